@@ -1,0 +1,14 @@
+//! posecheck: watches back-strengthening exercises through a camera or in a video, counts reps,
+//! times holds and calls form faults.
+//!
+//! Data flow: [`source`] frames → [`pose`] model → [`filter`] smoothing → keypoint [`track`].
+
+pub mod error;
+pub mod filter;
+pub mod geometry;
+pub mod pose;
+pub mod skeleton;
+pub mod source;
+pub mod track;
+
+pub use error::{Error, Result};

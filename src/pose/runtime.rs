@@ -1,0 +1,153 @@
+//! ONNX Runtime: finding the shared library, starting the one environment, opening sessions.
+//!
+//! The library is loaded at run time (`ort`'s `load-dynamic`), so a missing or wrong library is
+//! an error we can explain instead of a panic. Users never export variables: the library is
+//! looked for where the set-up script puts it, next to the executable, and in system paths.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use ort::environment::Environment;
+use ort::session::Session;
+use ort::session::builder::GraphOptimizationLevel;
+
+use crate::error::Error;
+
+/// The ONNX Runtime release the set-up script installs (from the PyPI CPU wheel).
+pub const ORT_VERSION: &str = "1.31.1";
+const LIB_NAME: &str = "libonnxruntime.so";
+
+static ENVIRONMENT: OnceLock<Environment> = OnceLock::new();
+
+/// Places the library is looked for, most specific first.
+pub fn candidate_paths(explicit: Option<&Path>) -> Vec<PathBuf> {
+    let mut paths = Vec::new();
+    if let Some(p) = explicit {
+        paths.push(p.to_path_buf());
+        return paths;
+    }
+    for var in ["POSECHECK_ORT_LIB", "ORT_DYLIB_PATH"] {
+        if let Some(v) = std::env::var_os(var).filter(|v| !v.is_empty()) {
+            paths.push(PathBuf::from(v));
+        }
+    }
+    let wheel_lib = format!(".ort/onnxruntime/capi/{LIB_NAME}.{ORT_VERSION}");
+    if let Some(dir) = std::env::current_exe()
+        .ok()
+        .and_then(|e| e.parent().map(Path::to_path_buf))
+    {
+        paths.push(dir.join(LIB_NAME));
+        // target/{release,debug}[/deps] inside a checkout: the project's set-up location.
+        for up in dir.ancestors().skip(1).take(3) {
+            paths.push(up.join(&wheel_lib));
+        }
+    }
+    paths.push(Path::new(env!("CARGO_MANIFEST_DIR")).join(&wheel_lib));
+    for dir in ["/usr/local/lib", "/usr/lib", "/usr/lib/x86_64-linux-gnu"] {
+        paths.push(Path::new(dir).join(LIB_NAME));
+    }
+    paths
+}
+
+/// Loads ONNX Runtime once per process and returns its environment.
+pub fn init(explicit: Option<&Path>) -> Result<&'static Environment, Error> {
+    if let Some(env) = ENVIRONMENT.get() {
+        return Ok(env);
+    }
+    let candidates = candidate_paths(explicit);
+    let found = candidates
+        .iter()
+        .find(|p| p.is_file())
+        .ok_or_else(|| {
+            Error::Runtime(format!(
+                "library not found (looked for {}); run ./setup.sh or pass --ort-lib PATH",
+                candidates
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        })?;
+    let builder = ort::init_from(found).map_err(|e| {
+        Error::Runtime(format!(
+            "cannot load {}: {e}; install onnxruntime {ORT_VERSION} with ./setup.sh",
+            found.display()
+        ))
+    })?;
+    let env = builder
+        .with_name("posecheck")
+        .build()
+        .map_err(|e| Error::Runtime(e.to_string()))?;
+    Ok(ENVIRONMENT.get_or_init(|| env))
+}
+
+/// Threads for one inference session: `requested`, or one per core.
+pub fn thread_count(requested: usize) -> usize {
+    if requested > 0 {
+        requested
+    } else {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    }
+}
+
+/// Opens a model file as a CPU session with `threads` intra-op threads.
+pub fn open_session(path: &Path, threads: usize) -> Result<Session, Error> {
+    let env = ENVIRONMENT
+        .get()
+        .ok_or_else(|| Error::Runtime("not initialised".into()))?;
+    if !path.is_file() {
+        return Err(Error::model(
+            path,
+            "file not found; run ./setup.sh or pass --models-dir DIR",
+        ));
+    }
+    let fail = |e: ort::Error| Error::model(path, format!("cannot load: {e}"));
+    Session::builder(env)
+        .map_err(fail)?
+        .with_optimization_level(GraphOptimizationLevel::All)
+        .map_err(|e| fail(e.into()))?
+        .with_intra_threads(thread_count(threads))
+        .map_err(|e| fail(e.into()))?
+        // Spinning worker threads steal the only other core from video decoding.
+        .with_intra_op_spinning(false)
+        .map_err(|e| fail(e.into()))?
+        .commit_from_file(path)
+        .map_err(fail)
+}
+
+/// Checks that the session's first input is a float tensor of `expected` shape (-1 = any).
+pub fn check_input(session: &Session, path: &Path, expected: &[i64]) -> Result<String, Error> {
+    let input = session
+        .inputs()
+        .first()
+        .ok_or_else(|| Error::model(path, "has no inputs"))?;
+    let shape = input
+        .dtype()
+        .tensor_shape()
+        .map(|s| s.iter().copied().collect::<Vec<i64>>())
+        .unwrap_or_default();
+    let fits = shape.len() == expected.len()
+        && shape
+            .iter()
+            .zip(expected)
+            .all(|(a, b)| *a == *b || *a < 0 || *b < 0);
+    if !fits {
+        return Err(Error::model(
+            path,
+            format!("input shape {shape:?} does not match the expected {expected:?}; is this the right model?"),
+        ));
+    }
+    Ok(input.name().to_string())
+}
+
+/// Checks that the session has an output called `name`.
+pub fn check_output(session: &Session, path: &Path, name: &str) -> Result<(), Error> {
+    if session.outputs().iter().any(|o| o.name() == name) {
+        Ok(())
+    } else {
+        Err(Error::model(
+            path,
+            format!("has no output '{name}'; is this the right model?"),
+        ))
+    }
+}

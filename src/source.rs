@@ -1,0 +1,239 @@
+//! Where frames come from: video files, still images, cameras and streams (OpenCV).
+
+use std::path::{Path, PathBuf};
+
+use opencv::core::Mat;
+use opencv::prelude::*;
+use opencv::videoio::{self, VideoCapture};
+
+use crate::error::Error;
+
+/// File extensions OpenCV's image decoders read; anything else is tried as a video.
+const IMAGE_EXTENSIONS: [&str; 8] = ["jpg", "jpeg", "png", "bmp", "webp", "tif", "tiff", "ppm"];
+/// Frame rate assumed when a file reports none (or nonsense).
+const FALLBACK_FPS: f64 = 30.0;
+
+/// A decoded frame: BGR pixels and the time they were captured, seconds from the start.
+pub struct Frame {
+    pub index: u64,
+    pub t: f64,
+    pub image: Mat,
+}
+
+/// What the media is, as far as it can be known before decoding it all.
+#[derive(Clone, Debug)]
+pub struct MediaInfo {
+    pub path: String,
+    pub width: u32,
+    pub height: u32,
+    pub fps: f64,
+    /// Frame count the container claims (0 if unknown, e.g. cameras).
+    pub frame_count: u64,
+    pub is_still: bool,
+}
+
+enum Backend {
+    Video(VideoCapture),
+    Image(Option<Mat>),
+}
+
+/// A sequence of frames from a file or device.
+pub struct MediaSource {
+    backend: Backend,
+    pub info: MediaInfo,
+    next_index: u64,
+    /// Set when decoding failed before the container's stated end.
+    pub broken_at: Option<u64>,
+}
+
+pub fn is_image_path(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| IMAGE_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+}
+
+fn check_file(path: &Path) -> Result<(), Error> {
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if meta.is_dir() {
+        return Err(Error::input(path, "is a directory, not a video or image"));
+    }
+    if meta.len() == 0 {
+        return Err(Error::input(path, "is empty"));
+    }
+    Ok(())
+}
+
+impl MediaSource {
+    /// Opens a video or image file.
+    pub fn open_file(path: &Path) -> Result<MediaSource, Error> {
+        check_file(path)?;
+        if is_image_path(path) {
+            return Self::open_image(path);
+        }
+        let cap = VideoCapture::from_file(path, videoio::CAP_FFMPEG)?;
+        if !cap.is_opened()? {
+            return Err(Error::input(
+                path,
+                "not a video or image that can be decoded (check the file is complete and in a common format such as mp4)",
+            ));
+        }
+        let source = Self::from_capture(cap, path.display().to_string())?;
+        if source.info.width == 0 || source.info.height == 0 {
+            return Err(Error::input(path, "the video has no picture"));
+        }
+        Ok(source)
+    }
+
+    fn open_image(path: &Path) -> Result<MediaSource, Error> {
+        let image = opencv::imgcodecs::imread(path, opencv::imgcodecs::IMREAD_COLOR)?;
+        if image.empty() {
+            return Err(Error::input(path, "not an image that can be decoded"));
+        }
+        Ok(MediaSource {
+            info: MediaInfo {
+                path: path.display().to_string(),
+                width: image.cols() as u32,
+                height: image.rows() as u32,
+                fps: FALLBACK_FPS,
+                frame_count: 1,
+                is_still: true,
+            },
+            backend: Backend::Image(Some(image)),
+            next_index: 0,
+            broken_at: None,
+        })
+    }
+
+    /// Wraps an opened capture (file, camera or stream).
+    pub fn from_capture(cap: VideoCapture, name: String) -> Result<MediaSource, Error> {
+        let fps = cap.get(videoio::CAP_PROP_FPS)?;
+        let fps = if fps.is_finite() && (1.0..=480.0).contains(&fps) {
+            fps
+        } else {
+            FALLBACK_FPS
+        };
+        let count = cap.get(videoio::CAP_PROP_FRAME_COUNT)?;
+        Ok(MediaSource {
+            info: MediaInfo {
+                path: name,
+                width: cap.get(videoio::CAP_PROP_FRAME_WIDTH)?.max(0.0) as u32,
+                height: cap.get(videoio::CAP_PROP_FRAME_HEIGHT)?.max(0.0) as u32,
+                fps,
+                frame_count: if count.is_finite() && count > 0.0 { count as u64 } else { 0 },
+                is_still: false,
+            },
+            backend: Backend::Video(cap),
+            next_index: 0,
+            broken_at: None,
+        })
+    }
+
+    /// Decodes the next frame into `image` (reused). Returns its index and time, or `None` at
+    /// the end. A decode error ends the stream (what came before stays valid) and is recorded
+    /// in `broken_at`.
+    pub fn read_into(&mut self, image: &mut Mat) -> Option<(u64, f64)> {
+        let index = self.next_index;
+        let ok = match &mut self.backend {
+            Backend::Image(slot) => match slot.take() {
+                Some(img) => {
+                    *image = img;
+                    true
+                }
+                None => false,
+            },
+            Backend::Video(cap) => matches!(cap.read(image), Ok(true)) && !image.empty(),
+        };
+        if !ok {
+            let expected = self.info.frame_count;
+            // Containers often over-state the count by a frame or two; a larger shortfall
+            // means the file broke off.
+            if !self.info.is_still && expected > 0 && index + 2 < expected {
+                self.broken_at = Some(index);
+            }
+            return None;
+        }
+        self.next_index += 1;
+        Some((index, index as f64 / self.info.fps))
+    }
+
+    /// Decodes the next frame into a new buffer.
+    pub fn next_frame(&mut self) -> Option<Frame> {
+        let mut image = Mat::default();
+        self.read_into(&mut image)
+            .map(|(index, t)| Frame { index, t, image })
+    }
+}
+
+/// A camera index, device path or stream URL, as given to `live --source`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum CameraSpec {
+    Index(i32),
+    Device(PathBuf),
+    Url(String),
+    File(PathBuf),
+}
+
+impl CameraSpec {
+    pub fn parse(text: &str) -> CameraSpec {
+        if let Ok(i) = text.parse::<i32>() {
+            CameraSpec::Index(i)
+        } else if text.contains("://") {
+            CameraSpec::Url(text.to_string())
+        } else if text.starts_with("/dev/") {
+            CameraSpec::Device(PathBuf::from(text))
+        } else {
+            CameraSpec::File(PathBuf::from(text))
+        }
+    }
+
+    /// Opens the camera or stream; the error lists what was tried.
+    pub fn open(&self) -> Result<MediaSource, Error> {
+        let name = self.to_string();
+        let fail = |tried: String| Error::Capture {
+            source_name: name.clone(),
+            message: format!("cannot be opened (tried {tried}); check it is connected and not in use, or pick another with --source"),
+        };
+        let (cap, tried) = match self {
+            CameraSpec::File(path) => return MediaSource::open_file(path),
+            CameraSpec::Index(i) => (VideoCapture::new(*i, videoio::CAP_ANY)?, format!("camera index {i} via V4L2")),
+            CameraSpec::Device(p) => (
+                VideoCapture::from_file(p, videoio::CAP_V4L2)?,
+                format!("device {} via V4L2", p.display()),
+            ),
+            CameraSpec::Url(u) => (VideoCapture::from_file(u, videoio::CAP_FFMPEG)?, format!("stream {u} via FFmpeg")),
+        };
+        if !cap.is_opened()? {
+            return Err(fail(tried));
+        }
+        MediaSource::from_capture(cap, name.clone())
+    }
+}
+
+impl std::fmt::Display for CameraSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CameraSpec::Index(i) => write!(f, "camera {i}"),
+            CameraSpec::Device(p) | CameraSpec::File(p) => write!(f, "{}", p.display()),
+            CameraSpec::Url(u) => write!(f, "{u}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn camera_specs_parse() {
+        assert_eq!(CameraSpec::parse("0"), CameraSpec::Index(0));
+        assert_eq!(CameraSpec::parse("/dev/video2"), CameraSpec::Device("/dev/video2".into()));
+        assert_eq!(CameraSpec::parse("rtsp://cam/x"), CameraSpec::Url("rtsp://cam/x".into()));
+        assert_eq!(CameraSpec::parse("clip.mp4"), CameraSpec::File("clip.mp4".into()));
+    }
+
+    #[test]
+    fn images_are_told_from_videos_by_extension() {
+        assert!(is_image_path(Path::new("a/B.JPG")));
+        assert!(!is_image_path(Path::new("a/b.mp4")));
+    }
+}

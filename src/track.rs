@@ -1,0 +1,315 @@
+//! Keypoint track files (JSON Lines): a header line, then one line per frame.
+//!
+//! ```text
+//! {"posecheck_track": 1, "skeleton": "blazepose33", "keypoint_names": [...], "width": 1280,
+//!  "height": 720, "fps": 30.0, "source": "clip.mp4", "model": "blazepose_landmark_full"}
+//! {"t": 0.0, "keypoints": [[x, y, z, visibility], ...]}
+//! {"t": 0.033, "keypoints": null}
+//! ```
+//! Tracks hold the model's raw keypoints (before smoothing), so a replay goes through exactly
+//! the steps a live analysis does. Values are rounded ([`quantize`]) before they are used or
+//! written, so a replayed track gives the same report as the run that wrote it.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+use crate::pose::{Keypoint, Pose};
+use crate::skeleton::{Joint, Skeleton};
+
+pub const TRACK_VERSION: u32 = 1;
+
+/// The first line of a track file.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TrackHeader {
+    pub posecheck_track: u32,
+    pub skeleton: Skeleton,
+    pub keypoint_names: Vec<String>,
+    pub width: u32,
+    pub height: u32,
+    pub fps: f64,
+    pub source: String,
+    pub model: String,
+}
+
+impl TrackHeader {
+    pub fn new(
+        skeleton: Skeleton,
+        (width, height): (u32, u32),
+        fps: f64,
+        source: &str,
+        model: &str,
+    ) -> Self {
+        TrackHeader {
+            posecheck_track: TRACK_VERSION,
+            skeleton,
+            keypoint_names: skeleton
+                .keypoint_names()
+                .into_iter()
+                .map(String::from)
+                .collect(),
+            width,
+            height,
+            fps,
+            source: source.to_string(),
+            model: model.to_string(),
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct FrameLine {
+    t: f64,
+    keypoints: Option<Vec<[f32; 4]>>,
+}
+
+/// One frame of a track: its time and the person, if one was found.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TrackFrame {
+    pub t: f64,
+    pub pose: Option<Pose>,
+}
+
+/// Rounds a pose to what a track file stores: 0.01 px, 0.001 visibility.
+pub fn quantize(pose: &mut Pose) {
+    let round = |v: f32, k: f32| (v * k).round() / k;
+    for kp in pose.keypoints.iter_mut() {
+        kp.x = round(kp.x, 100.0);
+        kp.y = round(kp.y, 100.0);
+        kp.z = round(kp.z, 100.0);
+        kp.visibility = round(kp.visibility, 1000.0);
+    }
+}
+
+/// Writes a track line by line.
+pub struct TrackWriter {
+    out: BufWriter<File>,
+    path: PathBuf,
+    joints: Vec<Joint>,
+}
+
+impl TrackWriter {
+    pub fn create(path: &Path, header: &TrackHeader) -> Result<TrackWriter, Error> {
+        let file = File::create(path).map_err(|e| Error::io(path, e))?;
+        let mut w = TrackWriter {
+            out: BufWriter::new(file),
+            path: path.to_path_buf(),
+            joints: header.skeleton.joints().to_vec(),
+        };
+        let line = serde_json::to_string(header).map_err(|e| Error::input(path, e.to_string()))?;
+        w.write_line(&line)?;
+        Ok(w)
+    }
+
+    fn write_line(&mut self, line: &str) -> Result<(), Error> {
+        writeln!(self.out, "{line}").map_err(|e| Error::io(&self.path, e))
+    }
+
+    pub fn write(&mut self, frame: &TrackFrame) -> Result<(), Error> {
+        let line = FrameLine {
+            t: (frame.t * 1e4).round() / 1e4,
+            keypoints: frame.pose.as_ref().map(|p| {
+                self.joints
+                    .iter()
+                    .map(|j| {
+                        let k = p.get(*j);
+                        [k.x, k.y, k.z, k.visibility]
+                    })
+                    .collect()
+            }),
+        };
+        let text = serde_json::to_string(&line).map_err(|e| Error::input(&self.path, e.to_string()))?;
+        self.write_line(&text)
+    }
+
+    pub fn finish(mut self) -> Result<(), Error> {
+        self.out.flush().map_err(|e| Error::io(&self.path, e))
+    }
+}
+
+/// Reads a track lazily; every error names the file and line.
+pub struct TrackReader {
+    lines: std::io::Lines<BufReader<File>>,
+    path: PathBuf,
+    line_no: usize,
+    joints: Vec<Joint>,
+    last_t: f64,
+    pub header: TrackHeader,
+}
+
+impl TrackReader {
+    pub fn open(path: &Path) -> Result<TrackReader, Error> {
+        let file = File::open(path).map_err(|e| Error::io(path, e))?;
+        let mut lines = BufReader::new(file).lines();
+        let first = match lines.next() {
+            Some(line) => line.map_err(|e| Error::parse(path, 1, format!("not text: {e}")))?,
+            None => return Err(Error::input(path, "empty keypoint track")),
+        };
+        let header: TrackHeader = serde_json::from_str(&first).map_err(|e| {
+            Error::parse(path, 1, format!("not a posecheck track header: {e}"))
+        })?;
+        if header.posecheck_track != TRACK_VERSION {
+            return Err(Error::parse(
+                path,
+                1,
+                format!(
+                    "track format version {} is not supported (this posecheck reads {TRACK_VERSION})",
+                    header.posecheck_track
+                ),
+            ));
+        }
+        let joints = header
+            .keypoint_names
+            .iter()
+            .map(|n| {
+                Joint::from_name(n)
+                    .ok_or_else(|| Error::parse(path, 1, format!("unknown keypoint name '{n}'")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        if !(header.fps.is_finite() && header.fps > 0.0) {
+            return Err(Error::parse(path, 1, "fps must be a positive number"));
+        }
+        Ok(TrackReader {
+            lines,
+            path: path.to_path_buf(),
+            line_no: 1,
+            joints,
+            last_t: f64::NEG_INFINITY,
+            header,
+        })
+    }
+
+    fn parse(&mut self, text: &str) -> Result<TrackFrame, Error> {
+        let at = |msg: String| Error::parse(&self.path, self.line_no, msg);
+        let line: FrameLine =
+            serde_json::from_str(text).map_err(|e| at(format!("not a track frame: {e}")))?;
+        if !line.t.is_finite() || line.t < self.last_t {
+            return Err(at(format!(
+                "time {} is not after the previous frame's {}",
+                line.t, self.last_t
+            )));
+        }
+        self.last_t = line.t;
+        let pose = match line.keypoints {
+            None => None,
+            Some(points) => {
+                if points.len() != self.joints.len() {
+                    return Err(at(format!(
+                        "{} keypoints, the header names {}",
+                        points.len(),
+                        self.joints.len()
+                    )));
+                }
+                if points.iter().flatten().any(|v| !v.is_finite()) {
+                    return Err(at("keypoint values must be finite numbers".into()));
+                }
+                let mut pose = Pose::default();
+                for (joint, [x, y, z, v]) in self.joints.iter().zip(points) {
+                    pose.keypoints[joint.index()] = Keypoint {
+                        x,
+                        y,
+                        z,
+                        visibility: v.clamp(0.0, 1.0),
+                    };
+                }
+                Some(pose)
+            }
+        };
+        Ok(TrackFrame { t: line.t, pose })
+    }
+}
+
+impl Iterator for TrackReader {
+    type Item = Result<TrackFrame, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            let line = self.lines.next()?;
+            self.line_no += 1;
+            let text = match line {
+                Ok(t) => t,
+                Err(e) => return Some(Err(Error::parse(&self.path, self.line_no, e.to_string()))),
+            };
+            if text.trim().is_empty() {
+                continue;
+            }
+            return Some(self.parse(&text));
+        }
+    }
+}
+
+/// True when the file looks like a keypoint track (by its first bytes), whatever its name.
+pub fn is_track_file(path: &Path) -> bool {
+    let mut buf = [0u8; 64];
+    let n = File::open(path)
+        .and_then(|mut f| std::io::Read::read(&mut f, &mut buf))
+        .unwrap_or(0);
+    let head = String::from_utf8_lossy(&buf[..n]);
+    head.trim_start().starts_with('{') && head.contains("posecheck_track")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample_pose(shift: f32) -> Pose {
+        let mut p = Pose::default();
+        for (i, k) in p.keypoints.iter_mut().enumerate() {
+            *k = Keypoint {
+                x: 10.0 + i as f32 + shift,
+                y: 20.0 + i as f32 * 0.5,
+                z: -1.0,
+                visibility: 0.9,
+            };
+        }
+        quantize(&mut p);
+        p
+    }
+
+    #[test]
+    fn a_written_track_reads_back_identically() -> Result<(), Error> {
+        let dir = tempfile::tempdir().map_err(|e| Error::io(Path::new("."), e))?;
+        let path = dir.path().join("t.jsonl");
+        let header = TrackHeader::new(Skeleton::BlazePose33, (640, 360), 30.0, "x.mp4", "m");
+        let frames = vec![
+            TrackFrame { t: 0.0, pose: Some(sample_pose(0.123)) },
+            TrackFrame { t: 1.0 / 30.0, pose: None },
+            TrackFrame { t: 2.0 / 30.0, pose: Some(sample_pose(3.3)) },
+        ];
+        let mut w = TrackWriter::create(&path, &header)?;
+        for f in &frames {
+            w.write(f)?;
+        }
+        w.finish()?;
+        let r = TrackReader::open(&path)?;
+        assert_eq!(r.header, header);
+        let back: Vec<TrackFrame> = r.collect::<Result<_, _>>()?;
+        assert_eq!(back.len(), 3);
+        assert_eq!(back[0].pose, frames[0].pose);
+        assert_eq!(back[1].pose, None);
+        assert_eq!(back[2].pose, frames[2].pose);
+        assert!(is_track_file(&path));
+        Ok(())
+    }
+
+    #[test]
+    fn errors_name_the_line() -> Result<(), Error> {
+        let dir = tempfile::tempdir().map_err(|e| Error::io(Path::new("."), e))?;
+        let path = dir.path().join("bad.jsonl");
+        let header = TrackHeader::new(Skeleton::Coco17, (10, 10), 30.0, "x", "m");
+        let text = format!(
+            "{}\n{{\"t\": 0.0, \"keypoints\": null}}\n{{\"t\": 0.1, \"keypoints\": [[1,2,3,4]]}}\n",
+            serde_json::to_string(&header).unwrap_or_default()
+        );
+        std::fs::write(&path, text).map_err(|e| Error::io(&path, e))?;
+        let results: Vec<_> = TrackReader::open(&path)?.collect();
+        assert!(results[0].is_ok());
+        let err = results[1].as_ref().err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains("bad.jsonl:3:"), "{err}");
+        assert!(err.contains("1 keypoints, the header names 17"), "{err}");
+        Ok(())
+    }
+}
