@@ -3,10 +3,17 @@
 //!
 //! Data flow: [`source`] frames → [`pose`] model → [`filter`] smoothing → keypoint [`track`].
 
+pub mod analyze;
 pub mod error;
+pub mod exercise;
 pub mod filter;
 pub mod geometry;
+pub mod overlay;
+pub mod pipeline;
 pub mod pose;
+pub mod progress;
+pub mod report;
+pub mod session;
 pub mod skeleton;
 pub mod source;
 pub mod track;

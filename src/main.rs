@@ -1,1 +1,247 @@
-fn main() {}
+//! The `posecheck` command line: parses arguments, runs a command, prints errors as one line.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand};
+
+use posecheck::analyze::{self, AnalyzeSettings, Outputs};
+use posecheck::exercise::template;
+use posecheck::filter::OneEuroConfig;
+use posecheck::pose::{self, ModelConfig, ModelKind, PoseModel};
+use posecheck::progress::Progress;
+use posecheck::report::summary;
+use posecheck::session::SessionConfig;
+use posecheck::track;
+
+#[derive(Parser)]
+#[command(
+    name = "posecheck",
+    version,
+    about = "Counts reps, times holds and calls form faults in back exercises, from a webcam or a video."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Analyse videos, images or saved keypoint tracks; writes a report for each.
+    Analyze(AnalyzeArgs),
+}
+
+#[derive(Args)]
+struct ModelArgs {
+    /// Pose model.
+    #[arg(long, value_enum, default_value_t = ModelKind::BlazeposeFull)]
+    model: ModelKind,
+    /// Directory with the model files (default: the project's models/).
+    #[arg(long, value_name = "DIR")]
+    models_dir: Option<PathBuf>,
+    /// ONNX Runtime shared library (default: found where ./setup.sh puts it).
+    #[arg(long, value_name = "PATH")]
+    ort_lib: Option<PathBuf>,
+    /// Inference threads (0 = one per core).
+    #[arg(long, default_value_t = 0)]
+    threads: usize,
+}
+
+impl ModelArgs {
+    fn config(&self) -> ModelConfig {
+        ModelConfig {
+            kind: self.model,
+            models_dir: self.models_dir.clone().unwrap_or_else(pose::default_models_dir),
+            threads: self.threads,
+        }
+    }
+}
+
+#[derive(Args)]
+struct EngineArgs {
+    /// Score only this exercise (bird_dog, glute_bridge, side_plank, superman, plank, or a
+    /// user template's id) instead of recognising it.
+    #[arg(long, value_name = "ID")]
+    exercise: Option<String>,
+    /// Directory of extra exercise templates (*.toml); they replace built-ins with the same id.
+    #[arg(long, value_name = "DIR")]
+    templates: Option<PathBuf>,
+    /// Turn keypoint smoothing off.
+    #[arg(long)]
+    no_smoothing: bool,
+    /// One Euro smoothing: cut-off at rest (Hz).
+    #[arg(long, default_value_t = OneEuroConfig::default().min_cutoff, value_name = "HZ")]
+    smooth_cutoff: f32,
+    /// One Euro smoothing: speed coefficient (higher = less lag on fast moves).
+    #[arg(long, default_value_t = OneEuroConfig::default().beta)]
+    smooth_beta: f32,
+}
+
+impl EngineArgs {
+    fn config(&self) -> Result<SessionConfig> {
+        let templates = template::load_all(self.templates.as_deref())?;
+        if let Some(id) = &self.exercise
+            && !templates.iter().any(|t| &t.id == id)
+        {
+            let known: Vec<&str> = templates.iter().map(|t| t.id.as_str()).collect();
+            bail!("unknown exercise '{id}' (known: {})", known.join(", "));
+        }
+        Ok(SessionConfig {
+            templates,
+            exercise: self.exercise.clone(),
+            smoothing: (!self.no_smoothing).then_some(OneEuroConfig {
+                min_cutoff: self.smooth_cutoff,
+                beta: self.smooth_beta,
+                ..OneEuroConfig::default()
+            }),
+        })
+    }
+}
+
+#[derive(Args)]
+struct AnalyzeArgs {
+    /// Video files, images, or keypoint tracks (.jsonl) to re-score.
+    #[arg(required = true, value_name = "INPUT")]
+    inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    model: ModelArgs,
+    #[command(flatten)]
+    engine: EngineArgs,
+    /// Where outputs go when not given as files (default: the current directory).
+    #[arg(long, value_name = "DIR")]
+    out_dir: Option<PathBuf>,
+    /// The JSON report (default: OUT_DIR/<input>.report.json).
+    #[arg(long, value_name = "FILE")]
+    report: Option<PathBuf>,
+    /// Also write the keypoint track (JSON Lines) [default name: <input>.keypoints.jsonl].
+    #[arg(long, value_name = "FILE", num_args = 0..=1)]
+    keypoints: Option<Option<PathBuf>>,
+    /// Also write per-frame signals as CSV [default name: <input>.signals.csv].
+    #[arg(long, value_name = "FILE", num_args = 0..=1)]
+    csv: Option<Option<PathBuf>>,
+    /// Also write an annotated video [default name: <input>.annotated.mp4].
+    #[arg(long, value_name = "FILE", num_args = 0..=1)]
+    output_video: Option<Option<PathBuf>>,
+    /// Run decoding, inference and analysis one after another instead of pipelined.
+    #[arg(long)]
+    sequential: bool,
+    /// No progress bar and no summary.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+impl AnalyzeArgs {
+    /// Output paths for `input`: explicit files (one input only) or default names.
+    fn outputs(&self, input: &Path) -> Result<Outputs> {
+        let dir = self.out_dir.clone().unwrap_or_else(|| PathBuf::from("."));
+        let stem = input
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "input".into());
+        let many = self.inputs.len() > 1;
+        let pick = |given: &Option<Option<PathBuf>>, suffix: &str, flag: &str| -> Result<Option<PathBuf>> {
+            match given {
+                None => Ok(None),
+                Some(None) => Ok(Some(dir.join(format!("{stem}.{suffix}")))),
+                Some(Some(_)) if many => bail!("--{flag} FILE takes one input; with several, give --{flag} alone (and --out-dir)"),
+                Some(Some(p)) => Ok(Some(p.clone())),
+            }
+        };
+        let report = match &self.report {
+            Some(_) if many => bail!("--report FILE takes one input; with several, use --out-dir"),
+            Some(p) => p.clone(),
+            None => dir.join(format!("{stem}.report.json")),
+        };
+        Ok(Outputs {
+            report,
+            keypoints: pick(&self.keypoints, "keypoints.jsonl", "keypoints")?,
+            csv: pick(&self.csv, "signals.csv", "csv")?,
+            video: pick(&self.output_video, "annotated.mp4", "output-video")?,
+        })
+    }
+}
+
+fn analyze_cmd(args: &AnalyzeArgs, stop: &AtomicBool) -> Result<()> {
+    if let Some(dir) = &args.out_dir
+        && !dir.is_dir()
+    {
+        bail!("--out-dir {}: no such directory", dir.display());
+    }
+    let session = args.engine.config()?;
+    let config = args.model.config();
+    for input in &args.inputs {
+        if !input.exists() {
+            bail!("{}: no such file", input.display());
+        }
+    }
+    let needs_model = args.inputs.iter().any(|p| !track::is_track_file(p));
+    let mut model: Option<Box<dyn PoseModel>> = if needs_model {
+        Some(analyze::load_model(&config, args.model.ort_lib.as_deref())?)
+    } else {
+        None
+    };
+    let progress = Progress::new(args.inputs.len(), args.quiet);
+    let settings = AnalyzeSettings {
+        model: config,
+        session,
+        progress: &progress,
+        stop,
+        sequential: args.sequential,
+    };
+    for input in &args.inputs {
+        let outputs = args.outputs(input)?;
+        let result = match model.as_mut() {
+            Some(m) if !track::is_track_file(input) => {
+                analyze::analyze_media(input, m.as_mut(), &settings, &outputs)
+            }
+            _ => analyze::analyze_track(input, &settings, &outputs),
+        };
+        let done = result.with_context(|| format!("analysing {}", input.display()))?;
+        if !args.quiet {
+            print!("{}", summary::render(&done.report));
+            let t = &done.times;
+            println!(
+                "report: {}  ({:.1} frames/s)",
+                outputs.report.display(),
+                t.fps()
+            );
+        }
+        if stop.load(Ordering::Relaxed) {
+            break;
+        }
+    }
+    progress.finish();
+    Ok(())
+}
+
+/// Ctrl-C / SIGTERM: the first asks the session to stop and save what it measured; a second
+/// one exits at once.
+fn install_interrupt(stop: &'static AtomicBool) {
+    static PRESSES: AtomicU32 = AtomicU32::new(0);
+    let _ = ctrlc::set_handler(move || {
+        if PRESSES.fetch_add(1, Ordering::SeqCst) > 0 {
+            std::process::exit(130);
+        }
+        stop.store(true, Ordering::SeqCst);
+        eprintln!("\nposecheck: stopping, saving what was measured (press Ctrl-C again to quit at once)");
+    });
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    static STOP: AtomicBool = AtomicBool::new(false);
+    install_interrupt(&STOP);
+    let result = match &cli.command {
+        Command::Analyze(a) => analyze_cmd(a, &STOP),
+    };
+    match result {
+        Ok(()) if STOP.load(Ordering::Relaxed) => ExitCode::from(130),
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("posecheck: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

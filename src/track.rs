@@ -33,6 +33,9 @@ pub struct TrackHeader {
     pub fps: f64,
     pub source: String,
     pub model: String,
+    /// What the source was (`video`, `image`, `camera`); older tracks lack it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_kind: Option<String>,
 }
 
 impl TrackHeader {
@@ -56,6 +59,7 @@ impl TrackHeader {
             fps,
             source: source.to_string(),
             model: model.to_string(),
+            source_kind: None,
         }
     }
 }
@@ -84,16 +88,32 @@ pub fn quantize(pose: &mut Pose) {
     }
 }
 
-/// Writes a track line by line.
+/// Writes a track line by line, into a temporary file moved into place by [`finish`]
+/// (so an interrupted run leaves no half-written track under the final name).
+///
+/// [`finish`]: TrackWriter::finish
 pub struct TrackWriter {
-    out: BufWriter<File>,
+    out: BufWriter<tempfile::NamedTempFile>,
     path: PathBuf,
     joints: Vec<Joint>,
 }
 
 impl TrackWriter {
     pub fn create(path: &Path, header: &TrackHeader) -> Result<TrackWriter, Error> {
-        let file = File::create(path).map_err(|e| Error::io(path, e))?;
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        if !dir.is_dir() {
+            return Err(Error::input(
+                path,
+                format!("cannot write: the directory {} does not exist", dir.display()),
+            ));
+        }
+        let file = tempfile::Builder::new()
+            .prefix(".posecheck-")
+            .tempfile_in(dir)
+            .map_err(|e| Error::input(path, format!("cannot write here: {e}")))?;
         let mut w = TrackWriter {
             out: BufWriter::new(file),
             path: path.to_path_buf(),
@@ -125,8 +145,14 @@ impl TrackWriter {
         self.write_line(&text)
     }
 
-    pub fn finish(mut self) -> Result<(), Error> {
-        self.out.flush().map_err(|e| Error::io(&self.path, e))
+    pub fn finish(self) -> Result<(), Error> {
+        let file = self
+            .out
+            .into_inner()
+            .map_err(|e| Error::io(&self.path, e.into_error()))?;
+        file.persist(&self.path)
+            .map_err(|e| Error::input(&self.path, format!("cannot write: {}", e.error)))?;
+        Ok(())
     }
 }
 

@@ -450,7 +450,7 @@ mod tests {
         let mut raw = vec![0.0f32; 2254 * 12];
         let mut logits = vec![-10.0f32; 2254];
         // Two neighbouring anchors firing on the same person, one weaker elsewhere.
-        for (i, logit) in [(100usize, 4.0f32), (101, 3.0), (2000, 2.0)] {
+        for (i, logit) in [(100usize, 4.0f32), (101, 3.0), (1000, 2.0)] {
             logits[i] = logit;
             raw[i * 12 + 2] = 60.0;
             raw[i * 12 + 3] = 60.0;

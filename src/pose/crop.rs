@@ -3,8 +3,7 @@
 //! Coordinates are continuous: pixel `i` covers `[i, i + 1)`, so a point maps between image and
 //! crop by the same affine transform whatever the resolution.
 
-use opencv::core::{self, Mat, Scalar, Size};
-use opencv::imgproc;
+use opencv::core::{self, Mat, Scalar};
 use opencv::prelude::*;
 
 use crate::error::Error;

@@ -198,3 +198,20 @@ pub fn file_sha256(path: &Path) -> Result<String, Error> {
         .map(|b| format!("{b:02x}"))
         .collect())
 }
+
+/// The directory holding the model files: `POSECHECK_MODELS`, `models/` next to the executable
+/// or in the checkout it was built from.
+pub fn default_models_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("POSECHECK_MODELS").filter(|v| !v.is_empty()) {
+        return PathBuf::from(dir);
+    }
+    let marker = blazepose::DETECTOR_FILE;
+    let exe_dirs = std::env::current_exe()
+        .ok()
+        .map(|e| e.ancestors().skip(1).take(4).map(|d| d.join("models")).collect::<Vec<_>>())
+        .unwrap_or_default();
+    exe_dirs
+        .into_iter()
+        .find(|d| d.join(marker).is_file())
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("models"))
+}

@@ -1,0 +1,262 @@
+//! `posecheck analyze`: one input (video, image or keypoint track) through the model and the
+//! exercise engine into a report and the other outputs the user asked for.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use opencv::core::{Mat, Size};
+use opencv::prelude::*;
+use opencv::videoio::{VideoWriter, VideoWriterTrait};
+
+use crate::error::Error;
+use crate::overlay::{hud::Hud, skeleton};
+use crate::pipeline::{self, PipelineOptions, StageTimes};
+use crate::pose::{self, ModelConfig, PoseModel};
+use crate::progress::Progress;
+use crate::report::json::{self, Ended};
+use crate::report::model::{ModelInfo, Report, SourceInfo};
+use crate::session::{Session, SessionConfig};
+use crate::source::MediaSource;
+use crate::track::{TrackHeader, TrackReader};
+
+/// Files to write for one input (the report is always written).
+#[derive(Clone, Debug, Default)]
+pub struct Outputs {
+    pub report: PathBuf,
+    pub keypoints: Option<PathBuf>,
+    pub csv: Option<PathBuf>,
+    pub video: Option<PathBuf>,
+}
+
+/// Everything `analyze` needs besides the input.
+pub struct AnalyzeSettings<'a> {
+    pub model: ModelConfig,
+    pub session: SessionConfig,
+    pub progress: &'a Progress,
+    pub stop: &'a AtomicBool,
+    pub sequential: bool,
+}
+
+/// What one analysis produced.
+pub struct Analysis {
+    pub report: Report,
+    pub times: StageTimes,
+}
+
+/// Loads ONNX Runtime and the configured model.
+pub fn load_model(config: &ModelConfig, ort_lib: Option<&Path>) -> Result<Box<dyn PoseModel>, Error> {
+    pose::runtime::init(ort_lib)?;
+    pose::load(config)
+}
+
+/// The report's model entry: name and the weights' checksum, if the file is at hand.
+fn model_info(models_dir: &Path, name: &str) -> ModelInfo {
+    let file = models_dir.join(format!("{name}.onnx"));
+    ModelInfo {
+        name: name.to_string(),
+        sha256: file.is_file().then(|| pose::file_sha256(&file).ok()).flatten(),
+    }
+}
+
+fn finish_outputs(report: &Report, outputs: &Outputs) -> Result<(), Error> {
+    json::write_report(&outputs.report, report)?;
+    Ok(())
+}
+
+/// An annotated copy of the video: skeleton and read-out on every frame.
+struct AnnotatedVideo {
+    writer: VideoWriter,
+    hud: Hud,
+    path: PathBuf,
+}
+
+impl AnnotatedVideo {
+    fn create(path: &Path, fps: f64, width: u32, height: u32) -> Result<AnnotatedVideo, Error> {
+        let size = Size::new(width as i32, height as i32);
+        let fail = || Error::input(path, "cannot write a video here (check the directory exists and the name ends in .mp4)");
+        if path.parent().is_some_and(|d| !d.as_os_str().is_empty() && !d.is_dir()) {
+            return Err(fail());
+        }
+        for codec in [['a', 'v', 'c', '1'], ['m', 'p', '4', 'v']] {
+            let fourcc = VideoWriter::fourcc(codec[0], codec[1], codec[2], codec[3])?;
+            let writer = VideoWriter::new(path, fourcc, fps, size, true)?;
+            if writer.is_opened()? {
+                return Ok(AnnotatedVideo {
+                    writer,
+                    hud: Hud::default(),
+                    path: path.to_path_buf(),
+                });
+            }
+        }
+        Err(fail())
+    }
+
+    fn frame(&mut self, image: &mut Mat, session: &Session, t: f64) -> Result<(), Error> {
+        self.hud.observe(session.engine.events());
+        if let Some(p) = session.pose() {
+            skeleton::draw(image, p, None)?;
+        }
+        self.hud.draw(image, &session.engine.status(), t, &[])?;
+        self.writer
+            .write(image)
+            .map_err(|e| Error::input(&self.path, format!("cannot write video frame: {e}")))
+    }
+
+    fn finish(mut self) -> Result<(), Error> {
+        self.writer.release()?;
+        Ok(())
+    }
+}
+
+/// Analyses a video or image file with the model.
+pub fn analyze_media(
+    path: &Path,
+    model: &mut dyn PoseModel,
+    settings: &AnalyzeSettings,
+    outputs: &Outputs,
+) -> Result<Analysis, Error> {
+    let mut source = MediaSource::open_file(path)?;
+    let info = source.info.clone();
+    model.reset();
+    model.set_still_images(info.is_still);
+    let mut header = TrackHeader::new(
+        model.skeleton(),
+        (info.width, info.height),
+        info.fps,
+        &info.path,
+        settings.model.kind.id(),
+    );
+    let kind = if info.is_still { "image" } else { "video" };
+    header.source_kind = Some(kind.into());
+    let mut config = settings.session.clone();
+    if info.is_still {
+        config.smoothing = None;
+    }
+    let mut session = Session::new(&config, &header, outputs.keypoints.as_deref(), outputs.csv.as_deref())?;
+    let mut video = outputs
+        .video
+        .as_deref()
+        .map(|p| AnnotatedVideo::create(p, info.fps, info.width, info.height))
+        .transpose()?;
+    let bar = settings.progress.file(&info.path, info.frame_count);
+    let opts = PipelineOptions {
+        keep_images: video.is_some(),
+        stop: settings.stop,
+        sequential: settings.sequential,
+    };
+    let mut frames = 0u64;
+    let times = pipeline::run(&mut source, model, &opts, |a| {
+        frames += 1;
+        session.frame(a.t, a.pose.as_ref())?;
+        if let (Some(v), Some(image)) = (video.as_mut(), a.image.as_mut()) {
+            v.frame(image, &session, a.t)?;
+        }
+        bar.inc(1);
+        Ok(())
+    })?;
+    settings.progress.file_done(bar);
+    if let Some(v) = video {
+        v.finish()?;
+    }
+    let outcome = session.finish()?;
+    if frames == 0 {
+        return Err(Error::input(path, "the video has no frames that can be decoded"));
+    }
+    let ended = if settings.stop.load(Ordering::Relaxed) {
+        Ended::Interrupted
+    } else if source.broken_at.is_some() {
+        Ended::InputBroken
+    } else {
+        Ended::EndOfInput
+    };
+    let mut outcome = outcome;
+    if let Some(at) = source.broken_at {
+        outcome.warnings.push(crate::report::model::Warning {
+            code: "input_broken".into(),
+            start_s: at as f64 / info.fps,
+            end_s: info.frame_count as f64 / info.fps,
+            message: format!(
+                "The video broke off after {at} of {} frames; everything before was analysed.",
+                info.frame_count
+            ),
+        });
+    }
+    let source_info = SourceInfo {
+        kind: kind.into(),
+        path: info.path.clone(),
+        fps: info.fps,
+        frames,
+        duration_s: frames as f64 / info.fps,
+        width: info.width,
+        height: info.height,
+        track: None,
+    };
+    let report = json::build(
+        outcome,
+        source_info,
+        model_info(&settings.model.models_dir, settings.model.kind.id()),
+        ended,
+    );
+    finish_outputs(&report, outputs)?;
+    Ok(Analysis { report, times })
+}
+
+/// Re-scores a saved keypoint track: the same session as the original run, without the model.
+pub fn analyze_track(path: &Path, settings: &AnalyzeSettings, outputs: &Outputs) -> Result<Analysis, Error> {
+    if outputs.video.is_some() {
+        return Err(Error::input(path, "a keypoint track has no pictures to annotate: drop --output-video"));
+    }
+    let reader = TrackReader::open(path)?;
+    let header = reader.header.clone();
+    let still = header.source_kind.as_deref() == Some("image");
+    let mut config = settings.session.clone();
+    if still {
+        config.smoothing = None;
+    }
+    let mut session = Session::new(&config, &header, outputs.keypoints.as_deref(), outputs.csv.as_deref())?;
+    let start = std::time::Instant::now();
+    let mut frames = 0u64;
+    for frame in reader {
+        if settings.stop.load(Ordering::Relaxed) {
+            break;
+        }
+        let frame = frame?;
+        session.frame(frame.t, frame.pose.as_ref())?;
+        frames += 1;
+    }
+    let outcome = session.finish()?;
+    if frames == 0 {
+        return Err(Error::input(path, "the keypoint track has no frames"));
+    }
+    let source_info = SourceInfo {
+        kind: header.source_kind.clone().unwrap_or_else(|| "video".into()),
+        path: header.source.clone(),
+        fps: header.fps,
+        frames,
+        duration_s: frames as f64 / header.fps,
+        width: header.width,
+        height: header.height,
+        track: Some(path.display().to_string()),
+    };
+    let ended = if settings.stop.load(Ordering::Relaxed) {
+        Ended::Interrupted
+    } else {
+        Ended::EndOfInput
+    };
+    let report = json::build(
+        outcome,
+        source_info,
+        model_info(&settings.model.models_dir, &header.model),
+        ended,
+    );
+    finish_outputs(&report, outputs)?;
+    Ok(Analysis {
+        report,
+        times: StageTimes {
+            frames,
+            analysis: start.elapsed(),
+            wall: start.elapsed(),
+            ..StageTimes::default()
+        },
+    })
+}

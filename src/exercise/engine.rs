@@ -1,0 +1,389 @@
+//! The exercise engine: every template watches the pose stream; the recogniser decides which
+//! exercise is being done over stretches of the session; that exercise's reps, holds and faults
+//! become sets. Deterministic in the keypoint track: no clock, no I/O.
+
+use super::machine::{EndReason, Phase};
+use super::quality::{NearSide, WarningTrack, missing_regions, out_of_frame, seen_landmarks};
+use super::runner::Runner;
+use super::signals::Frame;
+use super::template::Template;
+use crate::error::Error;
+use crate::pose::Pose;
+use crate::report::model::{ExerciseSet, Warning};
+use crate::skeleton::{Part, Side};
+
+/// Share of the last second's frames that must look like an exercise to start it.
+const ENTER_SHARE: f64 = 0.6;
+/// Below this share, the current exercise may give way to another that is clearly on.
+const LEAVE_SHARE: f64 = 0.3;
+/// An exercise is over after this long without a frame that looks like it.
+const EXIT_AFTER_S: f64 = 2.0;
+/// The body checked for framing when no exercise is on.
+const WHOLE_BODY: [Part; 4] = [Part::Shoulder, Part::Hip, Part::Knee, Part::Ankle];
+
+/// Something that happened, for live feedback and scripts.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Event {
+    pub t: f64,
+    pub kind: EventKind,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum EventKind {
+    ExerciseStarted { exercise: String, name: String },
+    ExerciseEnded { exercise: String },
+    Rep { exercise: String, index: u32, side: Option<Side> },
+    HoldStarted { start_s: f64, side: Option<Side> },
+    HoldEnded { duration_s: f64, reason: String, counted: bool },
+    FaultStarted { code: String, message: String },
+    FaultEnded { code: String },
+    Warning { code: String, message: String },
+}
+
+/// The engine's view of the moment, for overlays.
+#[derive(Clone, Debug, Default)]
+pub struct Status {
+    pub exercise: Option<(String, String)>,
+    pub reps: u32,
+    pub reps_left: Option<u32>,
+    pub reps_right: Option<u32>,
+    pub target_reps: Option<u32>,
+    pub hold_s: Option<f64>,
+    pub target_hold_s: Option<f32>,
+    pub phase: Option<Phase>,
+    /// Messages of the faults on now.
+    pub faults: Vec<String>,
+    /// What to fix before anything can be counted (framing, view, no person).
+    pub guidance: Option<String>,
+}
+
+/// What a session measured.
+#[derive(Clone, Debug, Default)]
+pub struct Outcome {
+    pub sets: Vec<ExerciseSet>,
+    pub warnings: Vec<Warning>,
+    pub frames: u64,
+    pub frames_without_person: u64,
+    pub duration_s: f64,
+}
+
+/// The current frame's signals of the exercise on (or most likely), for CSV export.
+pub struct FrameSignals<'a> {
+    pub exercise: &'a str,
+    pub names: Vec<&'a str>,
+    pub values: Vec<Option<f32>>,
+    pub phase: Phase,
+    pub faults: Vec<&'a str>,
+}
+
+pub struct Engine {
+    runners: Vec<Runner>,
+    forced: bool,
+    active: Option<usize>,
+    near: NearSide,
+    size: (f32, f32),
+    no_person: WarningTrack,
+    partial: WarningTrack,
+    wrong_view: WarningTrack,
+    sets: Vec<ExerciseSet>,
+    frames: u64,
+    frames_without_person: u64,
+    first_t: Option<f64>,
+    last_t: f64,
+    events: Vec<Event>,
+}
+
+impl Engine {
+    /// An engine for pictures of `width`×`height`. With `exercise`, only that template is
+    /// used and recognition is skipped.
+    pub fn new(
+        templates: Vec<Template>,
+        exercise: Option<&str>,
+        (width, height): (u32, u32),
+    ) -> Result<Engine, Error> {
+        let templates = match exercise {
+            Some(id) => {
+                let known: Vec<String> = templates.iter().map(|t| t.id.clone()).collect();
+                let t = templates.into_iter().find(|t| t.id == id).ok_or_else(|| {
+                    Error::Invalid(format!(
+                        "unknown exercise '{id}' (known: {})",
+                        known.join(", ")
+                    ))
+                })?;
+                vec![t]
+            }
+            None => templates,
+        };
+        Ok(Engine {
+            runners: templates.into_iter().map(Runner::new).collect(),
+            forced: exercise.is_some(),
+            active: None,
+            near: NearSide::default(),
+            size: (width.max(1) as f32, height.max(1) as f32),
+            no_person: WarningTrack::new("no_person"),
+            partial: WarningTrack::new("partial_body"),
+            wrong_view: WarningTrack::new("wrong_view"),
+            sets: Vec::new(),
+            frames: 0,
+            frames_without_person: 0,
+            first_t: None,
+            last_t: 0.0,
+            events: Vec::new(),
+        })
+    }
+
+    /// The templates in use.
+    pub fn templates(&self) -> impl Iterator<Item = &Template> {
+        self.runners.iter().map(|r| &r.template)
+    }
+
+    /// Feeds the (smoothed) pose at time `t`; returns what happened.
+    pub fn push(&mut self, t: f64, pose: Option<&Pose>) -> &[Event] {
+        self.events.clear();
+        self.frames += 1;
+        self.first_t.get_or_insert(t);
+        self.last_t = t;
+        let Some(pose) = pose else {
+            self.frames_without_person += 1;
+            self.no_person.update(
+                t,
+                Some("No one in view: step into the picture so your whole body is visible.".into()),
+            );
+            self.partial.update(t, None);
+            self.wrong_view.update(t, None);
+            for (i, r) in self.runners.iter_mut().enumerate() {
+                r.step(t, None, self.active == Some(i), &mut self.events);
+            }
+            self.update_sets(t);
+            return &self.events;
+        };
+        self.no_person.update(t, None);
+        let seen = seen_landmarks(pose, self.size.0, self.size.1);
+        let near = self.near.update(pose);
+        let torso = torso_length(pose, &seen);
+        let frame = Frame {
+            pose,
+            seen,
+            roll: 0.0,
+            torso,
+            near,
+        };
+        let focus = self.active.or_else(|| self.best_candidate());
+        let required = focus.map_or(&WHOLE_BODY[..], |i| &self.runners[i].template.required[..]);
+        let missing = missing_regions(required, &seen, near);
+        self.partial.update(t, partial_message(&missing, out_of_frame(required, pose, self.size.0, self.size.1)));
+        for (i, r) in self.runners.iter_mut().enumerate() {
+            let parts_seen = missing_regions(&r.template.required, &seen, near).is_empty() && torso > 1.0;
+            let emit = self.active == Some(i);
+            r.step(t, parts_seen.then_some(&frame), emit, &mut self.events);
+        }
+        let view_problem = focus
+            .filter(|&i| !self.runners[i].view_ok)
+            .and_then(|i| self.runners[i].template.view.as_ref())
+            .map(|v| v.message.clone());
+        self.wrong_view.update(t, view_problem);
+        self.update_sets(t);
+        &self.events
+    }
+
+    /// The runner that most looks like the exercise being set up (not yet on).
+    fn best_candidate(&self) -> Option<usize> {
+        self.runners
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.set.is_some())
+            .max_by(|a, b| a.1.recognised.share().total_cmp(&b.1.recognised.share()))
+            .map(|(i, _)| i)
+    }
+
+    /// Opens, activates, switches and closes sets as recognition changes.
+    fn update_sets(&mut self, t: f64) {
+        for (i, r) in self.runners.iter_mut().enumerate() {
+            if self.forced || r.vote == Some(true) {
+                r.open_set(t);
+            }
+            let stale = !self.forced && r.set.is_some() && t - r.last_plausible > EXIT_AFTER_S;
+            if stale {
+                let end = r.last_plausible.max(r.set.as_ref().map_or(t, |s| s.set.start_s));
+                let set = r.close_set(end, EndReason::PositionLeft);
+                if self.active == Some(i) {
+                    self.active = None;
+                    self.events.push(Event {
+                        t,
+                        kind: EventKind::ExerciseEnded {
+                            exercise: r.template.id.clone(),
+                        },
+                    });
+                    self.sets.extend(set.filter(worth_reporting));
+                }
+            }
+        }
+        if self.forced {
+            if self.active.is_none() {
+                self.activate(0, t);
+            }
+            return;
+        }
+        let best = self
+            .runners
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| {
+                r.set.is_some()
+                    && r.recognised.share() >= ENTER_SHARE
+                    && r.recognised.covered_s() >= 0.8 * super::runner::RECOGNITION_WINDOW_S
+            })
+            .max_by(|a, b| a.1.recognised.share().total_cmp(&b.1.recognised.share()))
+            .map(|(i, _)| i);
+        match (self.active, best) {
+            (None, Some(b)) => self.activate(b, t),
+            (Some(a), Some(b)) if a != b && self.runners[a].recognised.share() < LEAVE_SHARE => {
+                let r = &mut self.runners[a];
+                let end = r.last_plausible;
+                let set = r.close_set(end, EndReason::PositionLeft);
+                self.events.push(Event {
+                    t,
+                    kind: EventKind::ExerciseEnded {
+                        exercise: r.template.id.clone(),
+                    },
+                });
+                self.sets.extend(set.filter(worth_reporting));
+                self.activate(b, t);
+            }
+            _ => {}
+        }
+    }
+
+    fn activate(&mut self, i: usize, t: f64) {
+        self.active = Some(i);
+        // Another exercise's half-built set was a look-alike: drop it.
+        for (j, r) in self.runners.iter_mut().enumerate() {
+            if j != i {
+                r.set = None;
+            }
+        }
+        let tpl = &self.runners[i].template;
+        self.events.push(Event {
+            t,
+            kind: EventKind::ExerciseStarted {
+                exercise: tpl.id.clone(),
+                name: tpl.name.clone(),
+            },
+        });
+    }
+
+    /// What happened in the last frame.
+    pub fn events(&self) -> &[Event] {
+        &self.events
+    }
+
+    /// Where things stand now.
+    pub fn status(&self) -> Status {
+        let guidance = self
+            .no_person
+            .active()
+            .or_else(|| self.partial.active())
+            .or_else(|| self.wrong_view.active())
+            .map(String::from);
+        let Some(r) = self.active.map(|i| &self.runners[i]) else {
+            return Status {
+                guidance: guidance.or_else(|| {
+                    Some("Get into the start position of an exercise, side-on to the camera.".into())
+                }),
+                ..Status::default()
+            };
+        };
+        let set = r.set.as_ref().map(|s| &s.set);
+        let reps = set.map_or(0, |s| s.rep_list.len() as u32);
+        let per_side = |side| set.map(|s| s.rep_list.iter().filter(|x| x.side == Some(side)).count() as u32);
+        Status {
+            exercise: Some((r.template.id.clone(), r.template.name.clone())),
+            reps,
+            reps_left: r.template.per_side.then(|| per_side(Side::Left)).flatten(),
+            reps_right: r.template.per_side.then(|| per_side(Side::Right)).flatten(),
+            target_reps: r.template.targets.reps,
+            hold_s: r.machine.hold_elapsed(self.last_t),
+            target_hold_s: r.template.targets.hold_s,
+            phase: Some(r.machine.phase),
+            faults: r.active_faults().into_iter().map(|(_, m)| m.to_string()).collect(),
+            guidance,
+        }
+    }
+
+    /// This frame's signals of the exercise on (or the likeliest one).
+    pub fn frame_signals(&self) -> Option<FrameSignals<'_>> {
+        let r = &self.runners[self.active.or_else(|| self.best_candidate()).unwrap_or(0)];
+        let values = r.values.iter().map(|v| v.value).collect();
+        Some(FrameSignals {
+            exercise: &r.template.id,
+            names: r.template.signals.iter().map(|s| s.name.as_str()).collect(),
+            values,
+            phase: r.machine.phase,
+            faults: r.active_faults().into_iter().map(|(c, _)| c).collect(),
+        })
+    }
+
+    /// Ends the session: open sets, holds and warnings are closed at the last frame.
+    pub fn finish(mut self) -> Outcome {
+        let t = self.last_t;
+        if let Some(i) = self.active {
+            let r = &mut self.runners[i];
+            let end = if self.forced { t } else { r.last_plausible.min(t) };
+            if let Some(set) = r.close_set(end, EndReason::SessionEnded) {
+                if worth_reporting(&set) {
+                    self.sets.push(set);
+                }
+            }
+        }
+        let mut warnings = Vec::new();
+        for w in [&mut self.no_person, &mut self.partial, &mut self.wrong_view] {
+            w.close(t);
+            warnings.append(&mut w.done);
+        }
+        warnings.sort_by(|a, b| a.start_s.total_cmp(&b.start_s));
+        for w in warnings.iter_mut() {
+            w.start_s = (w.start_s * 1000.0).round() / 1000.0;
+            w.end_s = (w.end_s * 1000.0).round() / 1000.0;
+        }
+        Outcome {
+            sets: self.sets,
+            warnings,
+            frames: self.frames,
+            frames_without_person: self.frames_without_person,
+            duration_s: self.first_t.map_or(0.0, |f| t - f),
+        }
+    }
+}
+
+/// A set with nothing counted was a look-alike or a set-up; it is not reported.
+fn worth_reporting(set: &ExerciseSet) -> bool {
+    !set.rep_list.is_empty() || !set.holds.is_empty()
+}
+
+/// Shoulder-to-hip distance (the larger side's, which foreshortens least).
+fn torso_length(pose: &Pose, seen: &[bool; crate::skeleton::JOINT_COUNT]) -> f32 {
+    [Side::Left, Side::Right]
+        .iter()
+        .filter_map(|s| {
+            let (a, b) = (Part::Shoulder.joint(*s), Part::Hip.joint(*s));
+            (seen[a.index()] && seen[b.index()]).then(|| (pose.pos(a) - pose.pos(b)).length())
+        })
+        .fold(0.0, f32::max)
+}
+
+fn partial_message(missing: &[&str], outside: bool) -> Option<String> {
+    if missing.is_empty() {
+        return None;
+    }
+    let what = match missing {
+        ["head"] => "Your head is".to_string(),
+        [one] => format!("Your {one} are"),
+        [init @ .., last] => format!("Your {} and {last} are", init.join(", ")),
+        [] => return None,
+    };
+    Some(if outside {
+        format!("{what} out of frame: move back or turn the camera so your whole body is visible.")
+    } else {
+        format!("{what} hidden: turn side-on to the camera with nothing in front of you.")
+    })
+}

@@ -1,0 +1,426 @@
+//! The position state machine of one exercise: start position → working position counts a rep
+//! (or starts a hold), with a minimum dwell before a position counts as reached and a grace
+//! period before it counts as left. Thresholds come from the template; this file only knows
+//! the conventions a coach expects:
+//! - a rep counts the moment the working position is reached after the start position, so a
+//!   clip that begins in the working position does not count that one;
+//! - a hold runs while the position is held; breaks shorter than the grace period do not end it;
+//! - when the body cannot be seen for a while, nothing carries over.
+
+use crate::skeleton::Side;
+
+/// After this long without a reliable view, the machine forgets where the body was.
+pub const LOST_AFTER_S: f64 = 1.0;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// Not known yet (start of a session, or after losing sight of the body).
+    Unknown,
+    Start,
+    /// Between the start and working positions.
+    Moving,
+    Working,
+}
+
+impl Phase {
+    pub fn name(self) -> &'static str {
+        match self {
+            Phase::Unknown => "unknown",
+            Phase::Start => "start",
+            Phase::Moving => "moving",
+            Phase::Working => "working",
+        }
+    }
+}
+
+/// What the template's conditions say about one frame.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Reading {
+    pub reliable: bool,
+    pub in_start: bool,
+    pub enter_working: bool,
+    pub exit_working: bool,
+    /// A fault that stops a hold from counting is on.
+    pub hold_blocked: bool,
+    pub side: Option<Side>,
+}
+
+/// Why a hold or rep ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EndReason {
+    PositionLeft,
+    FormBroken,
+    LostSight,
+    SessionEnded,
+}
+
+impl EndReason {
+    pub fn code(self) -> &'static str {
+        match self {
+            EndReason::PositionLeft => "position_left",
+            EndReason::FormBroken => "form_broken",
+            EndReason::LostSight => "lost_sight",
+            EndReason::SessionEnded => "session_ended",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Step {
+    /// The start position was left: a rep may be beginning.
+    RepBegan { t: f64 },
+    /// A rep counted: the working position was reached at `top_s`.
+    RepCounted { top_s: f64, side: Option<Side> },
+    /// The rep is over (back in the start position, or cut off).
+    RepEnded {
+        end_s: f64,
+        hold_s: f64,
+        reason: EndReason,
+    },
+    HoldStarted { start_s: f64, side: Option<Side> },
+    HoldEnded {
+        start_s: f64,
+        end_s: f64,
+        side: Option<Side>,
+        reason: EndReason,
+    },
+}
+
+#[derive(Clone, Copy, Debug)]
+struct OpenRep {
+    top_s: Option<f64>,
+    hold_s: f64,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct OpenHold {
+    start_s: f64,
+    side: Option<Side>,
+}
+
+/// Timing rules from the template.
+#[derive(Clone, Copy, Debug)]
+pub struct Timing {
+    pub counts_reps: bool,
+    pub min_dwell_s: f64,
+    pub grace_s: f64,
+}
+
+pub struct Machine {
+    timing: Timing,
+    pub phase: Phase,
+    /// Since when the working position's entry conditions have held.
+    work_since: Option<f64>,
+    start_since: Option<f64>,
+    exit_since: Option<f64>,
+    exit_reason: EndReason,
+    /// The start position was reached since the last rep.
+    armed: bool,
+    rep: Option<OpenRep>,
+    hold: Option<OpenHold>,
+    last_reliable: Option<f64>,
+}
+
+impl Machine {
+    pub fn new(timing: Timing) -> Machine {
+        Machine {
+            timing,
+            phase: Phase::Unknown,
+            work_since: None,
+            start_since: None,
+            exit_since: None,
+            exit_reason: EndReason::PositionLeft,
+            armed: false,
+            rep: None,
+            hold: None,
+            last_reliable: None,
+        }
+    }
+
+    /// Seconds the current hold (or the current rep's time at the top) has lasted.
+    pub fn hold_elapsed(&self, t: f64) -> Option<f64> {
+        self.hold.map(|h| (t - h.start_s).max(0.0))
+    }
+
+    pub fn in_rep(&self) -> bool {
+        self.rep.is_some()
+    }
+
+    /// Advances by one frame at time `t`.
+    pub fn step(&mut self, t: f64, r: &Reading, out: &mut Vec<Step>) {
+        if !r.reliable {
+            if let Some(last) = self.last_reliable
+                && t - last > LOST_AFTER_S
+            {
+                self.cut(last, EndReason::LostSight, out);
+                self.phase = Phase::Unknown;
+                self.armed = false;
+                self.last_reliable = None;
+            }
+            return;
+        }
+        self.last_reliable = Some(t);
+        let dwell = self.timing.min_dwell_s;
+        // The start position is watched in every phase, so that a quick return from the top
+        // (still inside the working position's grace period) is already dwelling in it.
+        self.start_since = if r.in_start && !r.enter_working {
+            Some(self.start_since.unwrap_or(t))
+        } else {
+            None
+        };
+        if self.phase == Phase::Working {
+            let leaving = r.exit_working || (!self.timing.counts_reps && r.hold_blocked);
+            if !leaving {
+                self.exit_since = None;
+                return;
+            }
+            let since = *self.exit_since.get_or_insert(t);
+            if self.exit_since == Some(t) {
+                self.exit_reason = if r.exit_working {
+                    EndReason::PositionLeft
+                } else {
+                    EndReason::FormBroken
+                };
+            }
+            if t - since < self.timing.grace_s {
+                return;
+            }
+            self.leave_working(since, out);
+            self.phase = Phase::Moving;
+        }
+        self.work_since = if r.enter_working {
+            Some(self.work_since.unwrap_or(t))
+        } else {
+            None
+        };
+        if let Some(since) = self.work_since.filter(|s| t - s >= dwell) {
+            self.reach_working(since, r.side, out);
+        } else if let Some(since) = self.start_since.filter(|s| t - s >= dwell) {
+            if self.phase != Phase::Start {
+                if self.rep.is_some() {
+                    self.end_rep(since, EndReason::PositionLeft, out);
+                }
+                self.phase = Phase::Start;
+                self.armed = true;
+            }
+        } else if self.phase == Phase::Start && !r.in_start {
+            self.phase = Phase::Moving;
+            if self.timing.counts_reps {
+                self.rep = Some(OpenRep {
+                    top_s: None,
+                    hold_s: 0.0,
+                });
+                out.push(Step::RepBegan { t });
+            }
+        }
+    }
+
+    fn reach_working(&mut self, since: f64, side: Option<Side>, out: &mut Vec<Step>) {
+        self.phase = Phase::Working;
+        self.exit_since = None;
+        self.work_since = None;
+        if self.timing.counts_reps {
+            if !self.armed {
+                // Reached without coming from the start position (e.g. the clip began at the
+                // top, or a partial lowering): not a new rep.
+                return;
+            }
+            self.armed = false;
+            if self.rep.is_none() {
+                // Straight from the start position to the top within the dwell.
+                out.push(Step::RepBegan { t: since });
+            }
+            let rep = self.rep.get_or_insert(OpenRep {
+                top_s: None,
+                hold_s: 0.0,
+            });
+            if rep.top_s.is_none() {
+                rep.top_s = Some(since);
+                out.push(Step::RepCounted { top_s: since, side });
+            }
+        }
+        self.hold = Some(OpenHold {
+            start_s: since,
+            side,
+        });
+        out.push(Step::HoldStarted {
+            start_s: since,
+            side,
+        });
+    }
+
+    fn leave_working(&mut self, at: f64, out: &mut Vec<Step>) {
+        let reason = self.exit_reason;
+        if let Some(h) = self.hold.take() {
+            if let Some(rep) = self.rep.as_mut() {
+                rep.hold_s += at - h.start_s;
+            }
+            out.push(Step::HoldEnded {
+                start_s: h.start_s,
+                end_s: at,
+                side: h.side,
+                reason,
+            });
+        }
+        self.exit_since = None;
+    }
+
+    fn end_rep(&mut self, at: f64, reason: EndReason, out: &mut Vec<Step>) {
+        if let Some(rep) = self.rep.take() {
+            if rep.top_s.is_some() {
+                out.push(Step::RepEnded {
+                    end_s: at,
+                    hold_s: rep.hold_s,
+                    reason,
+                });
+            }
+        }
+    }
+
+    /// Ends whatever is open at `at` (sight lost, exercise over, session over).
+    pub fn cut(&mut self, at: f64, reason: EndReason, out: &mut Vec<Step>) {
+        if self.hold.is_some() {
+            self.exit_reason = reason;
+            let end = self.exit_since.map_or(at, |s| s.min(at));
+            self.leave_working(end, out);
+        }
+        self.end_rep(at, reason, out);
+        if self.phase == Phase::Working {
+            self.phase = Phase::Moving;
+        }
+        self.work_since = None;
+        self.start_since = None;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const REPS: Timing = Timing {
+        counts_reps: true,
+        min_dwell_s: 0.1,
+        grace_s: 0.3,
+    };
+
+    fn reading(start: bool, enter: bool, exit: bool) -> Reading {
+        Reading {
+            reliable: true,
+            in_start: start,
+            enter_working: enter,
+            exit_working: exit,
+            hold_blocked: false,
+            side: None,
+        }
+    }
+
+    /// Drives a machine through (duration, start, enter, exit) segments at 30 fps.
+    fn run(timing: Timing, segments: &[(f64, bool, bool, bool)]) -> Vec<Step> {
+        let mut m = Machine::new(timing);
+        let mut out = Vec::new();
+        let mut t = 0.0;
+        for &(dur, s, e, x) in segments {
+            let end = t + dur;
+            while t < end - 1e-9 {
+                m.step(t, &reading(s, e, x), &mut out);
+                t += 1.0 / 30.0;
+            }
+        }
+        m.cut(t, EndReason::SessionEnded, &mut out);
+        out
+    }
+
+    fn count(steps: &[Step]) -> usize {
+        steps
+            .iter()
+            .filter(|s| matches!(s, Step::RepCounted { .. }))
+            .count()
+    }
+
+    #[test]
+    fn reps_count_on_reaching_the_top_after_the_start() {
+        let down = (1.0, true, false, true);
+        let up = (1.0, false, true, false);
+        let steps = run(REPS, &[down, up, down, up, down]);
+        assert_eq!(count(&steps), 2);
+        let top = steps.iter().find_map(|s| match s {
+            Step::RepCounted { top_s, .. } => Some(*top_s),
+            _ => None,
+        });
+        assert!((top.unwrap() - 1.0).abs() < 0.05, "{top:?}");
+        let ended: Vec<f64> = steps
+            .iter()
+            .filter_map(|s| match s {
+                Step::RepEnded { hold_s, .. } => Some(*hold_s),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(ended.len(), 2);
+        assert!((ended[0] - 1.0).abs() < 0.05, "{ended:?}");
+    }
+
+    #[test]
+    fn a_clip_starting_at_the_top_does_not_count_that_rep() {
+        let steps = run(
+            REPS,
+            &[(1.0, false, true, false), (1.0, true, false, true), (1.0, false, true, false)],
+        );
+        assert_eq!(count(&steps), 1);
+    }
+
+    #[test]
+    fn touching_the_threshold_shorter_than_the_dwell_counts_nothing() {
+        let mut segs = vec![(1.0, true, false, true)];
+        for _ in 0..10 {
+            segs.push((0.05, false, true, false));
+            segs.push((0.05, true, false, true));
+        }
+        assert_eq!(count(&run(REPS, &segs)), 0);
+    }
+
+    #[test]
+    fn holds_survive_breaks_shorter_than_the_grace_period() {
+        let hold = Timing {
+            counts_reps: false,
+            min_dwell_s: 0.1,
+            grace_s: 0.5,
+        };
+        let held = (3.0, false, true, false);
+        let blip = (0.2, false, false, true);
+        let steps = run(hold, &[(0.5, false, false, true), held, blip, held, (1.0, false, false, true)]);
+        let holds: Vec<(f64, f64)> = steps
+            .iter()
+            .filter_map(|s| match s {
+                Step::HoldEnded { start_s, end_s, .. } => Some((*start_s, *end_s)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(holds.len(), 1, "{holds:?}");
+        assert!((holds[0].1 - holds[0].0 - 6.2).abs() < 0.1, "{holds:?}");
+    }
+
+    #[test]
+    fn losing_sight_ends_the_hold_where_the_body_was_last_seen() {
+        let hold = Timing {
+            counts_reps: false,
+            min_dwell_s: 0.1,
+            grace_s: 0.5,
+        };
+        let mut m = Machine::new(hold);
+        let mut out = Vec::new();
+        for i in 0..60 {
+            m.step(i as f64 / 30.0, &reading(false, true, false), &mut out);
+        }
+        for i in 60..120 {
+            m.step(i as f64 / 30.0, &Reading::default(), &mut out);
+        }
+        let ended = out.iter().find_map(|s| match s {
+            Step::HoldEnded { end_s, reason, .. } => Some((*end_s, *reason)),
+            _ => None,
+        });
+        let (end, reason) = ended.unwrap();
+        assert!((end - 59.0 / 30.0).abs() < 1e-6);
+        assert_eq!(reason, EndReason::LostSight);
+        assert_eq!(m.phase, Phase::Unknown);
+    }
+}

@@ -1,0 +1,190 @@
+//! Can the body be judged? Which landmarks are trustworthy, which side faces the camera, and
+//! the warnings (no person, body out of frame, wrong view) that explain why nothing counted.
+
+use super::faults::{FaultChange, FrameFault};
+use crate::pose::Pose;
+use crate::report::model::Warning;
+use crate::skeleton::{JOINT_COUNT, Joint, Part, Side};
+
+/// A landmark this visible is measured; below it, the model is guessing.
+pub const MIN_VISIBILITY: f32 = 0.5;
+/// Landmarks this far outside the picture (fraction of its size) still count as in it:
+/// models place edge joints a little outside.
+const EDGE_TOLERANCE: f32 = 0.02;
+/// A warning needs this long before it is reported (a single bad frame is not worth one).
+const WARNING_AFTER_S: f64 = 0.5;
+/// How much more visible the far side must look before the near side is switched.
+const SIDE_SWITCH_MARGIN: f32 = 0.8;
+
+const SIDE_PARTS: [Part; 6] = [
+    Part::Shoulder,
+    Part::Elbow,
+    Part::Wrist,
+    Part::Hip,
+    Part::Knee,
+    Part::Ankle,
+];
+
+/// Which landmarks of `pose` can be measured in a `width`×`height` picture.
+pub fn seen_landmarks(pose: &Pose, width: f32, height: f32) -> [bool; JOINT_COUNT] {
+    let (mx, my) = (width * EDGE_TOLERANCE, height * EDGE_TOLERANCE);
+    let mut seen = [false; JOINT_COUNT];
+    for j in Joint::ALL {
+        let k = pose.get(j);
+        seen[j.index()] = k.visibility >= MIN_VISIBILITY
+            && k.x >= -mx
+            && k.x <= width + mx
+            && k.y >= -my
+            && k.y <= height + my;
+    }
+    seen
+}
+
+/// Keeps track of the side of the body facing the camera, without flip-flopping.
+#[derive(Default)]
+pub struct NearSide {
+    current: Option<Side>,
+}
+
+impl NearSide {
+    pub fn update(&mut self, pose: &Pose) -> Side {
+        let total = |s: Side| -> f32 { SIDE_PARTS.iter().map(|p| pose.visibility(p.joint(s))).sum() };
+        let (l, r) = (total(Side::Left), total(Side::Right));
+        let side = match self.current {
+            Some(Side::Left) if r > l + SIDE_SWITCH_MARGIN => Side::Right,
+            Some(Side::Right) if l > r + SIDE_SWITCH_MARGIN => Side::Left,
+            Some(s) => s,
+            None if r > l => Side::Right,
+            None => Side::Left,
+        };
+        self.current = Some(side);
+        side
+    }
+}
+
+/// The plain word for the body region a part belongs to.
+fn region(part: Part) -> &'static str {
+    match part {
+        Part::Nose | Part::Eye | Part::Ear => "head",
+        Part::Shoulder => "shoulders",
+        Part::Elbow | Part::Wrist => "arms",
+        Part::Hip => "hips",
+        Part::Knee => "knees",
+        Part::Ankle | Part::Heel | Part::FootIndex => "feet",
+    }
+}
+
+/// Required parts not seen on the `near` side (a sided part counts if either side is seen when
+/// the near one is hidden behind the body), as plain words, e.g. `["feet"]`.
+pub fn missing_regions(required: &[Part], seen: &[bool; JOINT_COUNT], near: Side) -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = Vec::new();
+    for p in required {
+        let ok = seen[p.joint(near).index()] || seen[p.joint(near.other()).index()];
+        let word = region(*p);
+        if !ok && !out.contains(&word) {
+            out.push(word);
+        }
+    }
+    out
+}
+
+/// Whether required parts lie outside the picture (move back) rather than hidden. Models
+/// place landmarks they cannot see where they guess them, so outside the picture is telling.
+pub fn out_of_frame(required: &[Part], pose: &Pose, width: f32, height: f32) -> bool {
+    required.iter().any(|p| {
+        [Side::Left, Side::Right].iter().any(|s| {
+            let k = pose.get(p.joint(*s));
+            k.x < 0.0 || k.y < 0.0 || k.x > width || k.y > height
+        })
+    })
+}
+
+/// Collects warning spans of one kind; the message may change while it lasts.
+pub struct WarningTrack {
+    code: &'static str,
+    state: FrameFault,
+    message: String,
+    pub done: Vec<Warning>,
+}
+
+impl WarningTrack {
+    pub fn new(code: &'static str) -> WarningTrack {
+        WarningTrack {
+            code,
+            state: FrameFault::default(),
+            message: String::new(),
+            done: Vec::new(),
+        }
+    }
+
+    /// `Some(message)` while the condition holds at `t`.
+    pub fn update(&mut self, t: f64, message: Option<String>) {
+        let on = message.is_some();
+        if let Some(m) = message {
+            self.message = m;
+        }
+        if let Some(FaultChange::Ended { start_s, end_s }) =
+            self.state.update(t, Some(on), WARNING_AFTER_S)
+        {
+            self.push(start_s, end_s);
+        }
+    }
+
+    fn push(&mut self, start_s: f64, end_s: f64) {
+        self.done.push(Warning {
+            code: self.code.to_string(),
+            start_s,
+            end_s,
+            message: self.message.clone(),
+        });
+    }
+
+    /// The current message if the warning is on.
+    pub fn active(&self) -> Option<&str> {
+        self.state.active_since().map(|_| self.message.as_str())
+    }
+
+    pub fn close(&mut self, t: f64) {
+        if let Some(FaultChange::Ended { start_s, end_s }) = self.state.close(t) {
+            self.push(start_s, end_s);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pose::Keypoint;
+
+    #[test]
+    fn landmarks_outside_the_picture_or_unsure_are_not_seen() {
+        let mut p = Pose::default();
+        p.keypoints[Joint::LeftKnee.index()] = Keypoint { x: 50.0, y: 50.0, z: 0.0, visibility: 0.9 };
+        p.keypoints[Joint::LeftAnkle.index()] = Keypoint { x: 50.0, y: 130.0, z: 0.0, visibility: 0.9 };
+        p.keypoints[Joint::LeftHip.index()] = Keypoint { x: 50.0, y: 20.0, z: 0.0, visibility: 0.2 };
+        let seen = seen_landmarks(&p, 100.0, 100.0);
+        assert!(seen[Joint::LeftKnee.index()]);
+        assert!(!seen[Joint::LeftAnkle.index()]);
+        assert!(!seen[Joint::LeftHip.index()]);
+        let missing = missing_regions(&[Part::Knee, Part::Ankle, Part::Heel], &seen, Side::Left);
+        assert_eq!(missing, ["feet"]);
+        assert!(out_of_frame(&[Part::Ankle], &p, 100.0, 100.0));
+    }
+
+    #[test]
+    fn the_near_side_only_switches_on_clear_evidence() {
+        let mut p = Pose::default();
+        let mut near = NearSide::default();
+        for part in SIDE_PARTS {
+            p.keypoints[part.joint(Side::Left).index()].visibility = 0.9;
+            p.keypoints[part.joint(Side::Right).index()].visibility = 0.8;
+        }
+        assert_eq!(near.update(&p), Side::Left);
+        p.keypoints[Joint::RightKnee.index()].visibility = 1.0;
+        assert_eq!(near.update(&p), Side::Left);
+        for part in SIDE_PARTS {
+            p.keypoints[part.joint(Side::Left).index()].visibility = 0.3;
+        }
+        assert_eq!(near.update(&p), Side::Right);
+    }
+}

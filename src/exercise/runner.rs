@@ -1,0 +1,387 @@
+//! One template applied to the stream of poses: its signals, its position machine, its faults,
+//! and the set it is building while the body looks like this exercise.
+
+use super::condition::Reduce;
+use super::engine::{Event, EventKind};
+use super::faults::{Aggregates, FaultChange, FrameFault, RepMeasures, all_hold, any_holds};
+use super::machine::{EndReason, Machine, Phase, Reading, Step, Timing};
+use super::set::SetBuilder;
+use super::signals::{Frame, SignalState, SignalValue};
+use super::template::{Counting, During, Operand, Scope, Template};
+use super::window::Votes;
+use crate::report::model::{ExerciseSet, Fault, Hold};
+use crate::skeleton::Side;
+
+/// Seconds of recognition votes weighed to decide what exercise this is.
+pub const RECOGNITION_WINDOW_S: f64 = 1.0;
+
+pub struct Runner {
+    pub template: Template,
+    state: SignalState,
+    pub values: Vec<SignalValue>,
+    pub machine: Machine,
+    faults: Vec<FrameFault>,
+    aggregates: Aggregates,
+    rep_begin: Option<f64>,
+    /// The rep being done: its index in the set (if the set was open when it counted) and side.
+    rep: Option<(Option<u32>, f64, Option<Side>)>,
+    pub recognised: Votes,
+    view: Votes,
+    /// Whether this frame looked like this exercise (`None`: could not tell).
+    pub vote: Option<bool>,
+    pub view_ok: bool,
+    pub reliable: bool,
+    pub last_plausible: f64,
+    pub set: Option<SetBuilder>,
+    steps: Vec<Step>,
+}
+
+impl Runner {
+    pub fn new(template: Template) -> Runner {
+        let machine = Machine::new(Timing {
+            counts_reps: template.counting == Counting::Reps,
+            min_dwell_s: template.min_dwell_s as f64,
+            grace_s: template.grace_s as f64,
+        });
+        Runner {
+            faults: vec![FrameFault::default(); template.faults.len()],
+            template,
+            state: SignalState::default(),
+            values: Vec::new(),
+            machine,
+            aggregates: Aggregates::default(),
+            rep_begin: None,
+            rep: None,
+            recognised: Votes::new(RECOGNITION_WINDOW_S),
+            view: Votes::new(RECOGNITION_WINDOW_S),
+            vote: None,
+            view_ok: true,
+            reliable: false,
+            last_plausible: f64::NEG_INFINITY,
+            set: None,
+            steps: Vec::new(),
+        }
+    }
+
+    /// Processes one frame. `frame` is `None` when there is no person or the body cannot be
+    /// judged; events go to `events` only when `emit` (this is the active exercise).
+    pub fn step(&mut self, t: f64, frame: Option<&Frame>, emit: bool, events: &mut Vec<Event>) {
+        let Some(frame) = frame else {
+            self.vote = None;
+            self.reliable = false;
+            self.values.clear();
+            self.recognised.push(t, None);
+            self.advance(t, &Reading::default(), emit, events);
+            return;
+        };
+        let tpl = &self.template;
+        self.state
+            .evaluate(&tpl.signals, &tpl.order, frame, t, &mut self.values);
+        self.vote = Some(all_hold(&tpl.recognise, &self.values));
+        self.recognised.push(t, self.vote);
+        if let Some(view) = &tpl.view {
+            self.view.push(t, Some(all_hold(&view.when, &self.values)));
+            // Judge the view on a second of frames: one odd frame does not turn it.
+            self.view_ok = self.view.share() >= 0.5;
+        }
+        self.reliable = self.view_ok;
+        if self.vote == Some(true) {
+            self.last_plausible = t;
+        }
+        let reading = Reading {
+            reliable: self.reliable,
+            in_start: all_hold(&tpl.start, &self.values),
+            enter_working: all_hold(&tpl.working_enter, &self.values),
+            exit_working: any_holds(&tpl.working_exit, &self.values),
+            hold_blocked: false,
+            side: tpl
+                .side_by
+                .and_then(|i| self.values.get(i).and_then(|v| v.side)),
+        };
+        let blocked = self.update_frame_faults(t, reading.enter_working, emit, events);
+        self.advance(
+            t,
+            &Reading {
+                hold_blocked: blocked,
+                ..reading
+            },
+            emit,
+            events,
+        );
+        if self.machine.in_rep() || self.machine.hold_elapsed(t).is_some() {
+            self.aggregates.add(&self.values);
+        }
+        let primary = self.values.get(self.template.primary).and_then(|v| v.value);
+        if let Some(set) = self.set.as_mut() {
+            set.sample(t, primary);
+        }
+    }
+
+    /// Frame faults; returns whether one that breaks holds is on. `in_position`: the working
+    /// position's entry conditions hold now (faults "during working" are judged only there,
+    /// not on the way down while the position is being left).
+    fn update_frame_faults(&mut self, t: f64, in_position: bool, emit: bool, events: &mut Vec<Event>) -> bool {
+        let phase = self.machine.phase;
+        let mut blocked = false;
+        for (rule, state) in self.template.faults.iter().zip(self.faults.iter_mut()) {
+            if rule.scope != Scope::Frame {
+                continue;
+            }
+            let in_phase = match rule.during {
+                During::Working => phase == Phase::Working && in_position,
+                During::Start => phase == Phase::Start,
+                During::Any => phase != Phase::Unknown,
+            };
+            let holds = (self.reliable && in_phase).then(|| all_hold(&rule.when, &self.values));
+            let change = state.update(t, holds, rule.min_duration_s as f64);
+            blocked |= state.on && rule.breaks_hold;
+            match change {
+                Some(FaultChange::Started { .. }) if emit => events.push(Event {
+                    t,
+                    kind: EventKind::FaultStarted {
+                        code: rule.code.clone(),
+                        message: rule.message.clone(),
+                    },
+                }),
+                Some(FaultChange::Ended { start_s, end_s }) => {
+                    if emit {
+                        events.push(Event {
+                            t,
+                            kind: EventKind::FaultEnded {
+                                code: rule.code.clone(),
+                            },
+                        });
+                    }
+                    if let Some(set) = self.set.as_mut().filter(|s| start_s >= s.set.start_s) {
+                        set.fault(Fault {
+                            code: rule.code.clone(),
+                            severity: rule.severity.name().into(),
+                            start_s,
+                            end_s,
+                            rep: None,
+                            side: None,
+                            message: rule.message.clone(),
+                        });
+                    }
+                }
+                _ => {}
+            }
+        }
+        blocked
+    }
+
+    fn advance(&mut self, t: f64, reading: &Reading, emit: bool, events: &mut Vec<Event>) {
+        let mut steps = std::mem::take(&mut self.steps);
+        steps.clear();
+        self.machine.step(t, reading, &mut steps);
+        for s in &steps {
+            self.apply(s, t, emit, events);
+        }
+        self.steps = steps;
+    }
+
+    fn apply(&mut self, step: &Step, t: f64, emit: bool, events: &mut Vec<Event>) {
+        let counts_reps = self.template.counting == Counting::Reps;
+        let mut emit_event = |kind| {
+            if emit {
+                events.push(Event { t, kind });
+            }
+        };
+        match *step {
+            Step::RepBegan { t: began } => {
+                self.rep_begin = Some(began);
+                self.aggregates.clear();
+            }
+            Step::RepCounted { top_s, side } => {
+                let start_s = self.rep_begin.unwrap_or(top_s);
+                let index = self.set.as_mut().map(|s| s.rep_counted(top_s, start_s, side));
+                self.rep = Some((index, start_s, side));
+                if let Some(index) = index {
+                    emit_event(EventKind::Rep {
+                        exercise: self.template.id.clone(),
+                        index,
+                        side,
+                    });
+                }
+            }
+            Step::RepEnded {
+                end_s,
+                hold_s,
+                reason: _,
+            } => {
+                if let Some((Some(index), start_s, side)) = self.rep.take() {
+                    let rise = self
+                        .set
+                        .as_mut()
+                        .and_then(|s| s.last_rep())
+                        .map(|r| r.top_s - start_s);
+                    let measures = RepMeasures {
+                        aggregates: &self.aggregates,
+                        hold_s,
+                        duration_s: end_s - start_s,
+                        rise_s: rise,
+                    };
+                    let faults = self.rep_faults(&measures, start_s, end_s, Some(index), side);
+                    let peak = self.peaks();
+                    if let Some(set) = self.set.as_mut() {
+                        if let Some(r) = set.last_rep() {
+                            r.end_s = end_s;
+                            r.hold_s = hold_s;
+                            r.peak = peak;
+                        }
+                        for f in faults {
+                            set.fault(f);
+                        }
+                    }
+                }
+                self.rep_begin = None;
+            }
+            Step::HoldStarted { start_s, side } => {
+                if !counts_reps {
+                    self.aggregates.clear();
+                }
+                emit_event(EventKind::HoldStarted {
+                    start_s,
+                    side,
+                });
+            }
+            Step::HoldEnded {
+                start_s,
+                end_s,
+                side,
+                reason,
+            } => {
+                let duration = end_s - start_s;
+                let counted = counts_reps || duration >= self.template.min_hold_s as f64;
+                emit_event(EventKind::HoldEnded {
+                    duration_s: duration,
+                    reason: reason.code().into(),
+                    counted,
+                });
+                if !counted {
+                    return;
+                }
+                let faults = if counts_reps || reason == EndReason::SessionEnded {
+                    Vec::new()
+                } else {
+                    let measures = RepMeasures {
+                        aggregates: &self.aggregates,
+                        hold_s: duration,
+                        duration_s: duration,
+                        rise_s: None,
+                    };
+                    self.rep_faults(&measures, start_s, end_s, None, side)
+                };
+                if let Some(set) = self.set.as_mut().filter(|s| start_s >= s.set.start_s - 1.0) {
+                    set.hold(Hold {
+                        side,
+                        start_s,
+                        end_s,
+                        duration_s: duration,
+                        ended_by: reason.code().into(),
+                    });
+                    for f in faults {
+                        set.fault(f);
+                    }
+                }
+            }
+        }
+    }
+
+    fn rep_faults(
+        &self,
+        m: &RepMeasures,
+        start_s: f64,
+        end_s: f64,
+        rep: Option<u32>,
+        side: Option<Side>,
+    ) -> Vec<Fault> {
+        self.template
+            .faults
+            .iter()
+            .filter(|r| r.scope == Scope::Rep && m.all_hold(&r.when))
+            .map(|r| Fault {
+                code: r.code.clone(),
+                severity: r.severity.name().into(),
+                start_s,
+                end_s,
+                rep,
+                side,
+                message: r.message.clone(),
+            })
+            .collect()
+    }
+
+    /// The primary signal's extremes and the aggregates rep faults look at.
+    fn peaks(&self) -> std::collections::BTreeMap<String, f64> {
+        let mut peak = std::collections::BTreeMap::new();
+        let mut put = |signal: usize, reduce: Reduce| {
+            if let Some(v) = self.aggregates.get(signal, reduce) {
+                let suffix = format!("{reduce:?}").to_lowercase();
+                peak.insert(
+                    format!("{}_{suffix}", self.template.signals[signal].name),
+                    v as f64,
+                );
+            }
+        };
+        put(self.template.primary, Reduce::Max);
+        put(self.template.primary, Reduce::Min);
+        for rule in self.template.faults.iter().filter(|r| r.scope == Scope::Rep) {
+            for c in &rule.when {
+                if let Operand::Signal(i) = c.operand {
+                    put(i, c.condition.reduce);
+                }
+            }
+        }
+        peak
+    }
+
+    /// Opens a set at `t` (the body started to look like this exercise).
+    pub fn open_set(&mut self, t: f64) {
+        if self.set.is_none() {
+            self.set = Some(SetBuilder::new(&self.template, t));
+        }
+    }
+
+    /// Closes the set at `t`: cuts any rep or hold in progress and ends active faults.
+    pub fn close_set(&mut self, t: f64, reason: EndReason) -> Option<ExerciseSet> {
+        let mut steps = Vec::new();
+        self.machine.cut(t, reason, &mut steps);
+        let mut ignored = Vec::new();
+        for s in &steps {
+            self.apply(s, t, false, &mut ignored);
+        }
+        for (rule, state) in self.template.faults.iter().zip(self.faults.iter_mut()) {
+            if let Some(FaultChange::Ended { start_s, end_s }) = state.close(t)
+                && let Some(set) = self.set.as_mut().filter(|s| start_s >= s.set.start_s)
+            {
+                set.fault(Fault {
+                    code: rule.code.clone(),
+                    severity: rule.severity.name().into(),
+                    start_s,
+                    end_s,
+                    rep: None,
+                    side: None,
+                    message: rule.message.clone(),
+                });
+            }
+        }
+        let set = self.set.take()?;
+        Some(set.finish(&self.template, t))
+    }
+
+    /// Codes and messages of the frame faults on now.
+    pub fn active_faults(&self) -> Vec<(&str, &str)> {
+        self.template
+            .faults
+            .iter()
+            .zip(&self.faults)
+            .filter(|(_, s)| s.on)
+            .map(|(r, _)| (r.code.as_str(), r.message.as_str()))
+            .collect()
+    }
+
+    pub fn reset_signals(&mut self) {
+        self.state.reset();
+    }
+}

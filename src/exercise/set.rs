@@ -1,0 +1,225 @@
+//! Building an [`ExerciseSet`] for the report as reps, holds and faults come in, and finishing
+//! it: per-side counts, faults attached to reps, targets compared, advice ranked.
+
+use super::template::{Counting, Template};
+use crate::report::model::{ExerciseSet, Fault, Hold, Rep, Series, TargetCheck};
+use crate::skeleton::Side;
+
+/// Samples per second kept of the primary signal for plots.
+const SERIES_HZ: f64 = 10.0;
+
+pub struct SetBuilder {
+    pub set: ExerciseSet,
+    next_sample: f64,
+}
+
+fn round(x: f64, decimals: i32) -> f64 {
+    let k = 10f64.powi(decimals);
+    (x * k).round() / k
+}
+
+impl SetBuilder {
+    pub fn new(template: &Template, start_s: f64) -> SetBuilder {
+        SetBuilder {
+            set: ExerciseSet {
+                exercise: template.id.clone(),
+                name: template.name.clone(),
+                start_s,
+                end_s: start_s,
+                reps: 0,
+                reps_left: None,
+                reps_right: None,
+                hold_s: 0.0,
+                holds: Vec::new(),
+                rep_list: Vec::new(),
+                faults: Vec::new(),
+                targets: Vec::new(),
+                advice: Vec::new(),
+                series: Series {
+                    signal: template.signals[template.primary].name.clone(),
+                    t: Vec::new(),
+                    value: Vec::new(),
+                },
+            },
+            next_sample: start_s,
+        }
+    }
+
+    /// Records the primary signal for plots, at most [`SERIES_HZ`] samples a second.
+    pub fn sample(&mut self, t: f64, value: Option<f32>) {
+        if t + 1e-9 < self.next_sample {
+            return;
+        }
+        self.next_sample = t + 1.0 / SERIES_HZ;
+        self.set.series.t.push(round(t, 3));
+        self.set.series.value.push(value.map(|v| round(v as f64, 1)));
+    }
+
+    pub fn rep_counted(&mut self, top_s: f64, start_s: f64, side: Option<Side>) -> u32 {
+        let index = self.set.rep_list.len() as u32 + 1;
+        self.set.rep_list.push(Rep {
+            index,
+            side,
+            start_s,
+            top_s,
+            end_s: top_s,
+            hold_s: 0.0,
+            peak: Default::default(),
+            faults: Vec::new(),
+        });
+        index
+    }
+
+    /// The rep most recently counted, to fill in when it ends.
+    pub fn last_rep(&mut self) -> Option<&mut Rep> {
+        self.set.rep_list.last_mut()
+    }
+
+    pub fn hold(&mut self, hold: Hold) {
+        self.set.holds.push(hold);
+    }
+
+    pub fn fault(&mut self, fault: Fault) {
+        self.set.faults.push(fault);
+    }
+
+    /// Completes the set at `end_s`.
+    pub fn finish(mut self, template: &Template, end_s: f64) -> ExerciseSet {
+        let s = &mut self.set;
+        s.end_s = end_s.max(s.start_s);
+        // Faults belong to the rep they started in.
+        for f in s.faults.iter_mut() {
+            if f.rep.is_none()
+                && let Some(r) = s
+                    .rep_list
+                    .iter_mut()
+                    .find(|r| f.start_s >= r.start_s - 0.05 && f.start_s <= r.end_s + 0.05)
+            {
+                f.rep = Some(r.index);
+                f.side = f.side.or(r.side);
+            }
+            if let Some(r) = f.rep.and_then(|i| s.rep_list.get_mut(i as usize - 1))
+                && !r.faults.contains(&f.code)
+            {
+                r.faults.push(f.code.clone());
+            }
+        }
+        s.reps = s.rep_list.len() as u32;
+        if template.per_side {
+            let count = |side| s.rep_list.iter().filter(|r| r.side == Some(side)).count() as u32;
+            if template.counting == Counting::Reps {
+                s.reps_left = Some(count(Side::Left));
+                s.reps_right = Some(count(Side::Right));
+            }
+        }
+        s.hold_s = s.holds.iter().map(|h| h.duration_s).sum();
+        s.targets = targets(template, s);
+        s.advice = advice(&s.faults);
+        round_set(s);
+        self.set
+    }
+}
+
+fn sides(template: &Template) -> Vec<Option<Side>> {
+    if template.per_side {
+        vec![Some(Side::Left), Some(Side::Right)]
+    } else {
+        vec![None]
+    }
+}
+
+fn label(name: &str, side: Option<Side>) -> String {
+    match side {
+        Some(s) => format!("{name} {}", s.name()),
+        None => name.to_string(),
+    }
+}
+
+fn targets(template: &Template, s: &ExerciseSet) -> Vec<TargetCheck> {
+    let mut out = Vec::new();
+    for side in sides(template) {
+        let of_side = |x: Option<Side>| side.is_none() || x == side;
+        if let (Counting::Reps, Some(target)) = (template.counting, template.targets.reps) {
+            let done = s.rep_list.iter().filter(|r| of_side(r.side)).count() as f64;
+            out.push(TargetCheck {
+                measure: "reps".into(),
+                side,
+                target: target as f64,
+                done,
+                met: done >= target as f64,
+                text: format!("{}: {done}/{target} reps", label(&template.name, side)),
+            });
+        }
+        if let Some(target) = template.targets.hold_s {
+            let longest = match template.counting {
+                Counting::Hold => s
+                    .holds
+                    .iter()
+                    .filter(|h| of_side(h.side))
+                    .map(|h| h.duration_s)
+                    .fold(0.0, f64::max),
+                Counting::Reps => s
+                    .rep_list
+                    .iter()
+                    .filter(|r| of_side(r.side))
+                    .map(|r| r.hold_s)
+                    .fold(0.0, f64::max),
+            };
+            let what = match template.counting {
+                Counting::Hold => "held",
+                Counting::Reps => "longest hold at the top",
+            };
+            out.push(TargetCheck {
+                measure: "hold_s".into(),
+                side,
+                target: target as f64,
+                done: round(longest, 1),
+                met: longest + 1e-9 >= target as f64,
+                text: format!(
+                    "{}: {what} {:.1}/{} s",
+                    label(&template.name, side),
+                    longest,
+                    target
+                ),
+            });
+        }
+    }
+    out
+}
+
+/// Each fault's advice once, the most frequent first.
+fn advice(faults: &[Fault]) -> Vec<String> {
+    let mut counted: Vec<(String, usize, usize)> = Vec::new();
+    for (i, f) in faults.iter().enumerate() {
+        match counted.iter_mut().find(|(m, _, _)| *m == f.message) {
+            Some(entry) => entry.1 += 1,
+            None => counted.push((f.message.clone(), 1, i)),
+        }
+    }
+    counted.sort_by(|a, b| b.1.cmp(&a.1).then(a.2.cmp(&b.2)));
+    counted.into_iter().map(|(m, _, _)| m).collect()
+}
+
+fn round_set(s: &mut ExerciseSet) {
+    s.start_s = round(s.start_s, 3);
+    s.end_s = round(s.end_s, 3);
+    s.hold_s = round(s.hold_s, 2);
+    for h in s.holds.iter_mut() {
+        h.start_s = round(h.start_s, 3);
+        h.end_s = round(h.end_s, 3);
+        h.duration_s = round(h.duration_s, 2);
+    }
+    for r in s.rep_list.iter_mut() {
+        r.start_s = round(r.start_s, 3);
+        r.top_s = round(r.top_s, 3);
+        r.end_s = round(r.end_s, 3);
+        r.hold_s = round(r.hold_s, 2);
+        for v in r.peak.values_mut() {
+            *v = round(*v, 1);
+        }
+    }
+    for f in s.faults.iter_mut() {
+        f.start_s = round(f.start_s, 3);
+        f.end_s = round(f.end_s, 3);
+    }
+}

@@ -1,0 +1,415 @@
+//! Signals: named per-frame measures a template computes from the pose (joint angles, segment
+//! angles to the floor, a point's height above a line, ...). Pure functions of the pose plus a
+//! little state for speeds and the side the body is seen from.
+
+use crate::geometry::{Vec2, elevation, height_above_line, incline, joint_angle};
+use crate::pose::Pose;
+use crate::skeleton::{Joint, Part, Side};
+
+/// A point on the body a measure refers to.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum PointRef {
+    /// A sided part; the side comes from the signal's side rule.
+    Part(Part),
+    /// A fixed landmark (`left_knee`).
+    Joint(Joint),
+    /// Midpoint of the left and right landmarks (`mid_hip`).
+    Mid(Part),
+}
+
+impl PointRef {
+    pub fn parse(name: &str) -> Option<PointRef> {
+        if let Some(part) = name.strip_prefix("mid_").and_then(Part::from_name) {
+            return Some(PointRef::Mid(part));
+        }
+        if let Some(part) = Part::from_name(name) {
+            return Some(PointRef::Part(part));
+        }
+        Joint::from_name(name).map(PointRef::Joint)
+    }
+
+    fn is_sided(self) -> bool {
+        matches!(self, PointRef::Part(p) if p != Part::Nose)
+    }
+}
+
+/// What a signal measures.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Measure {
+    /// Interior angle at the middle point, degrees (180 = straight).
+    Angle([PointRef; 3]),
+    /// Angle of the segment to the floor, 0–90 degrees, whichever way it points.
+    Incline([PointRef; 2]),
+    /// Signed angle of first → second above the floor, degrees (+ = second is higher).
+    Elevation([PointRef; 2]),
+    /// Height of a point above the line through two others, in line lengths (+ = above).
+    Deviation { point: PointRef, line: [PointRef; 2] },
+    /// Distance between the left and right landmarks of a part, in torso lengths.
+    Span(Part),
+    /// Height of a point in the picture, in torso lengths (only differences mean anything).
+    Level(PointRef),
+    /// Absolute rate of change of another signal, per second.
+    Speed(String),
+    /// 1 when two other signals were taken from the same side of the body, else 0.
+    SameSide(String, String),
+}
+
+/// Which side of the body a sided measure uses.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SideRule {
+    /// The side facing the camera (the more visible one, kept until clearly wrong).
+    Visible,
+    Fixed(Side),
+    /// Both sides measured; the larger value (and its side) is taken.
+    Max,
+    /// Both sides measured; the smaller value (and its side) is taken.
+    Min,
+    /// The side another signal was taken from.
+    SameAs(String),
+    /// The other side than another signal's.
+    OppositeOf(String),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct SignalSpec {
+    pub name: String,
+    pub measure: Measure,
+    pub side: SideRule,
+}
+
+impl SignalSpec {
+    /// Signals this one needs computed first.
+    pub fn dependencies(&self) -> Vec<&str> {
+        let mut deps = Vec::new();
+        match &self.measure {
+            Measure::Speed(s) => deps.push(s.as_str()),
+            Measure::SameSide(a, b) => {
+                deps.push(a.as_str());
+                deps.push(b.as_str());
+            }
+            _ => {}
+        }
+        match &self.side {
+            SideRule::SameAs(s) | SideRule::OppositeOf(s) => deps.push(s.as_str()),
+            _ => {}
+        }
+        deps
+    }
+
+    fn points(&self) -> Vec<PointRef> {
+        match &self.measure {
+            Measure::Angle(p) => p.to_vec(),
+            Measure::Incline(p) | Measure::Elevation(p) => p.to_vec(),
+            Measure::Deviation { point, line } => vec![*point, line[0], line[1]],
+            Measure::Level(p) => vec![*p],
+            Measure::Span(_) | Measure::Speed(_) | Measure::SameSide(..) => vec![],
+        }
+    }
+
+    /// True when the measure depends on which side is chosen.
+    pub fn is_sided(&self) -> bool {
+        self.points().iter().any(|p| p.is_sided())
+    }
+}
+
+/// A signal's value in one frame; `None` when its joints were not seen.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct SignalValue {
+    pub value: Option<f32>,
+    pub side: Option<Side>,
+}
+
+/// The pose as the signals see it: which landmarks are trustworthy, camera roll, body size.
+pub struct Frame<'a> {
+    pub pose: &'a Pose,
+    /// Landmarks seen well enough to measure (visible, inside the picture).
+    pub seen: [bool; crate::skeleton::JOINT_COUNT],
+    pub roll: f32,
+    pub torso: f32,
+    /// The side facing the camera.
+    pub near: Side,
+}
+
+impl Frame<'_> {
+    fn point(&self, p: PointRef, side: Side) -> Option<Vec2> {
+        let joint = |j: Joint| self.seen[j.index()].then(|| self.pose.pos(j));
+        match p {
+            PointRef::Part(part) => joint(part.joint(side)),
+            PointRef::Joint(j) => joint(j),
+            PointRef::Mid(part) => {
+                Some(joint(part.joint(Side::Left))?.midpoint(joint(part.joint(Side::Right))?))
+            }
+        }
+    }
+
+    fn measure_on(&self, m: &Measure, side: Side) -> Option<f32> {
+        let p = |r: PointRef| self.point(r, side);
+        let v = match m {
+            Measure::Angle([a, b, c]) => joint_angle(p(*a)?, p(*b)?, p(*c)?),
+            Measure::Incline([a, b]) => incline(p(*a)?, p(*b)?, self.roll),
+            Measure::Elevation([a, b]) => elevation(p(*a)?, p(*b)?, self.roll),
+            Measure::Deviation { point, line } => {
+                let (a, b) = (p(line[0])?, p(line[1])?);
+                height_above_line(p(*point)?, a, b, self.roll) / (b - a).length()
+            }
+            Measure::Span(part) => {
+                let l = self.point(PointRef::Part(*part), Side::Left)?;
+                let r = self.point(PointRef::Part(*part), Side::Right)?;
+                (l - r).length() / self.torso
+            }
+            Measure::Level(r) => -p(*r)?.rotated(-self.roll).y / self.torso,
+            Measure::Speed(_) | Measure::SameSide(..) => return None,
+        };
+        v.is_finite().then_some(v)
+    }
+}
+
+/// Per-template signal state (speeds need the previous values).
+#[derive(Default)]
+pub struct SignalState {
+    previous: Vec<(f64, Option<f32>)>,
+    speed: Vec<Option<f32>>,
+}
+
+/// Time constant of the speed estimate's smoothing, seconds.
+const SPEED_SMOOTHING_S: f32 = 0.08;
+
+impl SignalState {
+    pub fn reset(&mut self) {
+        self.previous.clear();
+        self.speed.clear();
+    }
+
+    /// Computes all signals (in dependency order, as `order` gives) for one frame.
+    pub fn evaluate(
+        &mut self,
+        specs: &[SignalSpec],
+        order: &[usize],
+        frame: &Frame,
+        t: f64,
+        out: &mut Vec<SignalValue>,
+    ) {
+        out.clear();
+        out.resize(specs.len(), SignalValue::default());
+        self.previous.resize(specs.len(), (t, None));
+        self.speed.resize(specs.len(), None);
+        let index = |name: &str| specs.iter().position(|s| s.name == name);
+        for &i in order {
+            let spec = &specs[i];
+            let value = match &spec.measure {
+                Measure::Speed(src) => index(src).and_then(|j| self.speed_of(j, out[j].value, t)),
+                Measure::SameSide(a, b) => {
+                    match (index(a).and_then(|j| out[j].side), index(b).and_then(|j| out[j].side)) {
+                        (Some(x), Some(y)) => Some(if x == y { 1.0 } else { 0.0 }),
+                        _ => None,
+                    }
+                }
+                m => {
+                    let sided = spec.is_sided();
+                    let pick = |side: Side| SignalValue {
+                        value: frame.measure_on(m, side),
+                        side: sided.then_some(side),
+                    };
+                    let from_signal = |name: &str| index(name).and_then(|j| out[j].side);
+                    let result = match &spec.side {
+                        SideRule::Visible => pick(frame.near),
+                        SideRule::Fixed(s) => pick(*s),
+                        SideRule::Max | SideRule::Min => {
+                            let (l, r) = (pick(Side::Left), pick(Side::Right));
+                            match (l.value, r.value) {
+                                (Some(a), Some(b)) => {
+                                    let left_wins = (a >= b) == (spec.side == SideRule::Max);
+                                    if left_wins { l } else { r }
+                                }
+                                (Some(_), None) => l,
+                                (None, Some(_)) => r,
+                                (None, None) => SignalValue::default(),
+                            }
+                        }
+                        SideRule::SameAs(s) => from_signal(s).map(pick).unwrap_or_default(),
+                        SideRule::OppositeOf(s) => {
+                            from_signal(s).map(|x| pick(x.other())).unwrap_or_default()
+                        }
+                    };
+                    out[i] = result;
+                    continue;
+                }
+            };
+            out[i] = SignalValue { value, side: None };
+        }
+        for (prev, v) in self.previous.iter_mut().zip(out.iter()) {
+            *prev = (t, v.value);
+        }
+    }
+
+    fn speed_of(&mut self, source: usize, now: Option<f32>, t: f64) -> Option<f32> {
+        let (t0, before) = self.previous[source];
+        let dt = (t - t0) as f32;
+        let raw = match (before, now) {
+            (Some(a), Some(b)) if dt > 0.0 && dt < 0.5 => (b - a).abs() / dt,
+            _ => {
+                self.speed[source] = None;
+                return None;
+            }
+        };
+        let k = dt / (SPEED_SMOOTHING_S + dt);
+        let s = match self.speed[source] {
+            Some(prev) => prev + k * (raw - prev),
+            None => raw,
+        };
+        self.speed[source] = Some(s);
+        Some(s)
+    }
+}
+
+/// Orders signals so that each comes after those it depends on; `Err` names a signal in a
+/// dependency cycle or an unknown reference.
+pub fn evaluation_order(specs: &[SignalSpec]) -> Result<Vec<usize>, String> {
+    let mut order = Vec::with_capacity(specs.len());
+    let mut placed = vec![false; specs.len()];
+    while order.len() < specs.len() {
+        let before = order.len();
+        for (i, s) in specs.iter().enumerate() {
+            if placed[i] {
+                continue;
+            }
+            let ready = s.dependencies().iter().all(|d| {
+                specs
+                    .iter()
+                    .position(|x| x.name == *d)
+                    .is_some_and(|j| placed[j])
+            });
+            if ready {
+                placed[i] = true;
+                order.push(i);
+            }
+        }
+        if order.len() == before {
+            let stuck = specs
+                .iter()
+                .enumerate()
+                .find(|(i, _)| !placed[*i])
+                .map(|(_, s)| s.name.clone())
+                .unwrap_or_default();
+            return Err(format!(
+                "signal '{stuck}' refers to a signal that is not defined or refers back to it"
+            ));
+        }
+    }
+    Ok(order)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pose::Keypoint;
+
+    fn pose_with(points: &[(Joint, f32, f32)]) -> Pose {
+        let mut p = Pose::default();
+        for (j, x, y) in points {
+            p.keypoints[j.index()] = Keypoint {
+                x: *x,
+                y: *y,
+                z: 0.0,
+                visibility: 1.0,
+            };
+        }
+        p
+    }
+
+    fn frame(pose: &Pose, near: Side) -> Frame<'_> {
+        let mut seen = [false; crate::skeleton::JOINT_COUNT];
+        for j in Joint::ALL {
+            seen[j.index()] = pose.visibility(j) > 0.5;
+        }
+        Frame {
+            pose,
+            seen,
+            roll: 0.0,
+            torso: 100.0,
+            near,
+        }
+    }
+
+    fn spec(name: &str, measure: Measure, side: SideRule) -> SignalSpec {
+        SignalSpec {
+            name: name.into(),
+            measure,
+            side,
+        }
+    }
+
+    #[test]
+    fn max_side_picks_the_raised_arm_and_same_side_compares_sides() {
+        use Joint::*;
+        // Left arm level (raised), right arm hanging; right leg raised, left leg down.
+        let pose = pose_with(&[
+            (LeftShoulder, 100.0, 100.0),
+            (LeftWrist, 0.0, 100.0),
+            (RightShoulder, 100.0, 100.0),
+            (RightWrist, 100.0, 200.0),
+            (LeftHip, 300.0, 100.0),
+            (LeftAnkle, 350.0, 200.0),
+            (RightHip, 300.0, 100.0),
+            (RightAnkle, 400.0, 100.0),
+        ]);
+        let arm = PointRef::Part(Part::Shoulder);
+        let specs = vec![
+            spec("contra", Measure::SameSide("arm".into(), "leg".into()), SideRule::Visible),
+            spec("arm", Measure::Elevation([arm, PointRef::Part(Part::Wrist)]), SideRule::Max),
+            spec(
+                "leg",
+                Measure::Elevation([PointRef::Part(Part::Hip), PointRef::Part(Part::Ankle)]),
+                SideRule::Max,
+            ),
+        ];
+        let order = evaluation_order(&specs).unwrap();
+        assert_eq!(order, vec![1, 2, 0]);
+        let mut state = SignalState::default();
+        let mut out = Vec::new();
+        state.evaluate(&specs, &order, &frame(&pose, Side::Left), 0.0, &mut out);
+        assert_eq!(out[1].side, Some(Side::Left));
+        assert!(out[1].value.unwrap().abs() < 1e-3);
+        assert_eq!(out[2].side, Some(Side::Right));
+        assert_eq!(out[0].value, Some(0.0));
+    }
+
+    #[test]
+    fn unseen_joints_give_no_value_and_speeds_follow_change() {
+        use Joint::*;
+        let specs = vec![
+            spec(
+                "knee",
+                Measure::Angle([
+                    PointRef::Part(Part::Hip),
+                    PointRef::Part(Part::Knee),
+                    PointRef::Part(Part::Ankle),
+                ]),
+                SideRule::Fixed(Side::Left),
+            ),
+            spec("knee_speed", Measure::Speed("knee".into()), SideRule::Visible),
+        ];
+        let order = evaluation_order(&specs).unwrap();
+        let mut state = SignalState::default();
+        let mut out = Vec::new();
+        let bent = pose_with(&[(LeftHip, 0.0, 0.0), (LeftKnee, 100.0, 0.0), (LeftAnkle, 100.0, 100.0)]);
+        state.evaluate(&specs, &order, &frame(&bent, Side::Left), 0.0, &mut out);
+        assert!((out[0].value.unwrap() - 90.0).abs() < 1e-3);
+        assert_eq!(out[1].value, None);
+        let straight = pose_with(&[(LeftHip, 0.0, 0.0), (LeftKnee, 100.0, 0.0), (LeftAnkle, 200.0, 0.0)]);
+        state.evaluate(&specs, &order, &frame(&straight, Side::Left), 0.25, &mut out);
+        assert!((out[1].value.unwrap() - 360.0).abs() < 1.0, "{:?}", out[1]);
+        let hidden = pose_with(&[(LeftHip, 0.0, 0.0)]);
+        state.evaluate(&specs, &order, &frame(&hidden, Side::Left), 0.3, &mut out);
+        assert_eq!(out[0].value, None);
+    }
+
+    #[test]
+    fn cycles_are_reported() {
+        let specs = vec![
+            spec("a", Measure::Speed("b".into()), SideRule::Visible),
+            spec("b", Measure::Speed("a".into()), SideRule::Visible),
+        ];
+        assert!(evaluation_order(&specs).is_err());
+    }
+}

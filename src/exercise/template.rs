@@ -1,0 +1,607 @@
+//! Exercise templates: one TOML file per exercise, validated into a [`Template`].
+//!
+//! Everything that makes an exercise what it is lives in its file: the signals it measures, how
+//! to recognise it, the start and working positions with their hysteresis and dwell, the form
+//! faults a coach would call, and the prescribed targets. See `templates/README.md`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::condition::Condition;
+use super::signals::{Measure, PointRef, SideRule, SignalSpec, evaluation_order};
+use crate::error::Error;
+use crate::skeleton::{Part, Side};
+
+/// The templates compiled into the binary.
+pub const BUILTIN: [(&str, &str); 5] = [
+    ("bird_dog.toml", include_str!("../../templates/bird_dog.toml")),
+    ("glute_bridge.toml", include_str!("../../templates/glute_bridge.toml")),
+    ("side_plank.toml", include_str!("../../templates/side_plank.toml")),
+    ("superman.toml", include_str!("../../templates/superman.toml")),
+    ("plank.toml", include_str!("../../templates/plank.toml")),
+];
+
+/// What the exercise is scored by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Counting {
+    /// Reps: start position → working position counts one (its time at the top is timed too).
+    Reps,
+    /// A held position, timed.
+    Hold,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// What the routine prescribes (per side for one-sided exercises).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Targets {
+    pub reps: Option<u32>,
+    pub hold_s: Option<f32>,
+}
+
+/// A value a condition reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Operand {
+    Signal(usize),
+    /// Seconds spent in the working position during the rep, or the hold's length.
+    HoldS,
+    /// Seconds from leaving the start position to being back.
+    DurationS,
+    /// Seconds from leaving the start position to reaching the working position.
+    RiseS,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Cond {
+    pub operand: Operand,
+    pub condition: Condition,
+}
+
+/// When a frame fault is checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum During {
+    /// In the working position (top of a rep, the hold).
+    Working,
+    /// In the start position.
+    Start,
+    /// Whenever the exercise is under way.
+    Any,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    /// Checked on every frame; a fault when true for `min_duration_s`.
+    Frame,
+    /// Checked once per rep (or hold) when it ends, on its aggregates.
+    Rep,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct FaultRule {
+    pub code: String,
+    pub scope: Scope,
+    pub during: During,
+    pub when: Vec<Cond>,
+    pub min_duration_s: f32,
+    pub severity: Severity,
+    pub message: String,
+    /// A hold does not count time while this fault is on.
+    pub breaks_hold: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ViewRule {
+    pub when: Vec<Cond>,
+    pub message: String,
+}
+
+/// A validated exercise template.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Template {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub counting: Counting,
+    pub per_side: bool,
+    pub targets: Targets,
+    pub signals: Vec<SignalSpec>,
+    pub order: Vec<usize>,
+    pub primary: usize,
+    pub required: Vec<Part>,
+    pub side_by: Option<usize>,
+    pub recognise: Vec<Cond>,
+    pub view: Option<ViewRule>,
+    pub start: Vec<Cond>,
+    pub working_enter: Vec<Cond>,
+    pub working_exit: Vec<Cond>,
+    pub min_dwell_s: f32,
+    pub grace_s: f32,
+    pub min_hold_s: f32,
+    pub faults: Vec<FaultRule>,
+    pub source: PathBuf,
+}
+
+impl Template {
+    pub fn signal_index(&self, name: &str) -> Option<usize> {
+        self.signals.iter().position(|s| s.name == name)
+    }
+}
+
+// ---- the file format ----
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTemplate {
+    id: Spanned<String>,
+    name: String,
+    description: String,
+    counting: Counting,
+    #[serde(default)]
+    per_side: bool,
+    primary: Spanned<String>,
+    #[serde(default)]
+    required: Vec<Spanned<String>>,
+    side_by: Option<Spanned<String>>,
+    #[serde(default)]
+    targets: Targets,
+    signals: BTreeMap<String, Spanned<RawSignal>>,
+    recognise: RawWhen,
+    view: Option<RawView>,
+    start: Option<RawWhen>,
+    working: RawWorking,
+    #[serde(default)]
+    faults: Vec<Spanned<RawFault>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSignal {
+    angle: Option<Vec<String>>,
+    incline: Option<Vec<String>>,
+    elevation: Option<Vec<String>>,
+    deviation: Option<String>,
+    line: Option<Vec<String>>,
+    span: Option<String>,
+    level: Option<String>,
+    speed: Option<String>,
+    same_side: Option<Vec<String>>,
+    side: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWhen {
+    when: Vec<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawView {
+    when: Vec<Spanned<String>>,
+    message: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWorking {
+    enter: Vec<Spanned<String>>,
+    exit: Vec<Spanned<String>>,
+    #[serde(default = "default_dwell")]
+    min_dwell_s: f32,
+    #[serde(default = "default_grace")]
+    grace_s: f32,
+    #[serde(default = "default_min_hold")]
+    min_hold_s: f32,
+}
+
+fn default_dwell() -> f32 {
+    0.15
+}
+fn default_grace() -> f32 {
+    0.5
+}
+fn default_min_hold() -> f32 {
+    1.0
+}
+fn default_frame_duration() -> f32 {
+    0.3
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFault {
+    code: String,
+    scope: Scope,
+    during: Option<During>,
+    when: Vec<Spanned<String>>,
+    #[serde(default = "default_frame_duration")]
+    min_duration_s: f32,
+    severity: Severity,
+    message: String,
+    #[serde(default)]
+    breaks_hold: bool,
+}
+
+/// Turns byte offsets into `file:line` errors.
+struct Ctx<'a> {
+    path: &'a Path,
+    text: &'a str,
+}
+
+impl Ctx<'_> {
+    fn line(&self, offset: usize) -> usize {
+        self.text[..offset.min(self.text.len())].matches('\n').count() + 1
+    }
+
+    fn err<T>(&self, span: std::ops::Range<usize>, message: impl Into<String>) -> Result<T, Error> {
+        Err(Error::parse(self.path, self.line(span.start), message))
+    }
+}
+
+fn point(ctx: &Ctx, span: &std::ops::Range<usize>, name: &str) -> Result<PointRef, Error> {
+    PointRef::parse(name).map_or_else(
+        || {
+            ctx.err(
+                span.clone(),
+                format!(
+                    "unknown body point '{name}' (use a part such as shoulder, hip, knee, ankle, wrist, a mid_ part such as mid_hip, or a landmark such as left_knee)"
+                ),
+            )
+        },
+        Ok,
+    )
+}
+
+fn points<const N: usize>(
+    ctx: &Ctx,
+    span: &std::ops::Range<usize>,
+    names: &[String],
+    what: &str,
+) -> Result<[PointRef; N], Error> {
+    if names.len() != N {
+        return ctx.err(
+            span.clone(),
+            format!("'{what}' needs {N} points, got {}", names.len()),
+        );
+    }
+    let mut out = [PointRef::Mid(Part::Hip); N];
+    for (o, n) in out.iter_mut().zip(names) {
+        *o = point(ctx, span, n)?;
+    }
+    Ok(out)
+}
+
+fn signal(ctx: &Ctx, name: &str, raw: &Spanned<RawSignal>) -> Result<SignalSpec, Error> {
+    let span = raw.span();
+    let r = raw.get_ref();
+    let mut kinds = Vec::new();
+    if let Some(p) = &r.angle {
+        kinds.push(Measure::Angle(points::<3>(ctx, &span, p, "angle")?));
+    }
+    if let Some(p) = &r.incline {
+        kinds.push(Measure::Incline(points::<2>(ctx, &span, p, "incline")?));
+    }
+    if let Some(p) = &r.elevation {
+        kinds.push(Measure::Elevation(points::<2>(ctx, &span, p, "elevation")?));
+    }
+    if let Some(p) = &r.deviation {
+        let line = r
+            .line
+            .as_ref()
+            .map_or_else(|| ctx.err(span.clone(), "'deviation' needs a 'line' of two points"), Ok)?;
+        kinds.push(Measure::Deviation {
+            point: point(ctx, &span, p)?,
+            line: points::<2>(ctx, &span, line, "line")?,
+        });
+    } else if r.line.is_some() {
+        return ctx.err(span, "'line' belongs with 'deviation'");
+    }
+    if let Some(p) = &r.span {
+        let part = Part::from_name(p)
+            .map_or_else(|| ctx.err(span.clone(), format!("'{p}' is not a body part with sides")), Ok)?;
+        kinds.push(Measure::Span(part));
+    }
+    if let Some(p) = &r.level {
+        kinds.push(Measure::Level(point(ctx, &span, p)?));
+    }
+    if let Some(s) = &r.speed {
+        kinds.push(Measure::Speed(s.clone()));
+    }
+    if let Some(pair) = &r.same_side {
+        match pair.as_slice() {
+            [a, b] => kinds.push(Measure::SameSide(a.clone(), b.clone())),
+            _ => return ctx.err(span, "'same_side' needs two signal names"),
+        }
+    }
+    if kinds.len() != 1 {
+        return ctx.err(
+            span,
+            format!(
+                "signal '{name}' must have exactly one of angle, incline, elevation, deviation, span, level, speed, same_side"
+            ),
+        );
+    }
+    let side = match r.side.as_deref() {
+        None | Some("visible") => SideRule::Visible,
+        Some("left") => SideRule::Fixed(Side::Left),
+        Some("right") => SideRule::Fixed(Side::Right),
+        Some("max") => SideRule::Max,
+        Some("min") => SideRule::Min,
+        Some(other) => match other.split_once(':') {
+            Some(("same", s)) => SideRule::SameAs(s.to_string()),
+            Some(("opposite", s)) => SideRule::OppositeOf(s.to_string()),
+            _ => {
+                return ctx.err(
+                    span,
+                    format!(
+                        "side '{other}' is not one of visible, left, right, max, min, same:SIGNAL, opposite:SIGNAL"
+                    ),
+                );
+            }
+        },
+    };
+    Ok(SignalSpec {
+        name: name.to_string(),
+        measure: kinds.remove(0),
+        side,
+    })
+}
+
+fn conditions(
+    ctx: &Ctx,
+    signals: &[SignalSpec],
+    raw: &[Spanned<String>],
+    rep_scope: bool,
+) -> Result<Vec<Cond>, Error> {
+    raw.iter()
+        .map(|s| {
+            let c = Condition::parse(s.get_ref()).or_else(|m| ctx.err(s.span(), m))?;
+            let operand = match c.operand.as_str() {
+                "hold_s" if rep_scope => Operand::HoldS,
+                "duration_s" if rep_scope => Operand::DurationS,
+                "rise_s" if rep_scope => Operand::RiseS,
+                name => match signals.iter().position(|x| x.name == name) {
+                    Some(i) => Operand::Signal(i),
+                    None => {
+                        let extra = if rep_scope {
+                            " (or hold_s, duration_s, rise_s)"
+                        } else {
+                            ""
+                        };
+                        return ctx.err(
+                            s.span(),
+                            format!("'{name}' is not a signal of this template{extra}"),
+                        );
+                    }
+                },
+            };
+            if c.is_aggregate() && !rep_scope {
+                return ctx.err(
+                    s.span(),
+                    format!("'{c}': max/min/mean only apply to rep faults (scope = \"rep\")"),
+                );
+            }
+            if rep_scope && matches!(operand, Operand::Signal(_)) && !c.is_aggregate() {
+                return ctx.err(
+                    s.span(),
+                    format!("'{c}': a rep fault reads max(), min() or mean() of a signal"),
+                );
+            }
+            Ok(Cond {
+                operand,
+                condition: c,
+            })
+        })
+        .collect()
+}
+
+fn signal_ref(ctx: &Ctx, signals: &[SignalSpec], name: &Spanned<String>) -> Result<usize, Error> {
+    signals
+        .iter()
+        .position(|s| s.name == *name.get_ref())
+        .map_or_else(
+            || ctx.err(name.span(), format!("'{}' is not a signal of this template", name.get_ref())),
+            Ok,
+        )
+}
+
+/// Parses and validates a template; errors carry the file and line.
+pub fn parse(path: &Path, text: &str) -> Result<Template, Error> {
+    let ctx = Ctx { path, text };
+    let raw: RawTemplate = toml::from_str(text).or_else(|e| {
+        let line = e.span().map_or(1, |s| ctx.line(s.start));
+        Err(Error::parse(path, line, e.message().trim().to_string()))
+    })?;
+    let id = raw.id.get_ref();
+    if id.is_empty() || !id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
+        return ctx.err(raw.id.span(), format!("id '{id}' must be lower_snake_case"));
+    }
+    let signals = raw
+        .signals
+        .iter()
+        .map(|(name, spec)| signal(&ctx, name, spec))
+        .collect::<Result<Vec<_>, _>>()?;
+    let order = evaluation_order(&signals).or_else(|m| ctx.err(0..0, m))?;
+    let required = raw
+        .required
+        .iter()
+        .map(|p| {
+            Part::from_name(p.get_ref())
+                .map_or_else(|| ctx.err(p.span(), format!("'{}' is not a body part", p.get_ref())), Ok)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let side_by = raw
+        .side_by
+        .as_ref()
+        .map(|s| signal_ref(&ctx, &signals, s))
+        .transpose()?;
+    if raw.per_side && side_by.is_none() {
+        return ctx.err(raw.id.span(), "per_side = true needs side_by = \"SIGNAL\"");
+    }
+    let faults = raw
+        .faults
+        .iter()
+        .map(|f| {
+            let r = f.get_ref();
+            let rep = r.scope == Scope::Rep;
+            if r.code.is_empty() || r.message.trim().is_empty() {
+                return ctx.err(f.span(), "a fault needs a code and a message");
+            }
+            if rep && r.during.is_some() {
+                return ctx.err(f.span(), "'during' applies to frame faults only");
+            }
+            Ok(FaultRule {
+                code: r.code.clone(),
+                scope: r.scope,
+                during: r.during.unwrap_or(During::Working),
+                when: conditions(&ctx, &signals, &r.when, rep)?,
+                min_duration_s: r.min_duration_s,
+                severity: r.severity,
+                message: r.message.trim().to_string(),
+                breaks_hold: r.breaks_hold,
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let start = match &raw.start {
+        Some(s) => conditions(&ctx, &signals, &s.when, false)?,
+        None if raw.counting == Counting::Reps => {
+            return ctx.err(raw.id.span(), "a reps template needs a [start] position");
+        }
+        None => Vec::new(),
+    };
+    if raw.working.enter.is_empty() || raw.working.exit.is_empty() {
+        return ctx.err(raw.id.span(), "[working] needs enter and exit conditions");
+    }
+    Ok(Template {
+        id: id.clone(),
+        name: raw.name,
+        description: raw.description.trim().to_string(),
+        counting: raw.counting,
+        per_side: raw.per_side,
+        targets: raw.targets,
+        primary: signal_ref(&ctx, &signals, &raw.primary)?,
+        required,
+        side_by,
+        recognise: conditions(&ctx, &signals, &raw.recognise.when, false)?,
+        view: raw
+            .view
+            .map(|v| {
+                Ok::<_, Error>(ViewRule {
+                    when: conditions(&ctx, &signals, &v.when, false)?,
+                    message: v.message,
+                })
+            })
+            .transpose()?,
+        start,
+        working_enter: conditions(&ctx, &signals, &raw.working.enter, false)?,
+        working_exit: conditions(&ctx, &signals, &raw.working.exit, false)?,
+        min_dwell_s: raw.working.min_dwell_s,
+        grace_s: raw.working.grace_s,
+        min_hold_s: raw.working.min_hold_s,
+        faults,
+        signals,
+        order,
+        source: path.to_path_buf(),
+    })
+}
+
+/// The built-in templates, plus the `*.toml` files of `extra_dir` (which replace built-ins
+/// with the same id).
+pub fn load_all(extra_dir: Option<&Path>) -> Result<Vec<Template>, Error> {
+    let mut all: Vec<Template> = BUILTIN
+        .iter()
+        .map(|(name, text)| parse(&Path::new("templates").join(name), text))
+        .collect::<Result<_, _>>()?;
+    if let Some(dir) = extra_dir {
+        let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+        let mut files: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        files.sort();
+        for f in files {
+            let text = std::fs::read_to_string(&f).map_err(|e| Error::io(&f, e))?;
+            let t = parse(&f, &text)?;
+            all.retain(|x| x.id != t.id);
+            all.push(t);
+        }
+    }
+    Ok(all)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_templates_are_valid() {
+        let all = load_all(None).unwrap();
+        let ids: Vec<&str> = all.iter().map(|t| t.id.as_str()).collect();
+        assert_eq!(ids, ["bird_dog", "glute_bridge", "side_plank", "superman", "plank"]);
+    }
+
+    fn error_of(text: &str) -> String {
+        parse(Path::new("t.toml"), text).unwrap_err().to_string()
+    }
+
+    const MINIMAL: &str = r#"id = "x"
+name = "X"
+description = "d"
+counting = "hold"
+primary = "a"
+[signals]
+a = { angle = ["shoulder", "hip", "knee"] }
+[recognise]
+when = ["a > 10"]
+[working]
+enter = ["a > 170"]
+exit = ["a < 160"]
+"#;
+
+    #[test]
+    fn a_minimal_template_parses() {
+        let t = parse(Path::new("t.toml"), MINIMAL).unwrap();
+        assert_eq!(t.counting, Counting::Hold);
+        assert_eq!(t.working_enter[0].operand, Operand::Signal(0));
+    }
+
+    #[test]
+    fn errors_name_file_line_and_problem() {
+        let e = error_of(&MINIMAL.replace("a > 170", "b > 170"));
+        assert!(e.starts_with("t.toml:11:"), "{e}");
+        assert!(e.contains("'b' is not a signal"), "{e}");
+        let e = error_of(&MINIMAL.replace("\"shoulder\", \"hip\"", "\"shoulder\", \"elbowz\""));
+        assert!(e.starts_with("t.toml:7:") && e.contains("unknown body point 'elbowz'"), "{e}");
+        let e = error_of(&MINIMAL.replace("counting = \"hold\"", "counting = \"sets\""));
+        assert!(e.starts_with("t.toml:4:"), "{e}");
+        let e = error_of(&MINIMAL.replace("a > 10", "a >> 10"));
+        assert!(e.contains("t.toml:9:"), "{e}");
+        let e = error_of(&(MINIMAL.to_string() + "bogus = 1\n"));
+        assert!(e.contains("bogus"), "{e}");
+        let e = error_of(&MINIMAL.replace("\"a > 10\"", "\"max(a) > 10\""));
+        assert!(e.contains("only apply to rep faults"), "{e}");
+    }
+}

@@ -1,0 +1,6 @@
+//! Session reports: the JSON data model and its renderings.
+
+pub mod model;
+pub mod csv;
+pub mod json;
+pub mod summary;

@@ -1,0 +1,106 @@
+//! The report as a readable terminal summary.
+
+use std::fmt::Write;
+
+use super::model::{ExerciseSet, Report};
+
+fn side_name(side: Option<crate::skeleton::Side>) -> &'static str {
+    side.map_or("-", |s| s.name())
+}
+
+fn set_summary(out: &mut String, s: &ExerciseSet) {
+    let counts = match (s.reps_left, s.reps_right) {
+        (Some(l), Some(r)) => format!("{} reps (left {l}, right {r})", s.reps),
+        _ if !s.rep_list.is_empty() => format!("{} reps", s.reps),
+        _ => format!("{} holds, {:.1} s held", s.holds.len(), s.hold_s),
+    };
+    let _ = writeln!(
+        out,
+        "\n{}  {:.1}–{:.1} s  {counts}",
+        s.name, s.start_s, s.end_s
+    );
+    for t in &s.targets {
+        let mark = if t.met { "done" } else { "short" };
+        let _ = writeln!(out, "  target  {}  ({mark})", t.text);
+    }
+    if !s.rep_list.is_empty() {
+        let _ = writeln!(out, "  {:>3}  {:<5}  {:>7}  {:>7}  faults", "rep", "side", "top s", "hold s");
+        for r in &s.rep_list {
+            let faults = if r.faults.is_empty() {
+                "-".to_string()
+            } else {
+                r.faults.join(", ")
+            };
+            let _ = writeln!(
+                out,
+                "  {:>3}  {:<5}  {:>7.2}  {:>7.2}  {faults}",
+                r.index,
+                side_name(r.side),
+                r.top_s,
+                r.hold_s
+            );
+        }
+    } else {
+        let _ = writeln!(out, "  {:<5}  {:>7}  {:>7}  {:>7}  ended by", "side", "start s", "end s", "held s");
+        for h in &s.holds {
+            let _ = writeln!(
+                out,
+                "  {:<5}  {:>7.2}  {:>7.2}  {:>7.2}  {}",
+                side_name(h.side),
+                h.start_s,
+                h.end_s,
+                h.duration_s,
+                h.ended_by.replace('_', " ")
+            );
+        }
+    }
+    let rep_faults = s.faults.iter().filter(|f| f.rep.is_none()).count();
+    if rep_faults > 0 {
+        let _ = writeln!(out, "  faults outside reps:");
+        for f in s.faults.iter().filter(|f| f.rep.is_none()) {
+            let _ = writeln!(out, "    {:.1}–{:.1} s  {} ({})", f.start_s, f.end_s, f.code, f.severity);
+        }
+    }
+    if !s.advice.is_empty() {
+        let _ = writeln!(out, "  advice:");
+        for a in &s.advice {
+            let _ = writeln!(out, "    - {a}");
+        }
+    }
+}
+
+/// A multi-line summary of `report`.
+pub fn render(report: &Report) -> String {
+    let mut out = String::new();
+    let src = &report.source;
+    let _ = writeln!(
+        out,
+        "{} — {:.1} s, {} frames at {:.1} fps, model {}{}",
+        src.path,
+        src.duration_s,
+        src.frames,
+        src.fps,
+        report.model.name,
+        match report.ended.as_str() {
+            "interrupted" => " (interrupted)",
+            "input_broken" => " (input broke off)",
+            _ => "",
+        }
+    );
+    if report.exercises.is_empty() {
+        let _ = writeln!(out, "\nNo exercise recognised.");
+    }
+    for s in &report.exercises {
+        set_summary(&mut out, s);
+    }
+    if !report.warnings.is_empty() {
+        let _ = writeln!(out, "\nwarnings:");
+        for w in &report.warnings {
+            let _ = writeln!(out, "  {:.1}–{:.1} s  {}: {}", w.start_s, w.end_s, w.code, w.message);
+        }
+    }
+    if report.frames_without_person > 0 {
+        let _ = writeln!(out, "frames without a person: {}", report.frames_without_person);
+    }
+    out
+}
