@@ -67,13 +67,14 @@ pub struct Outcome {
     pub duration_s: f64,
 }
 
-/// The current frame's signals of the exercise on (or most likely), for CSV export.
+/// The current frame as CSV export sees it: the exercise on (or likeliest), its phase and
+/// faults, and every template's signal values.
 pub struct FrameSignals<'a> {
     pub exercise: &'a str,
-    pub names: Vec<&'a str>,
-    pub values: Vec<Option<f32>>,
     pub phase: Phase,
     pub faults: Vec<&'a str>,
+    /// Per template (in `Engine::templates` order), its signal values.
+    pub values: Vec<Vec<Option<f32>>>,
 }
 
 pub struct Engine {
@@ -310,17 +311,19 @@ impl Engine {
         }
     }
 
-    /// This frame's signals of the exercise on (or the likeliest one).
-    pub fn frame_signals(&self) -> Option<FrameSignals<'_>> {
+    /// This frame's signals, for CSV export.
+    pub fn frame_signals(&self) -> FrameSignals<'_> {
         let r = &self.runners[self.active.or_else(|| self.best_candidate()).unwrap_or(0)];
-        let values = r.values.iter().map(|v| v.value).collect();
-        Some(FrameSignals {
+        FrameSignals {
             exercise: &r.template.id,
-            names: r.template.signals.iter().map(|s| s.name.as_str()).collect(),
-            values,
             phase: r.machine.phase,
             faults: r.active_faults().into_iter().map(|(c, _)| c).collect(),
-        })
+            values: self
+                .runners
+                .iter()
+                .map(|x| x.values.iter().map(|v| v.value).collect())
+                .collect(),
+        }
     }
 
     /// Ends the session: open sets, holds and warnings are closed at the last frame.

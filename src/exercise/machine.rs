@@ -252,6 +252,7 @@ impl Machine {
     fn leave_working(&mut self, at: f64, out: &mut Vec<Step>) {
         let reason = self.exit_reason;
         if let Some(h) = self.hold.take() {
+            let at = at.max(h.start_s);
             if let Some(rep) = self.rep.as_mut() {
                 rep.hold_s += at - h.start_s;
             }

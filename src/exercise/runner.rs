@@ -194,7 +194,14 @@ impl Runner {
             }
             Step::RepCounted { top_s, side } => {
                 let start_s = self.rep_begin.unwrap_or(top_s);
-                let index = self.set.as_mut().map(|s| s.rep_counted(top_s, start_s, side));
+                // A "rep" while the body does not look like this exercise is a look-alike
+                // movement (propping up on the forearms is not a superman).
+                let plausible = self.vote == Some(true) && self.recognised.share() >= 0.5;
+                let index = self
+                    .set
+                    .as_mut()
+                    .filter(|_| plausible)
+                    .map(|s| s.rep_counted(top_s, start_s, side));
                 self.rep = Some((index, start_s, side));
                 if let Some(index) = index {
                     emit_event(EventKind::Rep {
@@ -252,7 +259,12 @@ impl Runner {
                 reason,
             } => {
                 let duration = end_s - start_s;
-                let counted = counts_reps || duration >= self.template.min_hold_s as f64;
+                // For reps, the hold is the time at the top of a counted rep.
+                let counted = if counts_reps {
+                    matches!(self.rep, Some((Some(_), _, _)))
+                } else {
+                    duration >= self.template.min_hold_s as f64
+                };
                 emit_event(EventKind::HoldEnded {
                     duration_s: duration,
                     reason: reason.code().into(),
@@ -272,12 +284,14 @@ impl Runner {
                     };
                     self.rep_faults(&measures, start_s, end_s, None, side)
                 };
-                if let Some(set) = self.set.as_mut().filter(|s| start_s >= s.set.start_s - 1.0) {
+                if let Some(set) = self.set.as_mut().filter(|s| end_s > s.set.start_s) {
+                    // A hold counts from when the body looked like this exercise.
+                    let start_s = start_s.max(set.set.start_s);
                     set.hold(Hold {
                         side,
                         start_s,
                         end_s,
-                        duration_s: duration,
+                        duration_s: end_s - start_s,
                         ended_by: reason.code().into(),
                     });
                     for f in faults {

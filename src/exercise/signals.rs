@@ -46,6 +46,9 @@ pub enum Measure {
     Deviation { point: PointRef, line: [PointRef; 2] },
     /// Distance between the left and right landmarks of a part, in torso lengths.
     Span(Part),
+    /// Height difference between the left and right landmarks of a part, in torso lengths:
+    /// large when lying on the side facing the camera (one shoulder above the other).
+    Stack(Part),
     /// Height of a point in the picture, in torso lengths (only differences mean anything).
     Level(PointRef),
     /// Absolute rate of change of another signal, per second.
@@ -102,7 +105,7 @@ impl SignalSpec {
             Measure::Incline(p) | Measure::Elevation(p) => p.to_vec(),
             Measure::Deviation { point, line } => vec![*point, line[0], line[1]],
             Measure::Level(p) => vec![*p],
-            Measure::Span(_) | Measure::Speed(_) | Measure::SameSide(..) => vec![],
+            Measure::Span(_) | Measure::Stack(_) | Measure::Speed(_) | Measure::SameSide(..) => vec![],
         }
     }
 
@@ -156,6 +159,11 @@ impl Frame<'_> {
                 let l = self.point(PointRef::Part(*part), Side::Left)?;
                 let r = self.point(PointRef::Part(*part), Side::Right)?;
                 (l - r).length() / self.torso
+            }
+            Measure::Stack(part) => {
+                let l = self.point(PointRef::Part(*part), Side::Left)?;
+                let r = self.point(PointRef::Part(*part), Side::Right)?;
+                (l - r).rotated(-self.roll).y.abs() / self.torso
             }
             Measure::Level(r) => -p(*r)?.rotated(-self.roll).y / self.torso,
             Measure::Speed(_) | Measure::SameSide(..) => return None,

@@ -185,6 +185,7 @@ struct RawSignal {
     deviation: Option<String>,
     line: Option<Vec<String>>,
     span: Option<String>,
+    stack: Option<String>,
     level: Option<String>,
     speed: Option<String>,
     same_side: Option<Vec<String>>,
@@ -324,6 +325,11 @@ fn signal(ctx: &Ctx, name: &str, raw: &Spanned<RawSignal>) -> Result<SignalSpec,
             .map_or_else(|| ctx.err(span.clone(), format!("'{p}' is not a body part with sides")), Ok)?;
         kinds.push(Measure::Span(part));
     }
+    if let Some(p) = &r.stack {
+        let part = Part::from_name(p)
+            .map_or_else(|| ctx.err(span.clone(), format!("'{p}' is not a body part with sides")), Ok)?;
+        kinds.push(Measure::Stack(part));
+    }
     if let Some(p) = &r.level {
         kinds.push(Measure::Level(point(ctx, &span, p)?));
     }
@@ -340,7 +346,7 @@ fn signal(ctx: &Ctx, name: &str, raw: &Spanned<RawSignal>) -> Result<SignalSpec,
         return ctx.err(
             span,
             format!(
-                "signal '{name}' must have exactly one of angle, incline, elevation, deviation, span, level, speed, same_side"
+                "signal '{name}' must have exactly one of angle, incline, elevation, deviation, span, stack, level, speed, same_side"
             ),
         );
     }

@@ -14,6 +14,8 @@ pub struct CsvWriter {
     out: BufWriter<NamedTempFile>,
     path: PathBuf,
     columns: Vec<(String, String)>,
+    /// Signals per template, in column order.
+    counts: Vec<usize>,
 }
 
 impl CsvWriter {
@@ -30,10 +32,12 @@ impl CsvWriter {
             .templates()
             .flat_map(|t| t.signals.iter().map(|s| (t.id.clone(), s.name.clone())))
             .collect();
+        let counts = engine.templates().map(|t| t.signals.len()).collect();
         let mut w = CsvWriter {
             out: BufWriter::new(tmp),
             path: path.to_path_buf(),
             columns,
+            counts,
         };
         let header: Vec<String> = ["t_s", "exercise", "phase", "faults"]
             .iter()
@@ -50,21 +54,22 @@ impl CsvWriter {
 
     /// Writes the engine's current frame.
     pub fn frame(&mut self, t: f64, engine: &Engine) -> Result<(), Error> {
-        let mut cells = vec![format!("{t:.3}")];
-        match engine.frame_signals() {
-            Some(fs) => {
-                cells.push(fs.exercise.to_string());
-                cells.push(fs.phase.name().to_string());
-                cells.push(fs.faults.join(" "));
-                for (tpl, sig) in &self.columns {
-                    let v = (tpl == fs.exercise)
-                        .then(|| fs.names.iter().position(|n| n == sig))
-                        .flatten()
-                        .and_then(|i| fs.values.get(i).copied().flatten());
-                    cells.push(v.map(|x| format!("{x:.3}")).unwrap_or_default());
-                }
-            }
-            None => cells.extend(std::iter::repeat_n(String::new(), 3 + self.columns.len())),
+        let fs = engine.frame_signals();
+        let mut cells = vec![
+            format!("{t:.3}"),
+            fs.exercise.to_string(),
+            fs.phase.name().to_string(),
+            fs.faults.join(" "),
+        ];
+        for (values, &n) in fs.values.iter().zip(&self.counts) {
+            cells.extend((0..n).map(|i| {
+                values
+                    .get(i)
+                    .copied()
+                    .flatten()
+                    .map(|x| format!("{x:.3}"))
+                    .unwrap_or_default()
+            }));
         }
         self.line(&cells.join(","))
     }
