@@ -25,6 +25,7 @@ pub struct Outputs {
     pub report: PathBuf,
     pub keypoints: Option<PathBuf>,
     pub csv: Option<PathBuf>,
+    pub html: Option<PathBuf>,
     pub video: Option<PathBuf>,
 }
 
@@ -60,6 +61,9 @@ fn model_info(models_dir: &Path, name: &str) -> ModelInfo {
 
 fn finish_outputs(report: &Report, outputs: &Outputs) -> Result<(), Error> {
     json::write_report(&outputs.report, report)?;
+    if let Some(html) = &outputs.html {
+        crate::report::html::write(html, report)?;
+    }
     Ok(())
 }
 

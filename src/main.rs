@@ -31,6 +31,28 @@ struct Cli {
 enum Command {
     /// Analyse videos, images or saved keypoint tracks; writes a report for each.
     Analyze(AnalyzeArgs),
+    /// Show or convert a saved report.
+    #[command(subcommand)]
+    Report(ReportCommand),
+}
+
+#[derive(Subcommand)]
+enum ReportCommand {
+    /// Print a readable summary of a report.
+    Summary {
+        /// The report (JSON).
+        report: PathBuf,
+    },
+    /// Write a report as a self-contained HTML page with plots.
+    Html {
+        /// The report (JSON).
+        report: PathBuf,
+        /// Output file [default: the report's name with .html].
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Print the JSON Schema of reports.
+    Schema,
 }
 
 #[derive(Args)]
@@ -121,6 +143,9 @@ struct AnalyzeArgs {
     /// Also write per-frame signals as CSV [default name: <input>.signals.csv].
     #[arg(long, value_name = "FILE", num_args = 0..=1)]
     csv: Option<Option<PathBuf>>,
+    /// Also write the report as an HTML page with plots [default name: <input>.report.html].
+    #[arg(long, value_name = "FILE", num_args = 0..=1)]
+    html: Option<Option<PathBuf>>,
     /// Also write an annotated video [default name: <input>.annotated.mp4].
     #[arg(long, value_name = "FILE", num_args = 0..=1)]
     output_video: Option<Option<PathBuf>>,
@@ -158,6 +183,7 @@ impl AnalyzeArgs {
             report,
             keypoints: pick(&self.keypoints, "keypoints.jsonl", "keypoints")?,
             csv: pick(&self.csv, "signals.csv", "csv")?,
+            html: pick(&self.html, "report.html", "html")?,
             video: pick(&self.output_video, "annotated.mp4", "output-video")?,
         })
     }
@@ -216,6 +242,23 @@ fn analyze_cmd(args: &AnalyzeArgs, stop: &AtomicBool) -> Result<()> {
     Ok(())
 }
 
+fn report_cmd(cmd: &ReportCommand) -> Result<()> {
+    use posecheck::report::{html, json, schema};
+    match cmd {
+        ReportCommand::Summary { report } => {
+            print!("{}", summary::render(&json::read_report(report)?));
+        }
+        ReportCommand::Html { report, output } => {
+            let r = json::read_report(report)?;
+            let out = output.clone().unwrap_or_else(|| report.with_extension("html"));
+            html::write(&out, &r)?;
+            println!("{}", out.display());
+        }
+        ReportCommand::Schema => print!("{}", schema::report_schema()),
+    }
+    Ok(())
+}
+
 /// Ctrl-C / SIGTERM: the first asks the session to stop and save what it measured; a second
 /// one exits at once.
 fn install_interrupt(stop: &'static AtomicBool) {
@@ -235,6 +278,7 @@ fn main() -> ExitCode {
     install_interrupt(&STOP);
     let result = match &cli.command {
         Command::Analyze(a) => analyze_cmd(a, &STOP),
+        Command::Report(r) => report_cmd(r),
     };
     match result {
         Ok(()) if STOP.load(Ordering::Relaxed) => ExitCode::from(130),

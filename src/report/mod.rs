@@ -4,3 +4,5 @@ pub mod model;
 pub mod csv;
 pub mod json;
 pub mod summary;
+pub mod html;
+pub mod schema;
