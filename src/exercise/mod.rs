@@ -3,6 +3,7 @@
 pub mod condition;
 pub mod engine;
 pub mod faults;
+pub mod floor;
 pub mod machine;
 pub mod quality;
 pub mod runner;

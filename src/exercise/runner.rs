@@ -4,6 +4,7 @@
 use super::condition::Reduce;
 use super::engine::{Event, EventKind};
 use super::faults::{Aggregates, FaultChange, FrameFault, RepMeasures, all_hold, any_holds};
+use super::floor::FloorEstimate;
 use super::machine::{EndReason, Machine, Phase, Reading, Step, Timing};
 use super::set::SetBuilder;
 use super::signals::{Frame, SignalState, SignalValue};
@@ -18,6 +19,7 @@ pub const RECOGNITION_WINDOW_S: f64 = 1.0;
 pub struct Runner {
     pub template: Template,
     state: SignalState,
+    floor: FloorEstimate,
     pub values: Vec<SignalValue>,
     pub machine: Machine,
     faults: Vec<FrameFault>,
@@ -45,6 +47,7 @@ impl Runner {
         });
         Runner {
             faults: vec![FrameFault::default(); template.faults.len()],
+            floor: FloorEstimate::new(template.floor),
             template,
             state: SignalState::default(),
             values: Vec::new(),
@@ -74,9 +77,14 @@ impl Runner {
             self.advance(t, &Reading::default(), emit, events);
             return;
         };
+        let frame = Frame {
+            // The previous frame's verdict: whether the body is in this exercise at all.
+            roll: self.floor.update(t, frame, self.vote == Some(true)),
+            ..*frame
+        };
         let tpl = &self.template;
         self.state
-            .evaluate(&tpl.signals, &tpl.order, frame, t, &mut self.values);
+            .evaluate(&tpl.signals, &tpl.order, &frame, t, &mut self.values);
         self.vote = Some(all_hold(&tpl.recognise, &self.values));
         self.recognised.push(t, self.vote);
         if let Some(view) = &tpl.view {
@@ -395,7 +403,4 @@ impl Runner {
             .collect()
     }
 
-    pub fn reset_signals(&mut self) {
-        self.state.reset();
-    }
 }

@@ -123,6 +123,7 @@ pub struct SignalValue {
 }
 
 /// The pose as the signals see it: which landmarks are trustworthy, camera roll, body size.
+#[derive(Clone, Copy)]
 pub struct Frame<'a> {
     pub pose: &'a Pose,
     /// Landmarks seen well enough to measure (visible, inside the picture).

@@ -131,6 +131,8 @@ pub struct Template {
     pub order: Vec<usize>,
     pub primary: usize,
     pub required: Vec<Part>,
+    /// Two parts resting on the floor throughout, to find the floor's slope.
+    pub floor: Option<[Part; 2]>,
     pub side_by: Option<usize>,
     pub recognise: Vec<Cond>,
     pub view: Option<ViewRule>,
@@ -164,6 +166,7 @@ struct RawTemplate {
     primary: Spanned<String>,
     #[serde(default)]
     required: Vec<Spanned<String>>,
+    floor: Option<Spanned<Vec<String>>>,
     side_by: Option<Spanned<String>>,
     #[serde(default)]
     targets: Targets,
@@ -459,6 +462,20 @@ pub fn parse(path: &Path, text: &str) -> Result<Template, Error> {
                 .map_or_else(|| ctx.err(p.span(), format!("'{}' is not a body part", p.get_ref())), Ok)
         })
         .collect::<Result<Vec<_>, _>>()?;
+    let floor = match &raw.floor {
+        None => None,
+        Some(f) => {
+            let parts = f
+                .get_ref()
+                .iter()
+                .map(|n| Part::from_name(n))
+                .collect::<Option<Vec<Part>>>();
+            match parts.as_deref() {
+                Some(&[a, b]) if a != b => Some([a, b]),
+                _ => return ctx.err(f.span(), "floor needs two different body parts, e.g. [\"wrist\", \"knee\"]"),
+            }
+        }
+    };
     let side_by = raw
         .side_by
         .as_ref()
@@ -510,6 +527,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Template, Error> {
         targets: raw.targets,
         primary: signal_ref(&ctx, &signals, &raw.primary)?,
         required,
+        floor,
         side_by,
         recognise: conditions(&ctx, &signals, &raw.recognise.when, false)?,
         view: raw
