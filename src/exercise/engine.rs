@@ -115,9 +115,17 @@ impl Engine {
             }
             None => templates,
         };
+        let forced = exercise.is_some();
         Ok(Engine {
-            runners: templates.into_iter().map(Runner::new).collect(),
-            forced: exercise.is_some(),
+            runners: templates
+                .into_iter()
+                .map(|t| {
+                    let mut r = Runner::new(t);
+                    r.forced = forced;
+                    r
+                })
+                .collect(),
+            forced,
             active: None,
             near: NearSide::default(),
             size: (width.max(1) as f32, height.max(1) as f32),

@@ -15,6 +15,8 @@ use crate::skeleton::Side;
 
 /// Seconds of recognition votes weighed to decide what exercise this is.
 pub const RECOGNITION_WINDOW_S: f64 = 1.0;
+/// A hold broken by a fault must resume this soon for the fault to count (see `broken_by`).
+const RESUME_WITHIN_S: f64 = 2.0;
 
 pub struct Runner {
     pub template: Template,
@@ -25,6 +27,8 @@ pub struct Runner {
     faults: Vec<FrameFault>,
     aggregates: Aggregates,
     rep_begin: Option<f64>,
+    /// The primary signal over the current rep, to time the hold at the top.
+    trace: Vec<(f64, f32)>,
     /// The rep being done: its index in the set (if the set was open when it counted) and side.
     rep: Option<(Option<u32>, f64, Option<Side>)>,
     pub recognised: Votes,
@@ -34,8 +38,12 @@ pub struct Runner {
     pub view_ok: bool,
     pub reliable: bool,
     pub last_plausible: f64,
+    /// The user named this exercise: judge every frame as it, recognised or not.
+    pub forced: bool,
     pub set: Option<SetBuilder>,
     steps: Vec<Step>,
+    /// Faults that broke a hold, kept until the hold resumes (then they were faults).
+    broken_by: Vec<Fault>,
 }
 
 impl Runner {
@@ -54,6 +62,7 @@ impl Runner {
             machine,
             aggregates: Aggregates::default(),
             rep_begin: None,
+            trace: Vec::new(),
             rep: None,
             recognised: Votes::new(RECOGNITION_WINDOW_S),
             view: Votes::new(RECOGNITION_WINDOW_S),
@@ -61,8 +70,10 @@ impl Runner {
             view_ok: true,
             reliable: false,
             last_plausible: f64::NEG_INFINITY,
+            forced: false,
             set: None,
             steps: Vec::new(),
+            broken_by: Vec::new(),
         }
     }
 
@@ -106,7 +117,7 @@ impl Runner {
                 .side_by
                 .and_then(|i| self.values.get(i).and_then(|v| v.side)),
         };
-        let blocked = self.update_frame_faults(t, reading.enter_working, emit, events);
+        let blocked = self.update_frame_faults(t, emit, events);
         self.advance(
             t,
             &Reading {
@@ -120,15 +131,16 @@ impl Runner {
             self.aggregates.add(&self.values);
         }
         let primary = self.values.get(self.template.primary).and_then(|v| v.value);
+        if let (true, Some(v)) = (self.machine.in_rep(), primary) {
+            self.trace.push((t, v));
+        }
         if let Some(set) = self.set.as_mut() {
             set.sample(t, primary);
         }
     }
 
-    /// Frame faults; returns whether one that breaks holds is on. `in_position`: the working
-    /// position's entry conditions hold now (faults "during working" are judged only there,
-    /// not on the way down while the position is being left).
-    fn update_frame_faults(&mut self, t: f64, in_position: bool, emit: bool, events: &mut Vec<Event>) -> bool {
+    /// Frame faults; returns whether one that breaks holds is on.
+    fn update_frame_faults(&mut self, t: f64, emit: bool, events: &mut Vec<Event>) -> bool {
         let phase = self.machine.phase;
         let mut blocked = false;
         for (rule, state) in self.template.faults.iter().zip(self.faults.iter_mut()) {
@@ -136,11 +148,14 @@ impl Runner {
                 continue;
             }
             let in_phase = match rule.during {
-                During::Working => phase == Phase::Working && in_position,
+                During::Working => phase == Phase::Working,
                 During::Start => phase == Phase::Start,
                 During::Any => phase != Phase::Unknown,
             };
-            let holds = (self.reliable && in_phase).then(|| all_hold(&rule.when, &self.values));
+            // A body that no longer looks like the exercise (lying down after a plank) is not
+            // judged as doing it badly, unless the user said this is the exercise.
+            let judged = self.reliable && in_phase && (self.forced || self.vote == Some(true));
+            let holds = judged.then(|| all_hold(&rule.when, &self.values));
             let change = state.update(t, holds, rule.min_duration_s as f64);
             blocked |= state.on && rule.breaks_hold;
             match change {
@@ -160,19 +175,36 @@ impl Runner {
                             },
                         });
                     }
-                    if let Some(set) = self.set.as_mut().filter(|s| start_s >= s.set.start_s) {
-                        set.fault(Fault {
-                            code: rule.code.clone(),
-                            severity: rule.severity.name().into(),
-                            start_s,
-                            end_s,
-                            rep: None,
-                            side: None,
-                            message: rule.message.clone(),
-                        });
+                    let fault = Fault {
+                        code: rule.code.clone(),
+                        severity: rule.severity.name().into(),
+                        start_s,
+                        end_s,
+                        rep: None,
+                        side: None,
+                        message: rule.message.clone(),
+                    };
+                    if rule.breaks_hold {
+                        self.broken_by.push(fault);
+                    } else if let Some(set) = self.set.as_mut().filter(|s| start_s >= s.set.start_s) {
+                        set.fault(fault);
                     }
                 }
                 _ => {}
+            }
+        }
+        // A fault that broke a hold is a fault only if the hold resumes: sinking down and
+        // staying down is how a hold ends, not a form error.
+        if self
+            .broken_by
+            .first()
+            .is_some_and(|f| t - f.end_s > RESUME_WITHIN_S)
+        {
+            self.broken_by.clear();
+            if let Some(h) = self.set.as_mut().and_then(|s| s.set.holds.last_mut())
+                && h.ended_by == EndReason::FormBroken.code()
+            {
+                h.ended_by = EndReason::PositionLeft.code().into();
             }
         }
         blocked
@@ -199,6 +231,7 @@ impl Runner {
             Step::RepBegan { t: began } => {
                 self.rep_begin = Some(began);
                 self.aggregates.clear();
+                self.trace.clear();
             }
             Step::RepCounted { top_s, side } => {
                 let start_s = self.rep_begin.unwrap_or(top_s);
@@ -222,9 +255,12 @@ impl Runner {
             Step::RepEnded {
                 end_s,
                 hold_s,
-                reason: _,
+                reason,
             } => {
                 if let Some((Some(index), start_s, side)) = self.rep.take() {
+                    let (hold_start, hold_end) = top_hold(&self.trace, self.template.hold_band)
+                        .unwrap_or((end_s - hold_s, end_s));
+                    let hold_s = hold_end - hold_start;
                     let rise = self
                         .set
                         .as_mut()
@@ -244,16 +280,29 @@ impl Runner {
                             r.hold_s = hold_s;
                             r.peak = peak;
                         }
+                        set.hold(Hold {
+                            side,
+                            start_s: hold_start,
+                            end_s: hold_end,
+                            duration_s: hold_s,
+                            ended_by: reason.code().into(),
+                        });
                         for f in faults {
                             set.fault(f);
                         }
                     }
                 }
                 self.rep_begin = None;
+                self.trace.clear();
             }
             Step::HoldStarted { start_s, side } => {
                 if !counts_reps {
                     self.aggregates.clear();
+                }
+                for f in self.broken_by.drain(..) {
+                    if let Some(set) = self.set.as_mut().filter(|s| f.start_s >= s.set.start_s) {
+                        set.fault(f);
+                    }
                 }
                 emit_event(EventKind::HoldStarted {
                     start_s,
@@ -267,7 +316,7 @@ impl Runner {
                 reason,
             } => {
                 let duration = end_s - start_s;
-                // For reps, the hold is the time at the top of a counted rep.
+                // A rep's time at the top is recorded with the rep, when it ends.
                 let counted = if counts_reps {
                     matches!(self.rep, Some((Some(_), _, _)))
                 } else {
@@ -278,10 +327,10 @@ impl Runner {
                     reason: reason.code().into(),
                     counted,
                 });
-                if !counted {
+                if !counted || counts_reps {
                     return;
                 }
-                let faults = if counts_reps || reason == EndReason::SessionEnded {
+                let faults = if reason == EndReason::SessionEnded {
                     Vec::new()
                 } else {
                     let measures = RepMeasures {
@@ -403,4 +452,47 @@ impl Runner {
             .collect()
     }
 
+}
+
+/// The stretch of a rep spent at the top: from the first to the last moment the primary
+/// signal is within `band` (a fraction of the rep's range) of its extreme. This is the time a
+/// coach would call "held", whatever the thresholds that counted the rep.
+pub fn top_hold(trace: &[(f64, f32)], band: f32) -> Option<(f64, f64)> {
+    let (&(_, first), &(_, last)) = (trace.first()?, trace.last()?);
+    // The top is what lies farthest from both ends of the rep (the way up and the way down
+    // may start from different depths).
+    let away = |v: f32| (v - first).abs().min((v - last).abs());
+    let &(_, peak) = trace.iter().max_by(|a, b| away(a.1).total_cmp(&away(b.1)))?;
+    let tolerance = (band * away(peak)).max(0.5);
+    let mut near = trace.iter().filter(|(_, v)| (v - peak).abs() <= tolerance);
+    let first = near.next()?.0;
+    let last = near.last().map_or(first, |(t, _)| *t);
+    Some((first, last))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_top_hold_spans_the_time_near_the_peak() {
+        // Up from 130 to 175 over a second, held for two, down again.
+        let mut trace = Vec::new();
+        // The way down goes deeper than the way up started.
+        for i in 0..=130 {
+            let t = i as f64 / 30.0;
+            let v = if t < 1.0 {
+                130.0 + 45.0 * t as f32
+            } else if t < 3.0 {
+                175.0
+            } else {
+                175.0 - 45.0 * (t - 3.0) as f32
+            }
+            .max(118.0);
+            trace.push((t, v));
+        }
+        let (a, b) = top_hold(&trace, 0.1).unwrap();
+        assert!((a - 0.9).abs() < 0.05 && (b - 3.1).abs() < 0.05, "{a} {b}");
+        assert_eq!(top_hold(&[], 0.1), None);
+    }
 }

@@ -142,6 +142,8 @@ pub struct Template {
     pub min_dwell_s: f32,
     pub grace_s: f32,
     pub min_hold_s: f32,
+    /// A rep is "held" while its key signal is within this fraction of its range from the top.
+    pub hold_band: f32,
     pub faults: Vec<FaultRule>,
     pub source: PathBuf,
 }
@@ -219,6 +221,8 @@ struct RawWorking {
     grace_s: f32,
     #[serde(default = "default_min_hold")]
     min_hold_s: f32,
+    #[serde(default = "default_hold_band")]
+    hold_band: f32,
 }
 
 fn default_dwell() -> f32 {
@@ -229,6 +233,9 @@ fn default_grace() -> f32 {
 }
 fn default_min_hold() -> f32 {
     1.0
+}
+fn default_hold_band() -> f32 {
+    0.25
 }
 fn default_frame_duration() -> f32 {
     0.3
@@ -545,6 +552,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Template, Error> {
         min_dwell_s: raw.working.min_dwell_s,
         grace_s: raw.working.grace_s,
         min_hold_s: raw.working.min_hold_s,
+        hold_band: raw.working.hold_band,
         faults,
         signals,
         order,

@@ -1,7 +1,14 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)] // each test binary uses its own subset
 
+pub mod synth;
+
 use std::path::{Path, PathBuf};
+
+use posecheck::exercise::{Outcome, template};
+use posecheck::filter::OneEuroConfig;
+use posecheck::session::{Session, SessionConfig};
+use posecheck::track::TrackReader;
 
 /// The repository root.
 pub fn repo() -> PathBuf {
@@ -29,6 +36,222 @@ pub fn models_dir() -> PathBuf {
     repo().join("models")
 }
 
-pub fn exists(p: &Path) -> bool {
-    p.exists()
+/// Scores a keypoint track with the built-in templates as `analyze` does (smoothing on).
+pub fn score(track: &Path, exercise: Option<&str>) -> Outcome {
+    let reader = TrackReader::open(track).expect("track");
+    let config = SessionConfig {
+        templates: template::load_all(None).expect("templates"),
+        exercise: exercise.map(String::from),
+        smoothing: Some(OneEuroConfig::default()),
+    };
+    let mut session = Session::new(&config, &reader.header, None, None).expect("session");
+    for frame in reader {
+        let frame = frame.expect("frame");
+        session.frame(frame.t, frame.pose.as_ref()).expect("engine");
+    }
+    session.finish().expect("finish")
+}
+
+/// Runs the posecheck binary built for these tests.
+pub fn posecheck<I, S>(args: I) -> std::process::Output
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    std::process::Command::new(env!("CARGO_BIN_EXE_posecheck"))
+        .args(args)
+        .output()
+        .expect("run posecheck")
+}
+
+/// Runs posecheck and returns its stdout; fails the test with its stderr if it fails.
+pub fn posecheck_ok<I, S>(args: I) -> String
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    let args: Vec<S> = args.into_iter().collect();
+    let shown: Vec<_> = args
+        .iter()
+        .map(|a| a.as_ref().to_string_lossy().into_owned())
+        .collect();
+    let out = posecheck(&args);
+    assert!(
+        out.status.success(),
+        "posecheck {} failed ({}):\n{}",
+        shown.join(" "),
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Writes a keypoint track (the documented JSON Lines format) of a synthetic glute bridge,
+/// a figure lying on its back seen from its left side: 13 s at 30 fps, three reps in which
+/// the hips rise until the hip angle goes from 130° to about 174° (the third only to about
+/// 166°, short of a straight line, so the report has a fault), nobody in view from 11.0 to
+/// 11.8 s and the knees hidden from 12.0 to 12.4 s (so the plot has gaps).
+pub fn write_glute_bridge_track(path: &Path) {
+    use posecheck::skeleton::Joint;
+    use std::f64::consts::PI;
+
+    const FPS: f64 = 30.0;
+    // Rep k starts at 1.0 + 3.6k s; the torso's lift above the floor in degrees.
+    let torso_lift = |t: f64| -> f64 {
+        let (k, u) = (((t - 1.0) / 3.6).floor(), (t - 1.0).rem_euclid(3.6));
+        let amplitude = match k as i64 {
+            0 | 1 => 26.0,
+            2 => 22.0,
+            _ => return 0.0,
+        };
+        if t < 1.0 || u >= 2.7 {
+            0.0
+        } else if u < 0.7 {
+            amplitude * 0.5 * (1.0 - (PI * u / 0.7).cos())
+        } else if u < 2.0 {
+            amplitude
+        } else {
+            amplitude * 0.5 * (1.0 + (PI * (u - 2.0) / 0.7).cos())
+        }
+    };
+    let frame = |t: f64| -> serde_json::Value {
+        if (11.0..11.8).contains(&t) {
+            return serde_json::Value::Null;
+        }
+        // Shoulders and feet stay on the floor, the knees up; the hips swing up about the
+        // shoulders, towards the shoulder–knee line.
+        let lift = torso_lift(t).to_radians();
+        let (shoulder, knee, ankle) = ((150.0, 280.0), (360.0, 161.0), (440.0, 285.0));
+        let hip = (150.0 + 110.0 * lift.cos(), 280.0 - 110.0 * lift.sin());
+        let (elbow, wrist) = ((205.0, 286.0), (255.0, 288.0));
+        let points: Vec<[f64; 4]> = Joint::ALL
+            .iter()
+            .map(|j| {
+                let name = j.name();
+                let far = name.starts_with("right_") || name == "mouth_right";
+                let part = name
+                    .trim_start_matches("left_")
+                    .trim_start_matches("right_");
+                let (x, y) = match part {
+                    "nose" => (100.0, 266.0),
+                    "eye_inner" => (112.0, 262.0),
+                    "eye" => (110.0, 261.0),
+                    "eye_outer" => (108.0, 262.0),
+                    "ear" => (125.0, 268.0),
+                    "mouth_left" | "mouth_right" => (104.0, 274.0),
+                    "shoulder" => shoulder,
+                    "elbow" => elbow,
+                    "wrist" => wrist,
+                    "pinky" => (wrist.0 + 12.0, wrist.1 + 1.0),
+                    "index" => (wrist.0 + 13.0, wrist.1),
+                    "thumb" => (wrist.0 + 9.0, wrist.1 - 3.0),
+                    "hip" => hip,
+                    "knee" => knee,
+                    "ankle" => ankle,
+                    "heel" => (ankle.0 - 6.0, ankle.1 + 6.0),
+                    "foot_index" => (ankle.0 + 22.0, ankle.1 + 2.0),
+                    other => panic!("no place for {other} in the synthetic figure"),
+                };
+                let mut visibility = if far { 0.7 } else { 0.95 };
+                if part == "knee" && (12.0..12.4).contains(&t) {
+                    visibility = 0.1;
+                }
+                // The far side sits a little behind and above the near one, as a camera
+                // looking along the floor sees it.
+                let (dx, dy) = if far { (4.0, -3.0) } else { (0.0, 0.0) };
+                let round = |v: f64| (v * 100.0).round() / 100.0;
+                [round(x + dx), round(y + dy), 0.0, visibility]
+            })
+            .collect();
+        serde_json::json!(points)
+    };
+    // Written by hand rather than with `json!` (which sorts keys): posecheck recognises a
+    // track by "posecheck_track" near the start of the file.
+    let names: Vec<&str> = Joint::ALL.iter().map(|j| j.name()).collect();
+    let header = format!(
+        "{{\"posecheck_track\": 1, \"skeleton\": \"blazepose33\", \"keypoint_names\": {}, \
+         \"width\": 640, \"height\": 360, \"fps\": {FPS:.1}, \"source\": \"synthetic_glute_bridge.mp4\", \
+         \"model\": \"synthetic\"}}",
+        serde_json::json!(names)
+    );
+    let mut text = format!("{header}\n");
+    for i in 0..(13.0 * FPS) as u32 {
+        let t = f64::from(i) / FPS;
+        let line = serde_json::json!({ "t": (t * 1e4).round() / 1e4, "keypoints": frame(t) });
+        text.push_str(&format!("{line}\n"));
+    }
+    std::fs::write(path, text).expect("write the synthetic track");
+}
+
+/// A report and its HTML page, written by the real binary.
+pub struct MadeReport {
+    /// What it was made from, for failure messages.
+    pub what: String,
+    pub report: PathBuf,
+    pub html: PathBuf,
+}
+
+/// Reports made by the real binary, once per test binary and shared by its tests: one from
+/// the synthetic glute-bridge track (always), and, when ../shared is there, one from the model
+/// run on a real clip (which also saves its keypoint track) and one re-scored from that track.
+/// They stay in `target/tmp/<name>/` to look at after a failure.
+pub fn made_reports(name: &str) -> &'static [MadeReport] {
+    static MADE: std::sync::OnceLock<Vec<MadeReport>> = std::sync::OnceLock::new();
+    MADE.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("create the test's output directory");
+        let analyze = |what: &str, input: &Path, stem: &str, extra: &[&Path]| {
+            let (report, html) = (
+                dir.join(format!("{stem}.report.json")),
+                dir.join(format!("{stem}.report.html")),
+            );
+            let mut args = vec![
+                Path::new("analyze"),
+                input,
+                Path::new("--report"),
+                &report,
+                Path::new("--html"),
+                &html,
+            ];
+            args.extend_from_slice(extra);
+            args.extend([Path::new("--out-dir"), &dir, Path::new("-q")]);
+            posecheck_ok(&args);
+            MadeReport {
+                what: what.into(),
+                report,
+                html,
+            }
+        };
+        let synthetic = dir.join("synthetic_glute_bridge.jsonl");
+        write_glute_bridge_track(&synthetic);
+        let mut made = vec![analyze(
+            "synthetic glute-bridge track",
+            &synthetic,
+            "synthetic",
+            &[],
+        )];
+        if let Some(shared) = shared(&format!("{name}: reports from a real clip")) {
+            let clip = shared.join("data/videos/palfit_superman.mp4");
+            let track = dir.join("palfit_superman.keypoints.jsonl");
+            made.push(analyze(
+                "palfit_superman.mp4 (model run)",
+                &clip,
+                "video",
+                &[Path::new("--keypoints"), &track],
+            ));
+            made.push(analyze(
+                "palfit_superman keypoint track (re-scored)",
+                &track,
+                "rescored",
+                &[],
+            ));
+        }
+        made
+    })
+}
+
+/// Reads a report written by the binary.
+pub fn read_report(path: &Path) -> posecheck::report::model::Report {
+    posecheck::report::json::read_report(path).unwrap_or_else(|e| panic!("{e}"))
 }
