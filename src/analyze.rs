@@ -45,7 +45,10 @@ pub struct Analysis {
 }
 
 /// Loads ONNX Runtime and the configured model.
-pub fn load_model(config: &ModelConfig, ort_lib: Option<&Path>) -> Result<Box<dyn PoseModel>, Error> {
+pub fn load_model(
+    config: &ModelConfig,
+    ort_lib: Option<&Path>,
+) -> Result<Box<dyn PoseModel>, Error> {
     pose::runtime::init(ort_lib)?;
     pose::load(config)
 }
@@ -55,7 +58,10 @@ fn model_info(models_dir: &Path, name: &str) -> ModelInfo {
     let file = models_dir.join(format!("{name}.onnx"));
     ModelInfo {
         name: name.to_string(),
-        sha256: file.is_file().then(|| pose::file_sha256(&file).ok()).flatten(),
+        sha256: file
+            .is_file()
+            .then(|| pose::file_sha256(&file).ok())
+            .flatten(),
     }
 }
 
@@ -77,8 +83,16 @@ struct AnnotatedVideo {
 impl AnnotatedVideo {
     fn create(path: &Path, fps: f64, width: u32, height: u32) -> Result<AnnotatedVideo, Error> {
         let size = Size::new(width as i32, height as i32);
-        let fail = || Error::input(path, "cannot write a video here (check the directory exists and the name ends in .mp4)");
-        if path.parent().is_some_and(|d| !d.as_os_str().is_empty() && !d.is_dir()) {
+        let fail = || {
+            Error::input(
+                path,
+                "cannot write a video here (check the directory exists and the name ends in .mp4)",
+            )
+        };
+        if path
+            .parent()
+            .is_some_and(|d| !d.as_os_str().is_empty() && !d.is_dir())
+        {
             return Err(fail());
         }
         for codec in [['a', 'v', 'c', '1'], ['m', 'p', '4', 'v']] {
@@ -112,6 +126,26 @@ impl AnnotatedVideo {
     }
 }
 
+fn source_info(
+    kind: &str,
+    path: &str,
+    fps: f64,
+    frames: u64,
+    (width, height): (u32, u32),
+    track: Option<&Path>,
+) -> SourceInfo {
+    SourceInfo {
+        kind: kind.into(),
+        path: path.into(),
+        fps,
+        frames,
+        duration_s: (frames as f64 / fps * 1000.0).round() / 1000.0,
+        width,
+        height,
+        track: track.map(|p| p.display().to_string()),
+    }
+}
+
 /// Analyses a video or image file with the model.
 pub fn analyze_media(
     path: &Path,
@@ -136,7 +170,12 @@ pub fn analyze_media(
     if info.is_still {
         config.smoothing = None;
     }
-    let mut session = Session::new(&config, &header, outputs.keypoints.as_deref(), outputs.csv.as_deref())?;
+    let mut session = Session::new(
+        &config,
+        &header,
+        outputs.keypoints.as_deref(),
+        outputs.csv.as_deref(),
+    )?;
     let mut video = outputs
         .video
         .as_deref()
@@ -164,7 +203,10 @@ pub fn analyze_media(
     }
     let outcome = session.finish()?;
     if frames == 0 {
-        return Err(Error::input(path, "the video has no frames that can be decoded"));
+        return Err(Error::input(
+            path,
+            "the video has no frames that can be decoded",
+        ));
     }
     let ended = if settings.stop.load(Ordering::Relaxed) {
         Ended::Interrupted
@@ -185,16 +227,14 @@ pub fn analyze_media(
             ),
         });
     }
-    let source_info = SourceInfo {
-        kind: kind.into(),
-        path: info.path.clone(),
-        fps: info.fps,
+    let source_info = source_info(
+        kind,
+        &info.path,
+        info.fps,
         frames,
-        duration_s: frames as f64 / info.fps,
-        width: info.width,
-        height: info.height,
-        track: None,
-    };
+        (info.width, info.height),
+        None,
+    );
     let report = json::build(
         outcome,
         source_info,
@@ -206,9 +246,16 @@ pub fn analyze_media(
 }
 
 /// Re-scores a saved keypoint track: the same session as the original run, without the model.
-pub fn analyze_track(path: &Path, settings: &AnalyzeSettings, outputs: &Outputs) -> Result<Analysis, Error> {
+pub fn analyze_track(
+    path: &Path,
+    settings: &AnalyzeSettings,
+    outputs: &Outputs,
+) -> Result<Analysis, Error> {
     if outputs.video.is_some() {
-        return Err(Error::input(path, "a keypoint track has no pictures to annotate: drop --output-video"));
+        return Err(Error::input(
+            path,
+            "a keypoint track has no pictures to annotate: drop --output-video",
+        ));
     }
     let reader = TrackReader::open(path)?;
     let header = reader.header.clone();
@@ -217,7 +264,12 @@ pub fn analyze_track(path: &Path, settings: &AnalyzeSettings, outputs: &Outputs)
     if still {
         config.smoothing = None;
     }
-    let mut session = Session::new(&config, &header, outputs.keypoints.as_deref(), outputs.csv.as_deref())?;
+    let mut session = Session::new(
+        &config,
+        &header,
+        outputs.keypoints.as_deref(),
+        outputs.csv.as_deref(),
+    )?;
     let start = std::time::Instant::now();
     let mut frames = 0u64;
     for frame in reader {
@@ -232,16 +284,14 @@ pub fn analyze_track(path: &Path, settings: &AnalyzeSettings, outputs: &Outputs)
     if frames == 0 {
         return Err(Error::input(path, "the keypoint track has no frames"));
     }
-    let source_info = SourceInfo {
-        kind: header.source_kind.clone().unwrap_or_else(|| "video".into()),
-        path: header.source.clone(),
-        fps: header.fps,
+    let source_info = source_info(
+        header.source_kind.as_deref().unwrap_or("video"),
+        &header.source,
+        header.fps,
         frames,
-        duration_s: frames as f64 / header.fps,
-        width: header.width,
-        height: header.height,
-        track: Some(path.display().to_string()),
-    };
+        (header.width, header.height),
+        Some(path),
+    );
     let ended = if settings.stop.load(Ordering::Relaxed) {
         Ended::Interrupted
     } else {

@@ -158,8 +158,14 @@ mod tests {
     fn height_above_line_is_signed_up() {
         let a = Vec2::new(0.0, 100.0);
         let b = Vec2::new(200.0, 100.0);
-        assert!(close(height_above_line(Vec2::new(50.0, 80.0), a, b, 0.0), 20.0));
-        assert!(close(height_above_line(Vec2::new(50.0, 80.0), b, a, 0.0), 20.0));
+        assert!(close(
+            height_above_line(Vec2::new(50.0, 80.0), a, b, 0.0),
+            20.0
+        ));
+        assert!(close(
+            height_above_line(Vec2::new(50.0, 80.0), b, a, 0.0),
+            20.0
+        ));
         assert!(close(
             height_above_line(Vec2::new(50.0, 130.0), a, b, 0.0),
             -30.0

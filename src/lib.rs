@@ -4,7 +4,9 @@
 //! Data flow: [`source`] frames → [`pose`] model → [`filter`] smoothing → keypoint [`track`].
 
 pub mod analyze;
+pub mod atomic;
 pub mod error;
+pub mod eval;
 pub mod exercise;
 pub mod filter;
 pub mod geometry;

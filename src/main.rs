@@ -34,6 +34,31 @@ enum Command {
     /// Show or convert a saved report.
     #[command(subcommand)]
     Report(ReportCommand),
+    /// Measure accuracy against a ground-truth manifest (see docs/manifest.md).
+    Eval(EvalArgs),
+}
+
+#[derive(Args)]
+struct EvalArgs {
+    /// The manifest (JSON) of clips and labelled keypoint files.
+    manifest: PathBuf,
+    #[command(flatten)]
+    model: ModelArgs,
+    /// Directory of extra exercise templates (*.toml), to re-score with edited templates.
+    #[arg(long, value_name = "DIR")]
+    templates: Option<PathBuf>,
+    /// Where keypoint tracks are cached [default: ~/.cache/posecheck/tracks].
+    #[arg(long, value_name = "DIR")]
+    cache_dir: Option<PathBuf>,
+    /// Print the results as JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+    /// Also write the table to this Markdown file (e.g. docs/accuracy.md).
+    #[arg(long, value_name = "FILE")]
+    docs: Option<PathBuf>,
+    /// No progress bar.
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 #[derive(Subcommand)]
@@ -75,7 +100,10 @@ impl ModelArgs {
     fn config(&self) -> ModelConfig {
         ModelConfig {
             kind: self.model,
-            models_dir: self.models_dir.clone().unwrap_or_else(pose::default_models_dir),
+            models_dir: self
+                .models_dir
+                .clone()
+                .unwrap_or_else(pose::default_models_dir),
             threads: self.threads,
         }
     }
@@ -166,11 +194,16 @@ impl AnalyzeArgs {
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_else(|| "input".into());
         let many = self.inputs.len() > 1;
-        let pick = |given: &Option<Option<PathBuf>>, suffix: &str, flag: &str| -> Result<Option<PathBuf>> {
+        let pick = |given: &Option<Option<PathBuf>>,
+                    suffix: &str,
+                    flag: &str|
+         -> Result<Option<PathBuf>> {
             match given {
                 None => Ok(None),
                 Some(None) => Ok(Some(dir.join(format!("{stem}.{suffix}")))),
-                Some(Some(_)) if many => bail!("--{flag} FILE takes one input; with several, give --{flag} alone (and --out-dir)"),
+                Some(Some(_)) if many => bail!(
+                    "--{flag} FILE takes one input; with several, give --{flag} alone (and --out-dir)"
+                ),
                 Some(Some(p)) => Ok(Some(p.clone())),
             }
         };
@@ -242,6 +275,43 @@ fn analyze_cmd(args: &AnalyzeArgs, stop: &AtomicBool) -> Result<()> {
     Ok(())
 }
 
+fn default_cache_dir() -> PathBuf {
+    std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+        .unwrap_or_else(std::env::temp_dir)
+        .join("posecheck/tracks")
+}
+
+fn eval_cmd(args: &EvalArgs, stop: &AtomicBool) -> Result<()> {
+    use posecheck::eval::{self, EvalSettings};
+    let session = SessionConfig {
+        templates: template::load_all(args.templates.as_deref())?,
+        exercise: None,
+        smoothing: Some(OneEuroConfig::default()),
+    };
+    let progress = Progress::new(1, args.quiet);
+    let settings = EvalSettings {
+        model: args.model.config(),
+        ort_lib: args.model.ort_lib.clone(),
+        session,
+        cache_dir: args.cache_dir.clone().unwrap_or_else(default_cache_dir),
+        progress: &progress,
+        stop,
+    };
+    let result = eval::run(&args.manifest, &settings)?;
+    let table = eval::table::markdown(&result);
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&result)?);
+    } else {
+        print!("{table}");
+    }
+    if let Some(docs) = &args.docs {
+        posecheck::atomic::write(docs, table.as_bytes())?;
+    }
+    Ok(())
+}
+
 fn report_cmd(cmd: &ReportCommand) -> Result<()> {
     use posecheck::report::{html, json, schema};
     match cmd {
@@ -250,7 +320,9 @@ fn report_cmd(cmd: &ReportCommand) -> Result<()> {
         }
         ReportCommand::Html { report, output } => {
             let r = json::read_report(report)?;
-            let out = output.clone().unwrap_or_else(|| report.with_extension("html"));
+            let out = output
+                .clone()
+                .unwrap_or_else(|| report.with_extension("html"));
             html::write(&out, &r)?;
             println!("{}", out.display());
         }
@@ -268,7 +340,9 @@ fn install_interrupt(stop: &'static AtomicBool) {
             std::process::exit(130);
         }
         stop.store(true, Ordering::SeqCst);
-        eprintln!("\nposecheck: stopping, saving what was measured (press Ctrl-C again to quit at once)");
+        eprintln!(
+            "\nposecheck: stopping, saving what was measured (press Ctrl-C again to quit at once)"
+        );
     });
 }
 
@@ -279,6 +353,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Analyze(a) => analyze_cmd(a, &STOP),
         Command::Report(r) => report_cmd(r),
+        Command::Eval(e) => eval_cmd(e, &STOP),
     };
     match result {
         Ok(()) if STOP.load(Ordering::Relaxed) => ExitCode::from(130),

@@ -44,7 +44,9 @@ impl Session {
         let track = track_path
             .map(|p| TrackWriter::create(p, header))
             .transpose()?;
-        let csv = csv_path.map(|p| CsvWriter::create(p, &engine)).transpose()?;
+        let csv = csv_path
+            .map(|p| CsvWriter::create(p, &engine))
+            .transpose()?;
         Ok(Session {
             filter: config.smoothing.map(PoseFilter::new),
             engine,
@@ -56,6 +58,8 @@ impl Session {
 
     /// Feeds one frame's raw pose (as the model gave it, or as a track stores it).
     pub fn frame(&mut self, t: f64, raw: Option<&Pose>) -> Result<&[Event], Error> {
+        // Times as a track stores them, so that a replay sees exactly what this run saw.
+        let t = crate::track::round_time(t);
         if let Some(w) = self.track.as_mut() {
             w.write(&TrackFrame {
                 t,

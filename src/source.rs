@@ -119,7 +119,11 @@ impl MediaSource {
                 width: cap.get(videoio::CAP_PROP_FRAME_WIDTH)?.max(0.0) as u32,
                 height: cap.get(videoio::CAP_PROP_FRAME_HEIGHT)?.max(0.0) as u32,
                 fps,
-                frame_count: if count.is_finite() && count > 0.0 { count as u64 } else { 0 },
+                frame_count: if count.is_finite() && count > 0.0 {
+                    count as u64
+                } else {
+                    0
+                },
                 is_still: false,
             },
             backend: Backend::Video(cap),
@@ -191,16 +195,24 @@ impl CameraSpec {
         let name = self.to_string();
         let fail = |tried: String| Error::Capture {
             source_name: name.clone(),
-            message: format!("cannot be opened (tried {tried}); check it is connected and not in use, or pick another with --source"),
+            message: format!(
+                "cannot be opened (tried {tried}); check it is connected and not in use, or pick another with --source"
+            ),
         };
         let (cap, tried) = match self {
             CameraSpec::File(path) => return MediaSource::open_file(path),
-            CameraSpec::Index(i) => (VideoCapture::new(*i, videoio::CAP_ANY)?, format!("camera index {i} via V4L2")),
+            CameraSpec::Index(i) => (
+                VideoCapture::new(*i, videoio::CAP_ANY)?,
+                format!("camera index {i} via V4L2"),
+            ),
             CameraSpec::Device(p) => (
                 VideoCapture::from_file(p, videoio::CAP_V4L2)?,
                 format!("device {} via V4L2", p.display()),
             ),
-            CameraSpec::Url(u) => (VideoCapture::from_file(u, videoio::CAP_FFMPEG)?, format!("stream {u} via FFmpeg")),
+            CameraSpec::Url(u) => (
+                VideoCapture::from_file(u, videoio::CAP_FFMPEG)?,
+                format!("stream {u} via FFmpeg"),
+            ),
         };
         if !cap.is_opened()? {
             return Err(fail(tried));
@@ -226,9 +238,18 @@ mod tests {
     #[test]
     fn camera_specs_parse() {
         assert_eq!(CameraSpec::parse("0"), CameraSpec::Index(0));
-        assert_eq!(CameraSpec::parse("/dev/video2"), CameraSpec::Device("/dev/video2".into()));
-        assert_eq!(CameraSpec::parse("rtsp://cam/x"), CameraSpec::Url("rtsp://cam/x".into()));
-        assert_eq!(CameraSpec::parse("clip.mp4"), CameraSpec::File("clip.mp4".into()));
+        assert_eq!(
+            CameraSpec::parse("/dev/video2"),
+            CameraSpec::Device("/dev/video2".into())
+        );
+        assert_eq!(
+            CameraSpec::parse("rtsp://cam/x"),
+            CameraSpec::Url("rtsp://cam/x".into())
+        );
+        assert_eq!(
+            CameraSpec::parse("clip.mp4"),
+            CameraSpec::File("clip.mp4".into())
+        );
     }
 
     #[test]

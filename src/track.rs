@@ -77,6 +77,11 @@ pub struct TrackFrame {
     pub pose: Option<Pose>,
 }
 
+/// Rounds a time to what a track file stores: 0.1 ms.
+pub fn round_time(t: f64) -> f64 {
+    (t * 1e4).round() / 1e4
+}
+
 /// Rounds a pose to what a track file stores: 0.01 px, 0.001 visibility.
 pub fn quantize(pose: &mut Pose) {
     let round = |v: f32, k: f32| (v * k).round() / k;
@@ -100,20 +105,7 @@ pub struct TrackWriter {
 
 impl TrackWriter {
     pub fn create(path: &Path, header: &TrackHeader) -> Result<TrackWriter, Error> {
-        let dir = match path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d,
-            _ => Path::new("."),
-        };
-        if !dir.is_dir() {
-            return Err(Error::input(
-                path,
-                format!("cannot write: the directory {} does not exist", dir.display()),
-            ));
-        }
-        let file = tempfile::Builder::new()
-            .prefix(".posecheck-")
-            .tempfile_in(dir)
-            .map_err(|e| Error::input(path, format!("cannot write here: {e}")))?;
+        let file = crate::atomic::temp_beside(path)?;
         let mut w = TrackWriter {
             out: BufWriter::new(file),
             path: path.to_path_buf(),
@@ -130,7 +122,7 @@ impl TrackWriter {
 
     pub fn write(&mut self, frame: &TrackFrame) -> Result<(), Error> {
         let line = FrameLine {
-            t: (frame.t * 1e4).round() / 1e4,
+            t: round_time(frame.t),
             keypoints: frame.pose.as_ref().map(|p| {
                 self.joints
                     .iter()
@@ -141,7 +133,8 @@ impl TrackWriter {
                     .collect()
             }),
         };
-        let text = serde_json::to_string(&line).map_err(|e| Error::input(&self.path, e.to_string()))?;
+        let text =
+            serde_json::to_string(&line).map_err(|e| Error::input(&self.path, e.to_string()))?;
         self.write_line(&text)
     }
 
@@ -150,9 +143,7 @@ impl TrackWriter {
             .out
             .into_inner()
             .map_err(|e| Error::io(&self.path, e.into_error()))?;
-        file.persist(&self.path)
-            .map_err(|e| Error::input(&self.path, format!("cannot write: {}", e.error)))?;
-        Ok(())
+        crate::atomic::persist(file, &self.path)
     }
 }
 
@@ -174,9 +165,8 @@ impl TrackReader {
             Some(line) => line.map_err(|e| Error::parse(path, 1, format!("not text: {e}")))?,
             None => return Err(Error::input(path, "empty keypoint track")),
         };
-        let header: TrackHeader = serde_json::from_str(&first).map_err(|e| {
-            Error::parse(path, 1, format!("not a posecheck track header: {e}"))
-        })?;
+        let header: TrackHeader = serde_json::from_str(&first)
+            .map_err(|e| Error::parse(path, 1, format!("not a posecheck track header: {e}")))?;
         if header.posecheck_track != TRACK_VERSION {
             return Err(Error::parse(
                 path,
@@ -267,14 +257,18 @@ impl Iterator for TrackReader {
     }
 }
 
-/// True when the file looks like a keypoint track (by its first bytes), whatever its name.
+/// True when the file is a keypoint track (its first line is a track header), whatever its
+/// name.
 pub fn is_track_file(path: &Path) -> bool {
-    let mut buf = [0u8; 64];
-    let n = File::open(path)
-        .and_then(|mut f| std::io::Read::read(&mut f, &mut buf))
-        .unwrap_or(0);
-    let head = String::from_utf8_lossy(&buf[..n]);
-    head.trim_start().starts_with('{') && head.contains("posecheck_track")
+    let Ok(file) = File::open(path) else {
+        return false;
+    };
+    let mut first = String::new();
+    // A header line is short; a video's first "line" can be megabytes of binary.
+    let read = std::io::Read::take(BufReader::new(file), 64 * 1024).read_line(&mut first);
+    read.is_ok()
+        && serde_json::from_str::<serde_json::Value>(&first)
+            .is_ok_and(|v| v.get("posecheck_track").is_some())
 }
 
 #[cfg(test)]
@@ -301,9 +295,18 @@ mod tests {
         let path = dir.path().join("t.jsonl");
         let header = TrackHeader::new(Skeleton::BlazePose33, (640, 360), 30.0, "x.mp4", "m");
         let frames = vec![
-            TrackFrame { t: 0.0, pose: Some(sample_pose(0.123)) },
-            TrackFrame { t: 1.0 / 30.0, pose: None },
-            TrackFrame { t: 2.0 / 30.0, pose: Some(sample_pose(3.3)) },
+            TrackFrame {
+                t: 0.0,
+                pose: Some(sample_pose(0.123)),
+            },
+            TrackFrame {
+                t: 1.0 / 30.0,
+                pose: None,
+            },
+            TrackFrame {
+                t: 2.0 / 30.0,
+                pose: Some(sample_pose(3.3)),
+            },
         ];
         let mut w = TrackWriter::create(&path, &header)?;
         for f in &frames {
@@ -333,7 +336,11 @@ mod tests {
         std::fs::write(&path, text).map_err(|e| Error::io(&path, e))?;
         let results: Vec<_> = TrackReader::open(&path)?.collect();
         assert!(results[0].is_ok());
-        let err = results[1].as_ref().err().map(|e| e.to_string()).unwrap_or_default();
+        let err = results[1]
+            .as_ref()
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert!(err.contains("bad.jsonl:3:"), "{err}");
         assert!(err.contains("1 keypoints, the header names 17"), "{err}");
         Ok(())

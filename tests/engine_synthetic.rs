@@ -34,7 +34,10 @@ fn reps(tempos: &[Tempo]) -> (Script, Vec<(f64, f64)>) {
     for tempo in tempos {
         script = script.to(tempo.rest, 0.0);
         let start = t + tempo.rest;
-        script = script.to(tempo.rise, 1.0).to(tempo.hold, 1.0).to(tempo.fall, 0.0);
+        script = script
+            .to(tempo.rise, 1.0)
+            .to(tempo.hold, 1.0)
+            .to(tempo.fall, 0.0);
         t = start + tempo.rise + tempo.hold + tempo.fall;
         windows.push((start, t));
     }
@@ -69,7 +72,10 @@ fn track(camera: &Camera, duration: f64, body_at: impl FnMut(f64) -> Body) -> Ru
     synth::write_track(&path, camera, duration, body_at);
     // To look at a failing case: POSECHECK_KEEP_TRACKS=DIR keeps each track there.
     if let Some(keep) = std::env::var_os("POSECHECK_KEEP_TRACKS") {
-        let name = std::thread::current().name().unwrap_or("track").replace("::", "_");
+        let name = std::thread::current()
+            .name()
+            .unwrap_or("track")
+            .replace("::", "_");
         let mut n = 0;
         let mut to = PathBuf::from(&keep).join(format!("{name}.jsonl"));
         while to.exists() {
@@ -81,7 +87,12 @@ fn track(camera: &Camera, duration: f64, body_at: impl FnMut(f64) -> Body) -> Ru
     Run { _dir: dir, path }
 }
 
-fn score(camera: &Camera, duration: f64, exercise: Option<&str>, body_at: impl FnMut(f64) -> Body) -> Outcome {
+fn score(
+    camera: &Camera,
+    duration: f64,
+    exercise: Option<&str>,
+    body_at: impl FnMut(f64) -> Body,
+) -> Outcome {
     let run = track(camera, duration, body_at);
     common::score(&run.path, exercise)
 }
@@ -92,7 +103,11 @@ fn only_set(outcome: &Outcome, id: &str) -> ExerciseSet {
         sets.len(),
         1,
         "expected one {id} set, got {:?}",
-        outcome.sets.iter().map(|s| (&s.exercise, s.start_s, s.end_s, s.reps)).collect::<Vec<_>>()
+        outcome
+            .sets
+            .iter()
+            .map(|s| (&s.exercise, s.start_s, s.end_s, s.reps))
+            .collect::<Vec<_>>()
     );
     sets[0].clone()
 }
@@ -115,7 +130,13 @@ fn steady_hold() -> f64 {
 fn bird_dog_session(camera: &Camera, forms: &[Form]) -> Outcome {
     let (script, windows) = reps(&vec![STEADY; forms.len()]);
     let forms = forms.to_vec();
-    let side_of = |i: usize| if i % 2 == 0 { Side::Left } else { Side::Right };
+    let side_of = |i: usize| {
+        if i.is_multiple_of(2) {
+            Side::Left
+        } else {
+            Side::Right
+        }
+    };
     score(camera, script.duration(), None, move |t| {
         let i = rep_at(&windows, t);
         synth::bird_dog(script.at(t), side_of(i), forms[i])
@@ -128,10 +149,20 @@ fn bird_dog_counts_each_side_and_times_the_holds() {
     let set = only_set(&outcome, "bird_dog");
     assert_eq!((set.reps_left, set.reps_right), (Some(3), Some(3)));
     for r in &set.rep_list {
-        assert!((r.hold_s - steady_hold()).abs() < 0.3, "rep {} held {} of {}", r.index, r.hold_s, steady_hold());
+        assert!(
+            (r.hold_s - steady_hold()).abs() < 0.3,
+            "rep {} held {} of {}",
+            r.index,
+            r.hold_s,
+            steady_hold()
+        );
         assert!(r.faults.is_empty(), "rep {} faults {:?}", r.index, r.faults);
     }
-    assert!(set.targets.iter().any(|t| t.text == "Bird-dog left: 3/5 reps" && !t.met));
+    assert!(
+        set.targets
+            .iter()
+            .any(|t| t.text == "Bird-dog left: 3/5 reps" && !t.met)
+    );
 }
 
 #[test]
@@ -158,17 +189,28 @@ fn bird_dog_faults_are_called_on_the_reps_that_have_them() {
     ];
     let set = only_set(&bird_dog_session(&Camera::default(), &forms), "bird_dog");
     assert_eq!(set.reps, 6);
-    assert!(fault_codes(&set, 1).is_empty(), "{:?}", fault_codes(&set, 1));
+    assert!(
+        fault_codes(&set, 1).is_empty(),
+        "{:?}",
+        fault_codes(&set, 1)
+    );
     assert_eq!(fault_codes(&set, 2), ["arm_below_level"]);
     assert_eq!(fault_codes(&set, 3), ["leg_below_level"]);
     assert_eq!(fault_codes(&set, 4), ["bent_knee"]);
-    assert!(fault_codes(&set, 5).contains(&"same_side_limbs".to_string()), "{:?}", fault_codes(&set, 5));
+    assert!(
+        fault_codes(&set, 5).contains(&"same_side_limbs".to_string()),
+        "{:?}",
+        fault_codes(&set, 5)
+    );
     assert!(fault_codes(&set, 6).is_empty());
 }
 
 #[test]
 fn short_bird_dog_extensions_are_called_too_short() {
-    let quick = Tempo { hold: 0.3, ..STEADY };
+    let quick = Tempo {
+        hold: 0.3,
+        ..STEADY
+    };
     let (script, _) = reps(&[quick, quick]);
     let outcome = score(&Camera::default(), script.duration(), None, |t| {
         synth::bird_dog(script.at(t), Side::Left, Form::default())
@@ -207,21 +249,36 @@ fn glute_bridge_counts_reps_and_calls_its_faults() {
         Form::default(),
         Form::default(),
     ];
-    let set = only_set(&bridge_session(&Camera::default(), &tempos, &forms), "glute_bridge");
+    let set = only_set(
+        &bridge_session(&Camera::default(), &tempos, &forms),
+        "glute_bridge",
+    );
     assert_eq!(set.reps, 5);
-    assert!(fault_codes(&set, 1).is_empty(), "{:?}", fault_codes(&set, 1));
+    assert!(
+        fault_codes(&set, 1).is_empty(),
+        "{:?}",
+        fault_codes(&set, 1)
+    );
     assert_eq!(fault_codes(&set, 2), ["hips_not_extended"]);
     assert_eq!(fault_codes(&set, 3), ["back_overarched"]);
     assert_eq!(fault_codes(&set, 4), ["jerky_movement"]);
     assert!(fault_codes(&set, 5).is_empty());
     let r1 = &set.rep_list[0];
-    assert!((r1.hold_s - steady_hold()).abs() < 0.3, "held {} of {}", r1.hold_s, steady_hold());
+    assert!(
+        (r1.hold_s - steady_hold()).abs() < 0.3,
+        "held {} of {}",
+        r1.hold_s,
+        steady_hold()
+    );
     assert!(r1.peak["hip_extension_max"] > 170.0, "{:?}", r1.peak);
 }
 
 #[test]
 fn superman_holds_are_timed_against_the_target() {
-    let long = Tempo { hold: 6.0, ..STEADY };
+    let long = Tempo {
+        hold: 6.0,
+        ..STEADY
+    };
     let tempos = [STEADY, long, long, STEADY];
     let forms = [
         Form::default(),
@@ -242,16 +299,33 @@ fn superman_holds_are_timed_against_the_target() {
     let set = only_set(&outcome, "superman");
     assert_eq!(set.reps, 4);
     assert_eq!(fault_codes(&set, 1), ["hold_too_short"]);
-    assert!(fault_codes(&set, 2).is_empty(), "{:?}", fault_codes(&set, 2));
+    assert!(
+        fault_codes(&set, 2).is_empty(),
+        "{:?}",
+        fault_codes(&set, 2)
+    );
     assert_eq!(fault_codes(&set, 3), ["neck_overextended"]);
-    assert!(fault_codes(&set, 4).contains(&"lift_too_low".to_string()), "{:?}", fault_codes(&set, 4));
+    assert!(
+        fault_codes(&set, 4).contains(&"lift_too_low".to_string()),
+        "{:?}",
+        fault_codes(&set, 4)
+    );
     let expected = held_at_top(&script, windows[1]);
-    assert!((set.rep_list[1].hold_s - expected).abs() < 0.3, "held {} of {expected}", set.rep_list[1].hold_s);
+    assert!(
+        (set.rep_list[1].hold_s - expected).abs() < 0.3,
+        "held {} of {expected}",
+        set.rep_list[1].hold_s
+    );
 }
 
 /// Holds: lie down, lift into position for `hold` seconds (or until `drop_at`), lower.
 fn hold_script(hold: f64) -> Script {
-    Script::new(0.0).to(1.5, 0.0).to(0.6, 1.0).to(hold, 1.0).to(0.6, 0.0).to(1.5, 0.0)
+    Script::new(0.0)
+        .to(1.5, 0.0)
+        .to(0.6, 1.0)
+        .to(hold, 1.0)
+        .to(0.6, 0.0)
+        .to(1.5, 0.0)
 }
 
 /// Time the body is in the lifted position: from mid-rise to mid-lowering.
@@ -276,34 +350,76 @@ fn side_plank_holds_are_timed_per_side_and_hip_drops_break_them() {
         }
     });
     let set = only_set(&outcome, "side_plank");
-    let left_holds: Vec<f64> = set.holds.iter().filter(|h| h.side == Some(Side::Left)).map(|h| h.duration_s).collect();
-    let right_holds: Vec<f64> = set.holds.iter().filter(|h| h.side == Some(Side::Right)).map(|h| h.duration_s).collect();
+    let left_holds: Vec<f64> = set
+        .holds
+        .iter()
+        .filter(|h| h.side == Some(Side::Left))
+        .map(|h| h.duration_s)
+        .collect();
+    let right_holds: Vec<f64> = set
+        .holds
+        .iter()
+        .filter(|h| h.side == Some(Side::Right))
+        .map(|h| h.duration_s)
+        .collect();
     assert_eq!(left_holds.len(), 1, "{left_holds:?}");
-    assert!((left_holds[0] - time_in_position(12.0)).abs() < 0.2, "{left_holds:?}");
-    assert_eq!(right_holds.len(), 2, "the hip drop breaks the hold: {right_holds:?}");
-    let dropping: Vec<_> = set.faults.iter().filter(|f| f.code == "hips_dropping").collect();
+    assert!(
+        (left_holds[0] - time_in_position(12.0)).abs() < 0.2,
+        "{left_holds:?}"
+    );
+    assert_eq!(
+        right_holds.len(),
+        2,
+        "the hip drop breaks the hold: {right_holds:?}"
+    );
+    let dropping: Vec<_> = set
+        .faults
+        .iter()
+        .filter(|f| f.code == "hips_dropping")
+        .collect();
     assert_eq!(dropping.len(), 1);
-    assert!((dropping[0].start_s - (split + 4.6)).abs() < 0.5, "{:?}", dropping[0]);
-    let left_target = set.targets.iter().find(|t| t.side == Some(Side::Left)).expect("left target");
-    assert!(!left_target.met && left_target.text.starts_with("Side plank left: held 12."), "{left_target:?}");
+    assert!(
+        (dropping[0].start_s - (split + 4.6)).abs() < 0.5,
+        "{:?}",
+        dropping[0]
+    );
+    let left_target = set
+        .targets
+        .iter()
+        .find(|t| t.side == Some(Side::Left))
+        .expect("left target");
+    assert!(
+        !left_target.met && left_target.text.starts_with("Side plank left: held 12."),
+        "{left_target:?}"
+    );
 }
 
 #[test]
 fn plank_holds_and_back_position_faults() {
-    for (offset, fault) in [(0.0, None), (-0.08, Some("back_sagging")), (0.14, Some("back_too_high"))] {
+    for (offset, fault) in [
+        (0.0, None),
+        (-0.08, Some("back_sagging")),
+        (0.14, Some("back_too_high")),
+    ] {
         let script = hold_script(10.0);
         let form = Form {
             hip_offset: offset,
             ..Form::default()
         };
-        let outcome = score(&Camera::default(), script.duration(), None, |t| synth::plank(script.at(t), form));
+        let outcome = score(&Camera::default(), script.duration(), None, |t| {
+            synth::plank(script.at(t), form)
+        });
         let set = only_set(&outcome, "plank");
         assert_eq!(set.holds.len(), 1, "{:?}", set.holds);
         let codes: Vec<&str> = set.faults.iter().map(|f| f.code.as_str()).collect();
         match fault {
             None => {
                 assert!(codes.is_empty(), "{codes:?}");
-                assert!((set.holds[0].duration_s - time_in_position(10.0)).abs() < 0.2, "{:?}", set.holds);
+                assert!(
+                    (set.holds[0].duration_s - time_in_position(10.0)).abs() < 0.2,
+                    "{:?}",
+                    set.holds
+                );
             }
             Some(code) => assert_eq!(codes, [code], "offset {offset}"),
         }
@@ -350,13 +466,30 @@ fn noise_jumps_drops_mirroring_and_roll_do_not_change_counts() {
     for camera in &cameras {
         let what = format!("camera {camera:?}");
         let set = only_set(&bird_dog_session(camera, &[Form::default(); 4]), "bird_dog");
-        assert_eq!((set.reps_left, set.reps_right), (Some(2), Some(2)), "bird-dog, {what}");
-        assert!(set.faults.is_empty(), "bird-dog faults {:?}, {what}", set.faults);
-        let set = only_set(&bridge_session(camera, &[STEADY; 4], &[Form::default(); 4]), "glute_bridge");
+        assert_eq!(
+            (set.reps_left, set.reps_right),
+            (Some(2), Some(2)),
+            "bird-dog, {what}"
+        );
+        assert!(
+            set.faults.is_empty(),
+            "bird-dog faults {:?}, {what}",
+            set.faults
+        );
+        let set = only_set(
+            &bridge_session(camera, &[STEADY; 4], &[Form::default(); 4]),
+            "glute_bridge",
+        );
         assert_eq!(set.reps, 4, "bridge, {what}");
-        assert!(set.faults.is_empty(), "bridge faults {:?}, {what}", set.faults);
+        assert!(
+            set.faults.is_empty(),
+            "bridge faults {:?}, {what}",
+            set.faults
+        );
         let (script, _) = reps(&[STEADY; 3]);
-        let outcome = score(camera, script.duration(), None, |t| synth::superman(script.at(t), Form::default()));
+        let outcome = score(camera, script.duration(), None, |t| {
+            synth::superman(script.at(t), Form::default())
+        });
         assert_eq!(only_set(&outcome, "superman").reps, 3, "superman, {what}");
     }
 }
@@ -364,11 +497,23 @@ fn noise_jumps_drops_mirroring_and_roll_do_not_change_counts() {
 #[test]
 fn lying_still_and_rocking_on_all_fours_count_nothing() {
     // On all fours, shifting a little without raising a limb (a cat-cow-like rock).
-    let rock = |t: f64| synth::bird_dog(0.25 * (0.5 + 0.5 * (t as f32 * 2.0).sin()), Side::Left, Form::default());
+    let rock = |t: f64| {
+        synth::bird_dog(
+            0.25 * (0.5 + 0.5 * (t as f32 * 2.0).sin()),
+            Side::Left,
+            Form::default(),
+        )
+    };
     let outcome = score(&Camera::default(), 12.0, None, rock);
-    assert!(outcome.sets.iter().all(|s| s.reps == 0), "{:?}", outcome.sets);
+    assert!(
+        outcome.sets.iter().all(|s| s.reps == 0),
+        "{:?}",
+        outcome.sets
+    );
     // Lying face down without lifting.
-    let outcome = score(&Camera::default(), 10.0, None, |_| synth::superman(0.0, Form::default()));
+    let outcome = score(&Camera::default(), 10.0, None, |_| {
+        synth::superman(0.0, Form::default())
+    });
     assert!(outcome.sets.is_empty(), "{:?}", outcome.sets);
 }
 
@@ -384,7 +529,11 @@ fn a_session_of_two_exercises_gives_two_sets() {
             synth::superman(superman.at(t - split), Form::default())
         }
     });
-    let ids: Vec<(&str, u32)> = outcome.sets.iter().map(|s| (s.exercise.as_str(), s.reps)).collect();
+    let ids: Vec<(&str, u32)> = outcome
+        .sets
+        .iter()
+        .map(|s| (s.exercise.as_str(), s.reps))
+        .collect();
     assert_eq!(ids, [("glute_bridge", 3), ("superman", 2)]);
 }
 
@@ -396,7 +545,11 @@ fn feet_out_of_frame_warn_and_count_nothing() {
     };
     let outcome = bridge_session(&camera, &[STEADY; 3], &[Form::default(); 3]);
     assert!(outcome.sets.is_empty(), "{:?}", outcome.sets);
-    let w = outcome.warnings.iter().find(|w| w.code == "partial_body").expect("partial body warning");
+    let w = outcome
+        .warnings
+        .iter()
+        .find(|w| w.code == "partial_body")
+        .expect("partial body warning");
     assert!(w.message.contains("feet are out of frame"), "{}", w.message);
 }
 
@@ -408,9 +561,16 @@ fn a_bridge_filmed_head_on_is_not_judged() {
         ..Camera::default()
     };
     let outcome = bridge_session(&camera, &[STEADY; 3], &[Form::default(); 3]);
-    assert!(outcome.sets.iter().all(|s| s.reps == 0), "{:?}", outcome.sets);
     assert!(
-        outcome.warnings.iter().any(|w| w.code == "wrong_view" && w.message.contains("side")),
+        outcome.sets.iter().all(|s| s.reps == 0),
+        "{:?}",
+        outcome.sets
+    );
+    assert!(
+        outcome
+            .warnings
+            .iter()
+            .any(|w| w.code == "wrong_view" && w.message.contains("side")),
         "{:?}",
         outcome.warnings
     );

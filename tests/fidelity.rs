@@ -53,8 +53,10 @@ fn blazepose_full_matches_the_numpy_reference_within_2_percent_of_torso() {
         return;
     };
     let refdir = shared.join("models/reference");
-    let text = std::fs::read_to_string(refdir.join("keypoints_lightning_thunder_bp_lite_bp_full_bp_heavy.json"))
-        .expect("reference keypoints");
+    let text = std::fs::read_to_string(
+        refdir.join("keypoints_lightning_thunder_bp_lite_bp_full_bp_heavy.json"),
+    )
+    .expect("reference keypoints");
     let all: serde_json::Value = serde_json::from_str(&text).expect("reference json");
     let full = all["bp_full"].as_object().expect("bp_full entries");
     pose::runtime::init(None).expect("ONNX Runtime");
@@ -75,14 +77,22 @@ fn blazepose_full_matches_the_numpy_reference_within_2_percent_of_torso() {
                 Some((j, Vec2::new(v[0].as_f64()? as f32, v[1].as_f64()? as f32)))
             })
             .collect();
-        assert_eq!(reference.len(), 33, "{name}: reference names not understood");
+        assert_eq!(
+            reference.len(),
+            33,
+            "{name}: reference names not understood"
+        );
         let mut src = MediaSource::open_file(&refdir.join("images").join(format!("{name}.jpg")))
             .expect("image");
         let frame = src.next_frame().expect("frame");
         let found = model.estimate(&frame.image).expect("inference");
-        let pose = found.pose.unwrap_or_else(|| panic!("{name}: no person found"));
+        let pose = found
+            .pose
+            .unwrap_or_else(|| panic!("{name}: no person found"));
         let mid = |a: Joint, b: Joint| reference[&a].midpoint(reference[&b]);
-        let torso = (mid(Joint::LeftShoulder, Joint::RightShoulder) - mid(Joint::LeftHip, Joint::RightHip)).length();
+        let torso = (mid(Joint::LeftShoulder, Joint::RightShoulder)
+            - mid(Joint::LeftHip, Joint::RightHip))
+        .length();
         let err = CHECKED
             .iter()
             .map(|j| (pose.pos(*j) - reference[j]).length() / torso)
@@ -92,6 +102,9 @@ fn blazepose_full_matches_the_numpy_reference_within_2_percent_of_torso() {
     eprintln!("max error per photo (torso lengths): {worst:?}");
     assert_eq!(worst.len(), 23);
     for (name, err) in &worst {
-        assert!(*err < 0.02, "{name}: max joint error {err:.4} torso lengths");
+        assert!(
+            *err < 0.02,
+            "{name}: max joint error {err:.4} torso lengths"
+        );
     }
 }

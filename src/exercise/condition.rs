@@ -137,7 +137,11 @@ impl Condition {
     pub fn holds(&self, value: Option<f32>) -> bool {
         match value {
             Some(v) if v.is_finite() => {
-                let v = if self.reduce == Reduce::Abs { v.abs() } else { v };
+                let v = if self.reduce == Reduce::Abs {
+                    v.abs()
+                } else {
+                    v
+                };
                 self.op.apply(v, self.threshold)
             }
             _ => false,
@@ -165,11 +169,31 @@ mod tests {
 
     #[test]
     fn rejects_malformed_text_with_a_reason() {
-        assert!(Condition::parse("hip_extension 160").unwrap_err().contains("no comparison"));
-        assert!(Condition::parse("hip > abc").unwrap_err().contains("not a number"));
-        assert!(Condition::parse("sqrt(hip) > 1").unwrap_err().contains("unknown function"));
-        assert!(Condition::parse("max(hip > 1").unwrap_err().contains("missing"));
-        assert!(Condition::parse("hip-angle > 1").unwrap_err().contains("not a signal name"));
+        assert!(
+            Condition::parse("hip_extension 160")
+                .unwrap_err()
+                .contains("no comparison")
+        );
+        assert!(
+            Condition::parse("hip > abc")
+                .unwrap_err()
+                .contains("not a number")
+        );
+        assert!(
+            Condition::parse("sqrt(hip) > 1")
+                .unwrap_err()
+                .contains("unknown function")
+        );
+        assert!(
+            Condition::parse("max(hip > 1")
+                .unwrap_err()
+                .contains("missing")
+        );
+        assert!(
+            Condition::parse("hip-angle > 1")
+                .unwrap_err()
+                .contains("not a signal name")
+        );
     }
 
     #[test]

@@ -30,14 +30,38 @@ pub struct Event {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum EventKind {
-    ExerciseStarted { exercise: String, name: String },
-    ExerciseEnded { exercise: String },
-    Rep { exercise: String, index: u32, side: Option<Side> },
-    HoldStarted { start_s: f64, side: Option<Side> },
-    HoldEnded { duration_s: f64, reason: String, counted: bool },
-    FaultStarted { code: String, message: String },
-    FaultEnded { code: String },
-    Warning { code: String, message: String },
+    ExerciseStarted {
+        exercise: String,
+        name: String,
+    },
+    ExerciseEnded {
+        exercise: String,
+    },
+    Rep {
+        exercise: String,
+        index: u32,
+        side: Option<Side>,
+    },
+    HoldStarted {
+        start_s: f64,
+        side: Option<Side>,
+    },
+    HoldEnded {
+        duration_s: f64,
+        reason: String,
+        counted: bool,
+    },
+    FaultStarted {
+        code: String,
+        message: String,
+    },
+    FaultEnded {
+        code: String,
+    },
+    Warning {
+        code: String,
+        message: String,
+    },
 }
 
 /// The engine's view of the moment, for overlays.
@@ -180,9 +204,16 @@ impl Engine {
         let focus = self.active.or_else(|| self.best_candidate());
         let required = focus.map_or(&WHOLE_BODY[..], |i| &self.runners[i].template.required[..]);
         let missing = missing_regions(required, &seen, near);
-        self.partial.update(t, partial_message(&missing, out_of_frame(required, pose, self.size.0, self.size.1)));
+        self.partial.update(
+            t,
+            partial_message(
+                &missing,
+                out_of_frame(required, pose, self.size.0, self.size.1),
+            ),
+        );
         for (i, r) in self.runners.iter_mut().enumerate() {
-            let parts_seen = missing_regions(&r.template.required, &seen, near).is_empty() && torso > 1.0;
+            let parts_seen =
+                missing_regions(&r.template.required, &seen, near).is_empty() && torso > 1.0;
             let emit = self.active == Some(i);
             r.step(t, parts_seen.then_some(&frame), emit, &mut self.events);
         }
@@ -213,7 +244,9 @@ impl Engine {
             }
             let stale = !self.forced && r.set.is_some() && t - r.last_plausible > EXIT_AFTER_S;
             if stale {
-                let end = r.last_plausible.max(r.set.as_ref().map_or(t, |s| s.set.start_s));
+                let end = r
+                    .last_plausible
+                    .max(r.set.as_ref().map_or(t, |s| s.set.start_s));
                 let set = r.close_set(end, EndReason::PositionLeft);
                 if self.active == Some(i) {
                     self.active = None;
@@ -297,14 +330,17 @@ impl Engine {
         let Some(r) = self.active.map(|i| &self.runners[i]) else {
             return Status {
                 guidance: guidance.or_else(|| {
-                    Some("Get into the start position of an exercise, side-on to the camera.".into())
+                    Some(
+                        "Get into the start position of an exercise, side-on to the camera.".into(),
+                    )
                 }),
                 ..Status::default()
             };
         };
         let set = r.set.as_ref().map(|s| &s.set);
         let reps = set.map_or(0, |s| s.rep_list.len() as u32);
-        let per_side = |side| set.map(|s| s.rep_list.iter().filter(|x| x.side == Some(side)).count() as u32);
+        let per_side =
+            |side| set.map(|s| s.rep_list.iter().filter(|x| x.side == Some(side)).count() as u32);
         Status {
             exercise: Some((r.template.id.clone(), r.template.name.clone())),
             reps,
@@ -314,7 +350,11 @@ impl Engine {
             hold_s: r.machine.hold_elapsed(self.last_t),
             target_hold_s: r.template.targets.hold_s,
             phase: Some(r.machine.phase),
-            faults: r.active_faults().into_iter().map(|(_, m)| m.to_string()).collect(),
+            faults: r
+                .active_faults()
+                .into_iter()
+                .map(|(_, m)| m.to_string())
+                .collect(),
             guidance,
         }
     }
@@ -339,11 +379,15 @@ impl Engine {
         let t = self.last_t;
         if let Some(i) = self.active {
             let r = &mut self.runners[i];
-            let end = if self.forced { t } else { r.last_plausible.min(t) };
-            if let Some(set) = r.close_set(end, EndReason::SessionEnded) {
-                if worth_reporting(&set) {
-                    self.sets.push(set);
-                }
+            let end = if self.forced {
+                t
+            } else {
+                r.last_plausible.min(t)
+            };
+            if let Some(set) = r.close_set(end, EndReason::SessionEnded)
+                && worth_reporting(&set)
+            {
+                self.sets.push(set);
             }
         }
         let mut warnings = Vec::new();

@@ -29,7 +29,12 @@ pub enum FaultChange {
 
 impl FrameFault {
     /// Feeds whether the condition holds at `t` (`None`: not checked now, e.g. wrong phase).
-    pub fn update(&mut self, t: f64, holds: Option<bool>, min_duration_s: f64) -> Option<FaultChange> {
+    pub fn update(
+        &mut self,
+        t: f64,
+        holds: Option<bool>,
+        min_duration_s: f64,
+    ) -> Option<FaultChange> {
         match holds {
             Some(true) => {
                 let since = *self.since.get_or_insert(t);
@@ -180,7 +185,12 @@ mod tests {
             }
         }
         assert_eq!(changes.len(), 2, "{changes:?}");
-        assert_eq!(changes[0], FaultChange::Started { start_s: 10.0 / 30.0 });
+        assert_eq!(
+            changes[0],
+            FaultChange::Started {
+                start_s: 10.0 / 30.0
+            }
+        );
         match changes[1] {
             FaultChange::Ended { start_s, end_s } => {
                 assert!((start_s - 10.0 / 30.0).abs() < 1e-9);
@@ -203,7 +213,13 @@ mod tests {
     fn aggregates_track_extremes_and_means() {
         let mut a = Aggregates::default();
         for x in [1.0, 5.0, 3.0] {
-            a.add(&[SignalValue { value: Some(x), side: None }, SignalValue::default()]);
+            a.add(&[
+                SignalValue {
+                    value: Some(x),
+                    side: None,
+                },
+                SignalValue::default(),
+            ]);
         }
         assert_eq!(a.get(0, Reduce::Max), Some(5.0));
         assert_eq!(a.get(0, Reduce::Min), Some(1.0));

@@ -45,7 +45,11 @@ impl FloorEstimate {
         if let Some(angle) = floor_slope(frame, a, b).filter(|_| in_exercise) {
             self.readings.push_back((t, angle));
         }
-        while self.readings.front().is_some_and(|(t0, _)| t - t0 > WINDOW_S) {
+        while self
+            .readings
+            .front()
+            .is_some_and(|(t0, _)| t - t0 > WINDOW_S)
+        {
             self.readings.pop_front();
         }
         if !self.readings.is_empty() {
@@ -56,7 +60,6 @@ impl FloorEstimate {
         }
         self.roll
     }
-
 }
 
 /// The lower of the two landmarks of `part` (the one on the floor), if seen.
@@ -127,7 +130,12 @@ mod tests {
         for i in 0..10 {
             r = floor.update(i as f64 / 30.0, &frame, true);
         }
-        assert!((r - roll).abs() < 1e-3, "{} vs {}", r.to_degrees(), roll.to_degrees());
+        assert!(
+            (r - roll).abs() < 1e-3,
+            "{} vs {}",
+            r.to_degrees(),
+            roll.to_degrees()
+        );
         assert_eq!(FloorEstimate::new(None).update(0.0, &frame, true), 0.0);
         let mut idle = FloorEstimate::new(Some([Part::Wrist, Part::Knee]));
         assert_eq!(idle.update(0.0, &frame, false), 0.0);

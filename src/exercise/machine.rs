@@ -68,16 +68,24 @@ impl EndReason {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Step {
     /// The start position was left: a rep may be beginning.
-    RepBegan { t: f64 },
+    RepBegan {
+        t: f64,
+    },
     /// A rep counted: the working position was reached at `top_s`.
-    RepCounted { top_s: f64, side: Option<Side> },
+    RepCounted {
+        top_s: f64,
+        side: Option<Side>,
+    },
     /// The rep is over (back in the start position, or cut off).
     RepEnded {
         end_s: f64,
         hold_s: f64,
         reason: EndReason,
     },
-    HoldStarted { start_s: f64, side: Option<Side> },
+    HoldStarted {
+        start_s: f64,
+        side: Option<Side>,
+    },
     HoldEnded {
         start_s: f64,
         end_s: f64,
@@ -267,14 +275,14 @@ impl Machine {
     }
 
     fn end_rep(&mut self, at: f64, reason: EndReason, out: &mut Vec<Step>) {
-        if let Some(rep) = self.rep.take() {
-            if rep.top_s.is_some() {
-                out.push(Step::RepEnded {
-                    end_s: at,
-                    hold_s: rep.hold_s,
-                    reason,
-                });
-            }
+        if let Some(rep) = self.rep.take()
+            && rep.top_s.is_some()
+        {
+            out.push(Step::RepEnded {
+                end_s: at,
+                hold_s: rep.hold_s,
+                reason,
+            });
         }
     }
 
@@ -364,7 +372,11 @@ mod tests {
     fn a_clip_starting_at_the_top_does_not_count_that_rep() {
         let steps = run(
             REPS,
-            &[(1.0, false, true, false), (1.0, true, false, true), (1.0, false, true, false)],
+            &[
+                (1.0, false, true, false),
+                (1.0, true, false, true),
+                (1.0, false, true, false),
+            ],
         );
         assert_eq!(count(&steps), 1);
     }
@@ -388,7 +400,16 @@ mod tests {
         };
         let held = (3.0, false, true, false);
         let blip = (0.2, false, false, true);
-        let steps = run(hold, &[(0.5, false, false, true), held, blip, held, (1.0, false, false, true)]);
+        let steps = run(
+            hold,
+            &[
+                (0.5, false, false, true),
+                held,
+                blip,
+                held,
+                (1.0, false, false, true),
+            ],
+        );
         let holds: Vec<(f64, f64)> = steps
             .iter()
             .filter_map(|s| match s {

@@ -48,7 +48,8 @@ pub struct NearSide {
 
 impl NearSide {
     pub fn update(&mut self, pose: &Pose) -> Side {
-        let total = |s: Side| -> f32 { SIDE_PARTS.iter().map(|p| pose.visibility(p.joint(s))).sum() };
+        let total =
+            |s: Side| -> f32 { SIDE_PARTS.iter().map(|p| pose.visibility(p.joint(s))).sum() };
         let (l, r) = (total(Side::Left), total(Side::Right));
         let side = match self.current {
             Some(Side::Left) if r > l + SIDE_SWITCH_MARGIN => Side::Right,
@@ -76,7 +77,11 @@ fn region(part: Part) -> &'static str {
 
 /// Required parts not seen on the `near` side (a sided part counts if either side is seen when
 /// the near one is hidden behind the body), as plain words, e.g. `["feet"]`.
-pub fn missing_regions(required: &[Part], seen: &[bool; JOINT_COUNT], near: Side) -> Vec<&'static str> {
+pub fn missing_regions(
+    required: &[Part],
+    seen: &[bool; JOINT_COUNT],
+    near: Side,
+) -> Vec<&'static str> {
     let mut out: Vec<&'static str> = Vec::new();
     for p in required {
         let ok = seen[p.joint(near).index()] || seen[p.joint(near.other()).index()];
@@ -159,9 +164,24 @@ mod tests {
     #[test]
     fn landmarks_outside_the_picture_or_unsure_are_not_seen() {
         let mut p = Pose::default();
-        p.keypoints[Joint::LeftKnee.index()] = Keypoint { x: 50.0, y: 50.0, z: 0.0, visibility: 0.9 };
-        p.keypoints[Joint::LeftAnkle.index()] = Keypoint { x: 50.0, y: 130.0, z: 0.0, visibility: 0.9 };
-        p.keypoints[Joint::LeftHip.index()] = Keypoint { x: 50.0, y: 20.0, z: 0.0, visibility: 0.2 };
+        p.keypoints[Joint::LeftKnee.index()] = Keypoint {
+            x: 50.0,
+            y: 50.0,
+            z: 0.0,
+            visibility: 0.9,
+        };
+        p.keypoints[Joint::LeftAnkle.index()] = Keypoint {
+            x: 50.0,
+            y: 130.0,
+            z: 0.0,
+            visibility: 0.9,
+        };
+        p.keypoints[Joint::LeftHip.index()] = Keypoint {
+            x: 50.0,
+            y: 20.0,
+            z: 0.0,
+            visibility: 0.2,
+        };
         let seen = seen_landmarks(&p, 100.0, 100.0);
         assert!(seen[Joint::LeftKnee.index()]);
         assert!(!seen[Joint::LeftAnkle.index()]);

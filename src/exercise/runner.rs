@@ -29,6 +29,8 @@ pub struct Runner {
     rep_begin: Option<f64>,
     /// The primary signal over the current rep, to time the hold at the top.
     trace: Vec<(f64, f32)>,
+    /// The primary signal's value in the start position, the bottom of a rep's range.
+    rest_level: Option<f32>,
     /// The rep being done: its index in the set (if the set was open when it counted) and side.
     rep: Option<(Option<u32>, f64, Option<Side>)>,
     pub recognised: Votes,
@@ -63,6 +65,7 @@ impl Runner {
             aggregates: Aggregates::default(),
             rep_begin: None,
             trace: Vec::new(),
+            rest_level: None,
             rep: None,
             recognised: Votes::new(RECOGNITION_WINDOW_S),
             view: Votes::new(RECOGNITION_WINDOW_S),
@@ -86,6 +89,9 @@ impl Runner {
             self.values.clear();
             self.recognised.push(t, None);
             self.advance(t, &Reading::default(), emit, events);
+            if let Some(set) = self.set.as_mut() {
+                set.sample(t, None);
+            }
             return;
         };
         let frame = Frame {
@@ -133,6 +139,9 @@ impl Runner {
         let primary = self.values.get(self.template.primary).and_then(|v| v.value);
         if let (true, Some(v)) = (self.machine.in_rep(), primary) {
             self.trace.push((t, v));
+        }
+        if let (Phase::Start, Some(v)) = (self.machine.phase, primary) {
+            self.rest_level = Some(v);
         }
         if let Some(set) = self.set.as_mut() {
             set.sample(t, primary);
@@ -186,7 +195,8 @@ impl Runner {
                     };
                     if rule.breaks_hold {
                         self.broken_by.push(fault);
-                    } else if let Some(set) = self.set.as_mut().filter(|s| start_s >= s.set.start_s) {
+                    } else if let Some(set) = self.set.as_mut().filter(|s| start_s >= s.set.start_s)
+                    {
                         set.fault(fault);
                     }
                 }
@@ -258,8 +268,13 @@ impl Runner {
                 reason,
             } => {
                 if let Some((Some(index), start_s, side)) = self.rep.take() {
-                    let (hold_start, hold_end) = top_hold(&self.trace, self.template.hold_band)
-                        .unwrap_or((end_s - hold_s, end_s));
+                    let rest = self
+                        .rest_level
+                        .or_else(|| self.trace.first().map(|s| s.1))
+                        .unwrap_or_default();
+                    let (hold_start, hold_end) =
+                        top_hold(&self.trace, self.template.hold_band, rest)
+                            .unwrap_or((end_s - hold_s, end_s));
                     let hold_s = hold_end - hold_start;
                     let rise = self
                         .set
@@ -304,10 +319,7 @@ impl Runner {
                         set.fault(f);
                     }
                 }
-                emit_event(EventKind::HoldStarted {
-                    start_s,
-                    side,
-                });
+                emit_event(EventKind::HoldStarted { start_s, side });
             }
             Step::HoldEnded {
                 start_s,
@@ -330,7 +342,9 @@ impl Runner {
                 if !counted || counts_reps {
                     return;
                 }
-                let faults = if reason == EndReason::SessionEnded {
+                // A hold cut short by the session ending is not the person's doing; one broken
+                // by a form fault is reported as that fault.
+                let faults = if matches!(reason, EndReason::SessionEnded | EndReason::FormBroken) {
                     Vec::new()
                 } else {
                     let measures = RepMeasures {
@@ -397,7 +411,12 @@ impl Runner {
         };
         put(self.template.primary, Reduce::Max);
         put(self.template.primary, Reduce::Min);
-        for rule in self.template.faults.iter().filter(|r| r.scope == Scope::Rep) {
+        for rule in self
+            .template
+            .faults
+            .iter()
+            .filter(|r| r.scope == Scope::Rep)
+        {
             for c in &rule.when {
                 if let Operand::Signal(i) = c.operand {
                     put(i, c.condition.reduce);
@@ -451,22 +470,21 @@ impl Runner {
             .map(|(r, _)| (r.code.as_str(), r.message.as_str()))
             .collect()
     }
-
 }
 
 /// The stretch of a rep spent at the top: from the first to the last moment the primary
-/// signal is within `band` (a fraction of the rep's range) of its extreme. This is the time a
-/// coach would call "held", whatever the thresholds that counted the rep.
-pub fn top_hold(trace: &[(f64, f32)], band: f32) -> Option<(f64, f64)> {
-    let (&(_, first), &(_, last)) = (trace.first()?, trace.last()?);
-    // The top is what lies farthest from both ends of the rep (the way up and the way down
-    // may start from different depths).
-    let away = |v: f32| (v - first).abs().min((v - last).abs());
-    let &(_, peak) = trace.iter().max_by(|a, b| away(a.1).total_cmp(&away(b.1)))?;
+/// signal is within `band` (a fraction of the rep's range, from `rest`, its value in the start
+/// position) of its extreme. This is the time a coach would call "held", whatever the
+/// thresholds that counted the rep.
+pub fn top_hold(trace: &[(f64, f32)], band: f32, rest: f32) -> Option<(f64, f64)> {
+    let away = |v: f32| (v - rest).abs();
+    let &(_, peak) = trace
+        .iter()
+        .max_by(|a, b| away(a.1).total_cmp(&away(b.1)))?;
     let tolerance = (band * away(peak)).max(0.5);
-    let mut near = trace.iter().filter(|(_, v)| (v - peak).abs() <= tolerance);
-    let first = near.next()?.0;
-    let last = near.last().map_or(first, |(t, _)| *t);
+    let near = |s: &&(f64, f32)| (s.1 - peak).abs() <= tolerance;
+    let first = trace.iter().find(near)?.0;
+    let last = trace.iter().rev().find(near)?.0;
     Some((first, last))
 }
 
@@ -491,8 +509,8 @@ mod tests {
             .max(118.0);
             trace.push((t, v));
         }
-        let (a, b) = top_hold(&trace, 0.1).unwrap();
+        let (a, b) = top_hold(&trace, 0.1, 130.0).unwrap();
         assert!((a - 0.9).abs() < 0.05 && (b - 3.1).abs() < 0.05, "{a} {b}");
-        assert_eq!(top_hold(&[], 0.1), None);
+        assert_eq!(top_hold(&[], 0.1, 130.0), None);
     }
 }

@@ -35,8 +35,18 @@ impl SetBuilder {
                 faults: Vec::new(),
                 targets: Vec::new(),
                 advice: Vec::new(),
+                counting: match template.counting {
+                    super::template::Counting::Reps => "reps".into(),
+                    super::template::Counting::Hold => "hold".into(),
+                },
+                units: template
+                    .signals
+                    .iter()
+                    .map(|s| (s.name.clone(), s.measure.unit().to_string()))
+                    .collect(),
                 series: Series {
                     signal: template.signals[template.primary].name.clone(),
+                    unit: template.signals[template.primary].measure.unit().into(),
                     t: Vec::new(),
                     value: Vec::new(),
                 },
@@ -52,7 +62,10 @@ impl SetBuilder {
         }
         self.next_sample = t + 1.0 / SERIES_HZ;
         self.set.series.t.push(round(t, 3));
-        self.set.series.value.push(value.map(|v| round(v as f64, 1)));
+        self.set
+            .series
+            .value
+            .push(value.map(|v| round(v as f64, 3) + 0.0));
     }
 
     pub fn rep_counted(&mut self, top_s: f64, start_s: f64, side: Option<Side>) -> u32 {
@@ -87,6 +100,19 @@ impl SetBuilder {
     pub fn finish(mut self, template: &Template, end_s: f64) -> ExerciseSet {
         let s = &mut self.set;
         s.end_s = end_s.max(s.start_s);
+        // Samples and holds after the end belong to whatever came next.
+        let keep = s
+            .series
+            .t
+            .iter()
+            .take_while(|t| **t <= s.end_s + 1e-6)
+            .count();
+        s.series.t.truncate(keep);
+        s.series.value.truncate(keep);
+        for h in s.holds.iter_mut() {
+            h.end_s = h.end_s.min(s.end_s);
+            h.duration_s = (h.end_s - h.start_s).max(0.0);
+        }
         // Faults belong to the rep they started in.
         for f in s.faults.iter_mut() {
             if f.rep.is_none()
@@ -112,7 +138,7 @@ impl SetBuilder {
                 s.reps_right = Some(count(Side::Right));
             }
         }
-        s.hold_s = s.holds.iter().map(|h| h.duration_s).sum();
+        s.hold_s = s.holds.iter().fold(0.0, |a, h| a + h.duration_s);
         s.targets = targets(template, s);
         s.advice = advice(&s.faults);
         round_set(s);

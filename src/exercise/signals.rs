@@ -43,7 +43,10 @@ pub enum Measure {
     /// Signed angle of first → second above the floor, degrees (+ = second is higher).
     Elevation([PointRef; 2]),
     /// Height of a point above the line through two others, in line lengths (+ = above).
-    Deviation { point: PointRef, line: [PointRef; 2] },
+    Deviation {
+        point: PointRef,
+        line: [PointRef; 2],
+    },
     /// Distance between the left and right landmarks of a part, in torso lengths.
     Span(Part),
     /// Height difference between the left and right landmarks of a part, in torso lengths:
@@ -80,6 +83,19 @@ pub struct SignalSpec {
     pub side: SideRule,
 }
 
+impl Measure {
+    /// The unit of the measure's values, for people reading plots and CSVs.
+    pub fn unit(&self) -> &'static str {
+        match self {
+            Measure::Angle(_) | Measure::Incline(_) | Measure::Elevation(_) => "degrees",
+            Measure::Deviation { .. } => "body lengths",
+            Measure::Span(_) | Measure::Stack(_) | Measure::Level(_) => "torso lengths",
+            Measure::Speed(_) => "degrees per second",
+            Measure::SameSide(..) => "yes (1) / no (0)",
+        }
+    }
+}
+
 impl SignalSpec {
     /// Signals this one needs computed first.
     pub fn dependencies(&self) -> Vec<&str> {
@@ -105,7 +121,9 @@ impl SignalSpec {
             Measure::Incline(p) | Measure::Elevation(p) => p.to_vec(),
             Measure::Deviation { point, line } => vec![*point, line[0], line[1]],
             Measure::Level(p) => vec![*p],
-            Measure::Span(_) | Measure::Stack(_) | Measure::Speed(_) | Measure::SameSide(..) => vec![],
+            Measure::Span(_) | Measure::Stack(_) | Measure::Speed(_) | Measure::SameSide(..) => {
+                vec![]
+            }
         }
     }
 
@@ -208,7 +226,10 @@ impl SignalState {
             let value = match &spec.measure {
                 Measure::Speed(src) => index(src).and_then(|j| self.speed_of(j, out[j].value, t)),
                 Measure::SameSide(a, b) => {
-                    match (index(a).and_then(|j| out[j].side), index(b).and_then(|j| out[j].side)) {
+                    match (
+                        index(a).and_then(|j| out[j].side),
+                        index(b).and_then(|j| out[j].side),
+                    ) {
                         (Some(x), Some(y)) => Some(if x == y { 1.0 } else { 0.0 }),
                         _ => None,
                     }
@@ -364,8 +385,16 @@ mod tests {
         ]);
         let arm = PointRef::Part(Part::Shoulder);
         let specs = vec![
-            spec("contra", Measure::SameSide("arm".into(), "leg".into()), SideRule::Visible),
-            spec("arm", Measure::Elevation([arm, PointRef::Part(Part::Wrist)]), SideRule::Max),
+            spec(
+                "contra",
+                Measure::SameSide("arm".into(), "leg".into()),
+                SideRule::Visible,
+            ),
+            spec(
+                "arm",
+                Measure::Elevation([arm, PointRef::Part(Part::Wrist)]),
+                SideRule::Max,
+            ),
             spec(
                 "leg",
                 Measure::Elevation([PointRef::Part(Part::Hip), PointRef::Part(Part::Ankle)]),
@@ -396,17 +425,35 @@ mod tests {
                 ]),
                 SideRule::Fixed(Side::Left),
             ),
-            spec("knee_speed", Measure::Speed("knee".into()), SideRule::Visible),
+            spec(
+                "knee_speed",
+                Measure::Speed("knee".into()),
+                SideRule::Visible,
+            ),
         ];
         let order = evaluation_order(&specs).unwrap();
         let mut state = SignalState::default();
         let mut out = Vec::new();
-        let bent = pose_with(&[(LeftHip, 0.0, 0.0), (LeftKnee, 100.0, 0.0), (LeftAnkle, 100.0, 100.0)]);
+        let bent = pose_with(&[
+            (LeftHip, 0.0, 0.0),
+            (LeftKnee, 100.0, 0.0),
+            (LeftAnkle, 100.0, 100.0),
+        ]);
         state.evaluate(&specs, &order, &frame(&bent, Side::Left), 0.0, &mut out);
         assert!((out[0].value.unwrap() - 90.0).abs() < 1e-3);
         assert_eq!(out[1].value, None);
-        let straight = pose_with(&[(LeftHip, 0.0, 0.0), (LeftKnee, 100.0, 0.0), (LeftAnkle, 200.0, 0.0)]);
-        state.evaluate(&specs, &order, &frame(&straight, Side::Left), 0.25, &mut out);
+        let straight = pose_with(&[
+            (LeftHip, 0.0, 0.0),
+            (LeftKnee, 100.0, 0.0),
+            (LeftAnkle, 200.0, 0.0),
+        ]);
+        state.evaluate(
+            &specs,
+            &order,
+            &frame(&straight, Side::Left),
+            0.25,
+            &mut out,
+        );
         assert!((out[1].value.unwrap() - 360.0).abs() < 1.0, "{:?}", out[1]);
         let hidden = pose_with(&[(LeftHip, 0.0, 0.0)]);
         state.evaluate(&specs, &order, &frame(&hidden, Side::Left), 0.3, &mut out);

@@ -17,10 +17,22 @@ use crate::skeleton::{Part, Side};
 
 /// The templates compiled into the binary.
 pub const BUILTIN: [(&str, &str); 5] = [
-    ("bird_dog.toml", include_str!("../../templates/bird_dog.toml")),
-    ("glute_bridge.toml", include_str!("../../templates/glute_bridge.toml")),
-    ("side_plank.toml", include_str!("../../templates/side_plank.toml")),
-    ("superman.toml", include_str!("../../templates/superman.toml")),
+    (
+        "bird_dog.toml",
+        include_str!("../../templates/bird_dog.toml"),
+    ),
+    (
+        "glute_bridge.toml",
+        include_str!("../../templates/glute_bridge.toml"),
+    ),
+    (
+        "side_plank.toml",
+        include_str!("../../templates/side_plank.toml"),
+    ),
+    (
+        "superman.toml",
+        include_str!("../../templates/superman.toml"),
+    ),
     ("plank.toml", include_str!("../../templates/plank.toml")),
 ];
 
@@ -264,7 +276,10 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     fn line(&self, offset: usize) -> usize {
-        self.text[..offset.min(self.text.len())].matches('\n').count() + 1
+        self.text[..offset.min(self.text.len())]
+            .matches('\n')
+            .count()
+            + 1
     }
 
     fn err<T>(&self, span: std::ops::Range<usize>, message: impl Into<String>) -> Result<T, Error> {
@@ -319,10 +334,10 @@ fn signal(ctx: &Ctx, name: &str, raw: &Spanned<RawSignal>) -> Result<SignalSpec,
         kinds.push(Measure::Elevation(points::<2>(ctx, &span, p, "elevation")?));
     }
     if let Some(p) = &r.deviation {
-        let line = r
-            .line
-            .as_ref()
-            .map_or_else(|| ctx.err(span.clone(), "'deviation' needs a 'line' of two points"), Ok)?;
+        let line = r.line.as_ref().map_or_else(
+            || ctx.err(span.clone(), "'deviation' needs a 'line' of two points"),
+            Ok,
+        )?;
         kinds.push(Measure::Deviation {
             point: point(ctx, &span, p)?,
             line: points::<2>(ctx, &span, line, "line")?,
@@ -331,13 +346,17 @@ fn signal(ctx: &Ctx, name: &str, raw: &Spanned<RawSignal>) -> Result<SignalSpec,
         return ctx.err(span, "'line' belongs with 'deviation'");
     }
     if let Some(p) = &r.span {
-        let part = Part::from_name(p)
-            .map_or_else(|| ctx.err(span.clone(), format!("'{p}' is not a body part with sides")), Ok)?;
+        let part = Part::from_name(p).map_or_else(
+            || ctx.err(span.clone(), format!("'{p}' is not a body part with sides")),
+            Ok,
+        )?;
         kinds.push(Measure::Span(part));
     }
     if let Some(p) = &r.stack {
-        let part = Part::from_name(p)
-            .map_or_else(|| ctx.err(span.clone(), format!("'{p}' is not a body part with sides")), Ok)?;
+        let part = Part::from_name(p).map_or_else(
+            || ctx.err(span.clone(), format!("'{p}' is not a body part with sides")),
+            Ok,
+        )?;
         kinds.push(Measure::Stack(part));
     }
     if let Some(p) = &r.level {
@@ -439,7 +458,12 @@ fn signal_ref(ctx: &Ctx, signals: &[SignalSpec], name: &Spanned<String>) -> Resu
         .iter()
         .position(|s| s.name == *name.get_ref())
         .map_or_else(
-            || ctx.err(name.span(), format!("'{}' is not a signal of this template", name.get_ref())),
+            || {
+                ctx.err(
+                    name.span(),
+                    format!("'{}' is not a signal of this template", name.get_ref()),
+                )
+            },
             Ok,
         )
 }
@@ -447,12 +471,16 @@ fn signal_ref(ctx: &Ctx, signals: &[SignalSpec], name: &Spanned<String>) -> Resu
 /// Parses and validates a template; errors carry the file and line.
 pub fn parse(path: &Path, text: &str) -> Result<Template, Error> {
     let ctx = Ctx { path, text };
-    let raw: RawTemplate = toml::from_str(text).or_else(|e| {
+    let raw: RawTemplate = toml::from_str(text).map_err(|e| {
         let line = e.span().map_or(1, |s| ctx.line(s.start));
-        Err(Error::parse(path, line, e.message().trim().to_string()))
+        Error::parse(path, line, e.message().trim().to_string())
     })?;
     let id = raw.id.get_ref();
-    if id.is_empty() || !id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
+    if id.is_empty()
+        || !id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    {
         return ctx.err(raw.id.span(), format!("id '{id}' must be lower_snake_case"));
     }
     let signals = raw
@@ -465,8 +493,10 @@ pub fn parse(path: &Path, text: &str) -> Result<Template, Error> {
         .required
         .iter()
         .map(|p| {
-            Part::from_name(p.get_ref())
-                .map_or_else(|| ctx.err(p.span(), format!("'{}' is not a body part", p.get_ref())), Ok)
+            Part::from_name(p.get_ref()).map_or_else(
+                || ctx.err(p.span(), format!("'{}' is not a body part", p.get_ref())),
+                Ok,
+            )
         })
         .collect::<Result<Vec<_>, _>>()?;
     let floor = match &raw.floor {
@@ -479,7 +509,12 @@ pub fn parse(path: &Path, text: &str) -> Result<Template, Error> {
                 .collect::<Option<Vec<Part>>>();
             match parts.as_deref() {
                 Some(&[a, b]) if a != b => Some([a, b]),
-                _ => return ctx.err(f.span(), "floor needs two different body parts, e.g. [\"wrist\", \"knee\"]"),
+                _ => {
+                    return ctx.err(
+                        f.span(),
+                        "floor needs two different body parts, e.g. [\"wrist\", \"knee\"]",
+                    );
+                }
             }
         }
     };
@@ -592,7 +627,16 @@ mod tests {
     fn builtin_templates_are_valid() {
         let all = load_all(None).unwrap();
         let ids: Vec<&str> = all.iter().map(|t| t.id.as_str()).collect();
-        assert_eq!(ids, ["bird_dog", "glute_bridge", "side_plank", "superman", "plank"]);
+        assert_eq!(
+            ids,
+            [
+                "bird_dog",
+                "glute_bridge",
+                "side_plank",
+                "superman",
+                "plank"
+            ]
+        );
     }
 
     fn error_of(text: &str) -> String {
@@ -626,7 +670,10 @@ exit = ["a < 160"]
         assert!(e.starts_with("t.toml:11:"), "{e}");
         assert!(e.contains("'b' is not a signal"), "{e}");
         let e = error_of(&MINIMAL.replace("\"shoulder\", \"hip\"", "\"shoulder\", \"elbowz\""));
-        assert!(e.starts_with("t.toml:7:") && e.contains("unknown body point 'elbowz'"), "{e}");
+        assert!(
+            e.starts_with("t.toml:7:") && e.contains("unknown body point 'elbowz'"),
+            "{e}"
+        );
         let e = error_of(&MINIMAL.replace("counting = \"hold\"", "counting = \"sets\""));
         assert!(e.starts_with("t.toml:4:"), "{e}");
         let e = error_of(&MINIMAL.replace("a > 10", "a >> 10"));

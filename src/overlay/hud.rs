@@ -52,7 +52,13 @@ impl Hud {
     }
 
     /// Draws the read-out for time `t`; `extra` lines (e.g. latency) go under it.
-    pub fn draw(&self, image: &mut Mat, status: &Status, t: f64, extra: &[String]) -> Result<(), Error> {
+    pub fn draw(
+        &self,
+        image: &mut Mat,
+        status: &Status,
+        t: f64,
+        extra: &[String],
+    ) -> Result<(), Error> {
         let (w, h) = (image.cols(), image.rows());
         let scale = (h as f64 / 720.0).clamp(0.45, 2.0);
         let line_h = (34.0 * scale) as i32;
@@ -70,9 +76,15 @@ impl Hud {
                 };
                 lines.push((reps, WHITE));
                 if let Some(held) = status.hold_s {
-                    let target = status.target_hold_s.map(|x| format!(" / {x:.0} s")).unwrap_or_default();
+                    let target = status
+                        .target_hold_s
+                        .map(|x| format!(" / {x:.0} s"))
+                        .unwrap_or_default();
                     let met = status.target_hold_s.is_some_and(|x| held >= x as f64);
-                    lines.push((format!("Hold  {held:.1} s{target}"), if met { GREEN } else { WHITE }));
+                    lines.push((
+                        format!("Hold  {held:.1} s{target}"),
+                        if met { GREEN } else { WHITE },
+                    ));
                 }
             }
             None => lines.push(("Waiting for an exercise".into(), WHITE)),
@@ -82,7 +94,13 @@ impl Hud {
         let panel_h = line_h * lines.len() as i32 + line_h / 2;
         shade(image, Rect::new(0, 0, panel_w.min(w), panel_h.min(h)))?;
         for (i, (text, c)) in lines.iter().enumerate() {
-            put(image, text, Point::new(line_h / 3, line_h * (i as i32 + 1)), scale, *c)?;
+            put(
+                image,
+                text,
+                Point::new(line_h / 3, line_h * (i as i32 + 1)),
+                scale,
+                *c,
+            )?;
         }
         let banner = status
             .faults
@@ -101,11 +119,24 @@ impl Hud {
                 0,
             )?;
             let text = fit(text, w, scale);
-            put(image, &text, Point::new(line_h / 3, h - line_h / 2), scale * 0.8, WHITE)?;
+            put(
+                image,
+                &text,
+                Point::new(line_h / 3, h - line_h / 2),
+                scale * 0.8,
+                WHITE,
+            )?;
         }
         if t < self.flash_until {
             let thick = (12.0 * scale) as i32;
-            imgproc::rectangle(image, Rect::new(0, 0, w, h), colour(GREEN), thick, imgproc::LINE_8, 0)?;
+            imgproc::rectangle(
+                image,
+                Rect::new(0, 0, w, h),
+                colour(GREEN),
+                thick,
+                imgproc::LINE_8,
+                0,
+            )?;
             put(
                 image,
                 &self.flash_text,
@@ -129,7 +160,13 @@ fn shade(image: &mut Mat, r: Rect) -> Result<(), Error> {
     Ok(())
 }
 
-fn put(image: &mut Mat, text: &str, at: Point, scale: f64, c: (f64, f64, f64)) -> Result<(), Error> {
+fn put(
+    image: &mut Mat,
+    text: &str,
+    at: Point,
+    scale: f64,
+    c: (f64, f64, f64),
+) -> Result<(), Error> {
     let thick = (2.0 * scale).round().max(1.0) as i32;
     imgproc::put_text(
         image,
@@ -147,12 +184,17 @@ fn put(image: &mut Mat, text: &str, at: Point, scale: f64, c: (f64, f64, f64)) -
 
 /// Shortens `text` to fit `width` pixels (OpenCV's fonts have no wrapping; ASCII only).
 fn fit(text: &str, width: i32, scale: f64) -> String {
-    let ascii: String = text.chars().map(|c| if c.is_ascii() { c } else { '-' }).collect();
+    let ascii: String = text
+        .chars()
+        .map(|c| if c.is_ascii() { c } else { '-' })
+        .collect();
     let max_chars = ((width as f64) / (17.0 * scale * 0.8)).max(10.0) as usize;
     if ascii.len() <= max_chars {
         ascii
     } else {
-        let cut = ascii[..max_chars.saturating_sub(3)].rfind(' ').unwrap_or(max_chars - 3);
+        let cut = ascii[..max_chars.saturating_sub(3)]
+            .rfind(' ')
+            .unwrap_or(max_chars - 3);
         format!("{}...", &ascii[..cut])
     }
 }

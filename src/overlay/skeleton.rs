@@ -54,8 +54,24 @@ pub fn draw(image: &mut Mat, pose: &Pose, mirror_width: Option<i32>) -> Result<(
             continue;
         }
         let p = point(pose, j, mirror_width);
-        imgproc::circle(image, p, thick + 2, confidence_colour(v), -1, imgproc::LINE_AA, 0)?;
-        imgproc::circle(image, p, thick + 2, Scalar::all(0.0), 1, imgproc::LINE_AA, 0)?;
+        imgproc::circle(
+            image,
+            p,
+            thick + 2,
+            confidence_colour(v),
+            -1,
+            imgproc::LINE_AA,
+            0,
+        )?;
+        imgproc::circle(
+            image,
+            p,
+            thick + 2,
+            Scalar::all(0.0),
+            1,
+            imgproc::LINE_AA,
+            0,
+        )?;
     }
     Ok(())
 }

@@ -70,8 +70,8 @@ pub fn roi_from_points(center: Vec2, scale_point: Vec2) -> Roi {
     let d = scale_point - center;
     let size = 2.0 * d.length() * ROI_SCALE;
     let rotation = std::f32::consts::FRAC_PI_2 - (-d.y).atan2(d.x);
-    let rotation = (rotation + std::f32::consts::PI).rem_euclid(std::f32::consts::TAU)
-        - std::f32::consts::PI;
+    let rotation =
+        (rotation + std::f32::consts::PI).rem_euclid(std::f32::consts::TAU) - std::f32::consts::PI;
     Roi {
         center,
         size,
@@ -252,13 +252,11 @@ impl Landmarker {
         runtime::check_output(&session, &path, "Identity_1")?;
         // Only the landmarks and the presence score: ONNX Runtime can then skip the
         // segmentation and heatmap heads.
-        let options = RunOptions::new()
-            .map_err(runtime_error)?
-            .with_outputs(
-                OutputSelector::no_default()
-                    .with("Identity")
-                    .with("Identity_1"),
-            );
+        let options = RunOptions::new().map_err(runtime_error)?.with_outputs(
+            OutputSelector::no_default()
+                .with("Identity")
+                .with("Identity_1"),
+        );
         Ok(Landmarker {
             session,
             options,
@@ -349,7 +347,11 @@ impl BlazePose {
 
     /// Landmarks from a detection, refined once with the region the landmarks give (the
     /// detector's alignment points are coarse).
-    fn from_detection(&mut self, frame: &Mat, person: &PersonBox) -> Result<Option<LandmarkResult>, Error> {
+    fn landmarks_for(
+        &mut self,
+        frame: &Mat,
+        person: &PersonBox,
+    ) -> Result<Option<LandmarkResult>, Error> {
         let first = self.landmarker.run(frame, &person.roi())?;
         if first.presence < PRESENCE_THRESHOLD {
             return Ok(None);
@@ -377,7 +379,7 @@ impl BlazePose {
                 (true, Some(_)) => {}
                 // Tracking, but the detector sees nobody: the person has left.
                 (true, None) => result = None,
-                (false, Some(person)) => result = self.from_detection(frame, &person)?,
+                (false, Some(person)) => result = self.landmarks_for(frame, &person)?,
                 (false, None) => {}
             }
         } else {

@@ -98,16 +98,28 @@ mod resample {
     }
 
     /// Resizes rows of `width` 3-channel pixels to `out_width`.
-    pub fn horizontal(src: &[u8], width: usize, height: usize, out_width: usize, out: &mut Vec<u8>) {
+    pub fn horizontal(
+        src: &[u8],
+        width: usize,
+        height: usize,
+        out_width: usize,
+        out: &mut Vec<u8>,
+    ) {
         let coeffs = coefficients(width, out_width);
         out.clear();
         out.resize(out_width * height * 3, 0);
-        for (row, dst) in src.chunks_exact(width * 3).zip(out.chunks_exact_mut(out_width * 3)) {
+        for (row, dst) in src
+            .chunks_exact(width * 3)
+            .zip(out.chunks_exact_mut(out_width * 3))
+        {
             for ((xmin, k), px) in coeffs.iter().zip(dst.chunks_exact_mut(3)) {
                 for (ch, o) in px.iter_mut().enumerate() {
-                    let acc = k.iter().enumerate().fold(1i64 << (PRECISION_BITS - 1), |acc, (i, w)| {
-                        acc + row[(xmin + i) * 3 + ch] as i64 * w
-                    });
+                    let acc = k
+                        .iter()
+                        .enumerate()
+                        .fold(1i64 << (PRECISION_BITS - 1), |acc, (i, w)| {
+                            acc + row[(xmin + i) * 3 + ch] as i64 * w
+                        });
                     *o = clip8(acc);
                 }
             }
@@ -122,9 +134,12 @@ mod resample {
         out.resize(stride * out_height, 0);
         for ((ymin, k), dst) in coeffs.iter().zip(out.chunks_exact_mut(stride)) {
             for (i, o) in dst.iter_mut().enumerate() {
-                let acc = k.iter().enumerate().fold(1i64 << (PRECISION_BITS - 1), |acc, (j, w)| {
-                    acc + src[(ymin + j) * stride + i] as i64 * w
-                });
+                let acc = k
+                    .iter()
+                    .enumerate()
+                    .fold(1i64 << (PRECISION_BITS - 1), |acc, (j, w)| {
+                        acc + src[(ymin + j) * stride + i] as i64 * w
+                    });
                 *o = clip8(acc);
             }
         }
@@ -184,7 +199,11 @@ pub fn rotated_crop(frame: &Mat, roi: &Roi, size: i32, out: &mut Vec<u8>) -> Res
             let clamp_x = |i: f64| (i.max(0.0) as usize).min(w - 1);
             let (xa, xb) = (clamp_x(fx), clamp_x(fx + 1.0));
             let ya = (fy.max(0.0) as usize).min(h - 1);
-            let yb = if fy + 1.0 < hf { (fy + 1.0) as usize } else { ya };
+            let yb = if fy + 1.0 < hf {
+                (fy + 1.0) as usize
+            } else {
+                ya
+            };
             for (ch, o) in px.iter_mut().enumerate() {
                 let at = |xx: usize, yy: usize| src[(yy * w + xx) * 3 + ch] as f64;
                 let top = at(xa, ya) + (at(xb, ya) - at(xa, ya)) * dx;
@@ -202,7 +221,12 @@ pub fn bgr_to_tensor(image: &Mat, tensor: &mut [f32], mul: f32, add: f32) -> Res
 }
 
 /// [`bgr_to_tensor`] on raw interleaved BGR bytes.
-pub fn bgr_bytes_to_tensor(bytes: &[u8], tensor: &mut [f32], mul: f32, add: f32) -> Result<(), Error> {
+pub fn bgr_bytes_to_tensor(
+    bytes: &[u8],
+    tensor: &mut [f32],
+    mul: f32,
+    add: f32,
+) -> Result<(), Error> {
     if bytes.len() != tensor.len() {
         return Err(Error::Invalid(format!(
             "model input holds {} values but the image has {}",

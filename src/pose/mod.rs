@@ -115,7 +115,9 @@ pub trait PoseModel: Send {
 }
 
 /// The models posecheck ships.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum ModelKind {
     /// BlazePose GHUM full (33 landmarks; detector + tracking). The default.
@@ -208,7 +210,13 @@ pub fn default_models_dir() -> PathBuf {
     let marker = blazepose::DETECTOR_FILE;
     let exe_dirs = std::env::current_exe()
         .ok()
-        .map(|e| e.ancestors().skip(1).take(4).map(|d| d.join("models")).collect::<Vec<_>>())
+        .map(|e| {
+            e.ancestors()
+                .skip(1)
+                .take(4)
+                .map(|d| d.join("models"))
+                .collect::<Vec<_>>()
+        })
         .unwrap_or_default();
     exe_dirs
         .into_iter()

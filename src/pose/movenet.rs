@@ -86,7 +86,9 @@ impl MoveNet {
             .map_err(err)?;
         let (_, raw) = outputs[0].try_extract_tensor::<f32>().map_err(err)?;
         if raw.len() < KEYPOINTS * 3 {
-            return Err(Error::Invalid("MoveNet output has an unexpected size".into()));
+            return Err(Error::Invalid(
+                "MoveNet output has an unexpected size".into(),
+            ));
         }
         Ok(decode(raw, roi))
     }

@@ -55,19 +55,16 @@ pub fn init(explicit: Option<&Path>) -> Result<&'static Environment, Error> {
         return Ok(env);
     }
     let candidates = candidate_paths(explicit);
-    let found = candidates
-        .iter()
-        .find(|p| p.is_file())
-        .ok_or_else(|| {
-            Error::Runtime(format!(
-                "library not found (looked for {}); run ./setup.sh or pass --ort-lib PATH",
-                candidates
-                    .iter()
-                    .map(|p| p.display().to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ))
-        })?;
+    let found = candidates.iter().find(|p| p.is_file()).ok_or_else(|| {
+        Error::Runtime(format!(
+            "library not found (looked for {}); run ./setup.sh or pass --ort-lib PATH",
+            candidates
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+    })?;
     let builder = ort::init_from(found).map_err(|e| {
         Error::Runtime(format!(
             "cannot load {}: {e}; install onnxruntime {ORT_VERSION} with ./setup.sh",
@@ -134,7 +131,9 @@ pub fn check_input(session: &Session, path: &Path, expected: &[i64]) -> Result<S
     if !fits {
         return Err(Error::model(
             path,
-            format!("input shape {shape:?} does not match the expected {expected:?}; is this the right model?"),
+            format!(
+                "input shape {shape:?} does not match the expected {expected:?}; is this the right model?"
+            ),
         ));
     }
     Ok(input.name().to_string())

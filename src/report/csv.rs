@@ -20,14 +20,7 @@ pub struct CsvWriter {
 
 impl CsvWriter {
     pub fn create(path: &Path, engine: &Engine) -> Result<CsvWriter, Error> {
-        let dir = match path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d,
-            _ => Path::new("."),
-        };
-        let tmp = tempfile::Builder::new()
-            .prefix(".posecheck-")
-            .tempfile_in(dir)
-            .map_err(|e| Error::input(path, format!("cannot write here: {e}")))?;
+        let tmp = crate::atomic::temp_beside(path)?;
         let columns: Vec<(String, String)> = engine
             .templates()
             .flat_map(|t| t.signals.iter().map(|s| (t.id.clone(), s.name.clone())))
@@ -79,8 +72,6 @@ impl CsvWriter {
             .out
             .into_inner()
             .map_err(|e| Error::io(&self.path, e.into_error()))?;
-        tmp.persist(&self.path)
-            .map_err(|e| Error::input(&self.path, format!("cannot write: {}", e.error)))?;
-        Ok(())
+        crate::atomic::persist(tmp, &self.path)
     }
 }

@@ -59,9 +59,8 @@ pub fn render(report: &Report) -> String {
     w!(
         out,
         "<footer><p>Made by {} {} (report schema {}). Times are seconds from the start of the \
-         input. Angles are in degrees; signals named <code>*_lift</code>, <code>*_span</code> \
-         and <code>*_stack</code> are in body-relative units (fractions of a body length, so \
-         they do not depend on distance to the camera).</p></footer>\n</body>\n</html>\n",
+         input. Distances are in body lengths or torso lengths, so they do not depend on the \
+         distance to the camera.</p></footer>\n</body>\n</html>\n",
         esc(&report.tool.name),
         esc(&report.tool.version),
         esc(&report.schema_version)
@@ -71,7 +70,7 @@ pub fn render(report: &Report) -> String {
 
 /// Writes the page atomically.
 pub fn write(path: &Path, report: &Report) -> Result<(), Error> {
-    super::json::write_atomic(path, render(report).as_bytes())
+    crate::atomic::write(path, render(report).as_bytes())
 }
 
 /// Escapes text for HTML content and quoted attribute values alike.
@@ -129,29 +128,18 @@ fn file_name(path: &str) -> &str {
         .unwrap_or(path)
 }
 
-/// The unit of a signal, from its name (the report does not carry units): deviations, spans
-/// and stacks are fractions of a body length, rates follow their source signal, the rest are
-/// angles.
-fn unit_of(signal: &str) -> Option<&'static str> {
-    let base = signal
-        .strip_suffix("_max")
-        .or_else(|| signal.strip_suffix("_min"))
-        .unwrap_or(signal);
-    if ["_lift", "_span", "_stack"]
+/// The unit of a signal or of a peak named after one (`hip_extension_max`).
+fn unit_of<'a>(set: &'a ExerciseSet, signal: &str) -> Option<&'a str> {
+    let base = ["_max", "_min", "_mean"]
         .iter()
-        .any(|s| base.ends_with(s))
-    {
-        Some("body-relative units")
-    } else if base.ends_with("_speed") {
-        None
-    } else {
-        Some("degrees")
-    }
+        .find_map(|s| signal.strip_suffix(s))
+        .unwrap_or(signal);
+    set.units.get(base).map(String::as_str)
 }
 
 /// "hip extension (degrees)".
-fn signal_label(signal: &str) -> String {
-    match unit_of(signal) {
+fn signal_label(set: &ExerciseSet, signal: &str) -> String {
+    match unit_of(set, signal) {
         Some(unit) => format!("{} ({unit})", words(signal)),
         None => words(signal),
     }
@@ -222,7 +210,7 @@ ul.targets li{margin:4px 0}
 .met .badge{background:#dcfce7;color:#166534}
 .short .badge{background:#fee2e2;color:#991b1b}
 ol.advice{margin:0;padding-left:1.4em}
-figure{margin:18px 0 0;break-inside:avoid}
+figure{margin:18px 0 0;overflow-x:auto;break-inside:avoid}
 figcaption{font-size:.85rem;color:var(--muted)}
 .legend{display:flex;flex-wrap:wrap;gap:4px 16px;margin-top:4px}
 .key{display:inline-block;width:18px;height:10px;margin-right:5px;vertical-align:baseline;border-radius:2px}
@@ -231,7 +219,7 @@ figcaption{font-size:.85rem;color:var(--muted)}
 .key.rep{width:2px;background:#475569}
 .key.fault{height:6px;background:var(--red)}
 .key.gap{background:rgba(148,163,184,.35)}
-svg{display:block;width:100%;height:auto}
+svg{display:block;width:100%;min-width:600px;height:auto}
 svg text{font-family:system-ui,sans-serif;font-size:11px;fill:#334155}
 .area{fill:#fff;stroke:#cbd5e1}
 .grid{stroke:#eef2f7}
@@ -417,7 +405,7 @@ struct ValueAxis {
 }
 
 impl ValueAxis {
-    fn covering(values: impl IntoIterator<Item = f64>, signal: &str) -> Option<ValueAxis> {
+    fn covering(values: impl IntoIterator<Item = f64>, unit: Option<&str>) -> Option<ValueAxis> {
         let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
         for v in values {
             lo = lo.min(v);
@@ -426,11 +414,7 @@ impl ValueAxis {
         if !lo.is_finite() {
             return None;
         }
-        let min_span = if unit_of(signal) == Some("degrees") {
-            10.0
-        } else {
-            0.2
-        };
+        let min_span = if unit == Some("degrees") { 10.0 } else { 0.2 };
         if hi - lo < min_span {
             let mid = (hi + lo) / 2.0;
             (lo, hi) = (mid - min_span / 2.0, mid + min_span / 2.0);
@@ -654,7 +638,7 @@ fn timeline(out: &mut String, report: &Report) {
     }
     w!(
         out,
-        "<section class=\"card\" id=\"timeline\"><h2>Session timeline</h2>\n\
+        "<section class=\"card\" id=\"timeline\"><h2>Session timeline</h2>\n<figure>\n\
          <svg class=\"timeline\" viewBox=\"0 0 {WIDTH} {:.0}\" role=\"img\" aria-labelledby=\"timeline-title\">\
          <title id=\"timeline-title\">When each exercise set and warning happened, {}–{} s</title>\n",
         y + 40.0,
@@ -663,13 +647,11 @@ fn timeline(out: &mut String, report: &Report) {
     );
     axis.ticks(out, 4.0, y);
     out.push_str(&body);
-    out.push_str("</svg>\n</section>\n");
+    out.push_str("</svg>\n</figure>\n</section>\n");
 }
 
-/// Whether the set is counted in reps (the report has no field for it: a rep set has reps, a
-/// rep list or a reps target even when none were done).
 fn counts_reps(set: &ExerciseSet) -> bool {
-    set.reps > 0 || !set.rep_list.is_empty() || set.targets.iter().any(|t| t.measure == "reps")
+    set.counting == "reps"
 }
 
 fn stat(out: &mut String, value: &str, label: &str, detail: Option<String>) {
@@ -777,7 +759,10 @@ fn plot(out: &mut String, n: usize, set: &ExerciseSet) {
             .chain(set.rep_list.iter().flat_map(|r| [r.start_s, r.end_s]))
             .chain(set.faults.iter().flat_map(|f| [f.start_s, f.end_s])),
     );
-    let values = ValueAxis::covering(trace.segments.iter().flatten().map(|p| p.1), signal);
+    let values = ValueAxis::covering(
+        trace.segments.iter().flatten().map(|p| p.1),
+        unit_of(set, signal),
+    );
     let bottom = TOP + PLOT_H;
     let lanes_top = bottom + 12.0;
 
@@ -791,7 +776,7 @@ fn plot(out: &mut String, n: usize, set: &ExerciseSet) {
         bottom
     };
 
-    let label = signal_label(signal);
+    let label = signal_label(set, signal);
     w!(
         out,
         "<figure>\n<svg class=\"plot\" viewBox=\"0 0 {WIDTH} {:.0}\" role=\"img\" aria-labelledby=\"plot-{n}-title plot-{n}-desc\">\n\
@@ -1065,7 +1050,7 @@ fn reps_table(out: &mut String, set: &ExerciseSet) {
     for h in ["start (s)", "top (s)", "end (s)", "held (s)"] {
         headers.push(th(h, true));
     }
-    headers.extend(peaks.iter().map(|p| th(&signal_label(p), true)));
+    headers.extend(peaks.iter().map(|p| th(&signal_label(set, p), true)));
     headers.push(th("faults", false));
     table_start(
         out,
@@ -1260,6 +1245,7 @@ mod tests {
     fn series(samples: &[(f64, Option<f64>)]) -> Series {
         Series {
             signal: "hip_extension".into(),
+            unit: "degrees".into(),
             t: samples.iter().map(|s| s.0).collect(),
             value: samples.iter().map(|s| s.1).collect(),
         }
@@ -1306,6 +1292,12 @@ mod tests {
             name: "Glute bridge".into(),
             start_s: 0.0,
             end_s: 10.0,
+            counting: "reps".into(),
+            units: BTreeMap::from([
+                ("hip_extension".to_string(), "degrees".to_string()),
+                ("hip_lift".to_string(), "body lengths".to_string()),
+                ("hip_speed".to_string(), "degrees per second".to_string()),
+            ]),
             reps: 3,
             reps_left: None,
             reps_right: None,
@@ -1491,6 +1483,7 @@ mod tests {
         set.exercise = "side_plank".into();
         set.name = "Side plank".into();
         set.reps = 0;
+        set.counting = "hold".into();
         set.rep_list.clear();
         set.targets.retain(|t| t.measure == "hold_s");
         set.series.signal = "hip_lift".into();
@@ -1506,22 +1499,26 @@ mod tests {
         assert!(page.contains("<h3>Holds</h3>") && !page.contains("<h3>Reps</h3>"));
         assert!(page.contains("form broke") && page.contains("left the position"));
         assert!(page.contains("held in total") && page.contains("left 0.0 s · right 1.5 s"));
-        assert!(page.contains("hip lift (body-relative units)"));
+        assert!(page.contains("hip lift (body lengths)"));
         assert_eq!(page.matches("class=\"rep-marker\"").count(), 0);
     }
 
     #[test]
     fn units_and_numbers_read_well() {
-        assert_eq!(signal_label("hip_extension"), "hip extension (degrees)");
+        let set = bridge();
         assert_eq!(
-            signal_label("shoulder_stack"),
-            "shoulder stack (body-relative units)"
+            signal_label(&set, "hip_extension"),
+            "hip extension (degrees)"
         );
         assert_eq!(
-            signal_label("hip_lift_max"),
-            "hip lift max (body-relative units)"
+            signal_label(&set, "hip_lift_max"),
+            "hip lift max (body lengths)"
         );
-        assert_eq!(signal_label("hip_speed_max"), "hip speed max");
+        assert_eq!(
+            signal_label(&set, "hip_speed_max"),
+            "hip speed max (degrees per second)"
+        );
+        assert_eq!(signal_label(&set, "unknown_max"), "unknown max");
         assert_eq!(
             (num(15.0, 2), num(2.50, 2), num(-0.001, 1)),
             ("15".into(), "2.5".into(), "0".into())

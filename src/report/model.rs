@@ -71,6 +71,8 @@ pub struct ExerciseSet {
     pub name: String,
     pub start_s: f64,
     pub end_s: f64,
+    /// What the exercise is scored by: `reps`, or `hold` (time).
+    pub counting: String,
     /// Reps counted (for one-sided exercises: left + right).
     pub reps: u32,
     pub reps_left: Option<u32>,
@@ -86,13 +88,18 @@ pub struct ExerciseSet {
     pub advice: Vec<String>,
     /// The template's key signal over time (10 samples a second), for plots.
     pub series: Series,
+    /// The unit of each of the template's signals (peaks in `rep_list` are named after them).
+    pub units: BTreeMap<String, String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Series {
-    /// Signal name, e.g. `hip_extension` (degrees unless the name says otherwise).
+    /// Signal name, e.g. `hip_extension`.
     pub signal: String,
+    /// `degrees`, `degrees per second`, `body lengths` (a point's distance from a line, as a
+    /// fraction of the line) or `torso lengths`.
+    pub unit: String,
     pub t: Vec<f64>,
     /// `null` where the body could not be measured.
     pub value: Vec<Option<f64>>,

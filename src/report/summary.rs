@@ -24,7 +24,11 @@ fn set_summary(out: &mut String, s: &ExerciseSet) {
         let _ = writeln!(out, "  target  {}  ({mark})", t.text);
     }
     if !s.rep_list.is_empty() {
-        let _ = writeln!(out, "  {:>3}  {:<5}  {:>7}  {:>7}  faults", "rep", "side", "top s", "hold s");
+        let _ = writeln!(
+            out,
+            "  {:>3}  {:<5}  {:>7}  {:>7}  faults",
+            "rep", "side", "top s", "hold s"
+        );
         for r in &s.rep_list {
             let faults = if r.faults.is_empty() {
                 "-".to_string()
@@ -41,7 +45,11 @@ fn set_summary(out: &mut String, s: &ExerciseSet) {
             );
         }
     } else {
-        let _ = writeln!(out, "  {:<5}  {:>7}  {:>7}  {:>7}  ended by", "side", "start s", "end s", "held s");
+        let _ = writeln!(
+            out,
+            "  {:<5}  {:>7}  {:>7}  {:>7}  ended by",
+            "side", "start s", "end s", "held s"
+        );
         for h in &s.holds {
             let _ = writeln!(
                 out,
@@ -58,7 +66,11 @@ fn set_summary(out: &mut String, s: &ExerciseSet) {
     if rep_faults > 0 {
         let _ = writeln!(out, "  faults outside reps:");
         for f in s.faults.iter().filter(|f| f.rep.is_none()) {
-            let _ = writeln!(out, "    {:.1}–{:.1} s  {} ({})", f.start_s, f.end_s, f.code, f.severity);
+            let _ = writeln!(
+                out,
+                "    {:.1}–{:.1} s  {} ({})",
+                f.start_s, f.end_s, f.code, f.severity
+            );
         }
     }
     if !s.advice.is_empty() {
@@ -96,11 +108,19 @@ pub fn render(report: &Report) -> String {
     if !report.warnings.is_empty() {
         let _ = writeln!(out, "\nwarnings:");
         for w in &report.warnings {
-            let _ = writeln!(out, "  {:.1}–{:.1} s  {}: {}", w.start_s, w.end_s, w.code, w.message);
+            let _ = writeln!(
+                out,
+                "  {:.1}–{:.1} s  {}: {}",
+                w.start_s, w.end_s, w.code, w.message
+            );
         }
     }
     if report.frames_without_person > 0 {
-        let _ = writeln!(out, "frames without a person: {}", report.frames_without_person);
+        let _ = writeln!(
+            out,
+            "frames without a person: {}",
+            report.frames_without_person
+        );
     }
     out
 }

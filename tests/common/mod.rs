@@ -191,64 +191,104 @@ pub struct MadeReport {
     pub html: PathBuf,
 }
 
+/// Runs `posecheck analyze INPUT` writing `DIR/STEM.report.json` and `.report.html`.
+fn analyze_into(dir: &Path, what: &str, input: &Path, stem: &str, extra: &[&Path]) -> MadeReport {
+    let report = dir.join(format!("{stem}.report.json"));
+    let html = dir.join(format!("{stem}.report.html"));
+    let mut args = vec![Path::new("analyze"), input, Path::new("--report"), &report];
+    args.extend([Path::new("--html"), &html]);
+    args.extend_from_slice(extra);
+    args.extend([Path::new("--out-dir"), dir, Path::new("-q")]);
+    posecheck_ok(&args);
+    MadeReport {
+        what: what.into(),
+        report,
+        html,
+    }
+}
+
 /// Reports made by the real binary, once per test binary and shared by its tests: one from
 /// the synthetic glute-bridge track (always), and, when ../shared is there, one from the model
 /// run on a real clip (which also saves its keypoint track) and one re-scored from that track.
-/// They stay in `target/tmp/<name>/` to look at after a failure.
+/// They stay under `target/tmp/` to look at after a failure.
 pub fn made_reports(name: &str) -> &'static [MadeReport] {
     static MADE: std::sync::OnceLock<Vec<MadeReport>> = std::sync::OnceLock::new();
     MADE.get_or_init(|| {
         let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("create the test's output directory");
-        let analyze = |what: &str, input: &Path, stem: &str, extra: &[&Path]| {
-            let (report, html) = (
-                dir.join(format!("{stem}.report.json")),
-                dir.join(format!("{stem}.report.html")),
-            );
-            let mut args = vec![
-                Path::new("analyze"),
-                input,
-                Path::new("--report"),
-                &report,
-                Path::new("--html"),
-                &html,
-            ];
-            args.extend_from_slice(extra);
-            args.extend([Path::new("--out-dir"), &dir, Path::new("-q")]);
-            posecheck_ok(&args);
-            MadeReport {
-                what: what.into(),
-                report,
-                html,
-            }
-        };
         let synthetic = dir.join("synthetic_glute_bridge.jsonl");
         write_glute_bridge_track(&synthetic);
-        let mut made = vec![analyze(
+        let mut made = vec![analyze_into(
+            &dir,
             "synthetic glute-bridge track",
             &synthetic,
             "synthetic",
             &[],
         )];
         if let Some(shared) = shared(&format!("{name}: reports from a real clip")) {
-            let clip = shared.join("data/videos/palfit_superman.mp4");
-            let track = dir.join("palfit_superman.keypoints.jsonl");
-            made.push(analyze(
-                "palfit_superman.mp4 (model run)",
-                &clip,
-                "video",
-                &[Path::new("--keypoints"), &track],
-            ));
-            made.push(analyze(
-                "palfit_superman keypoint track (re-scored)",
-                &track,
-                "rescored",
-                &[],
+            made.extend(clip_reports(
+                &shared.join("data/videos/palfit_superman.mp4"),
             ));
         }
         made
     })
+}
+
+/// The model run on a real clip takes seconds, so its outputs are kept for the other test
+/// binaries: in a directory named after the posecheck binary and the clip (a rebuilt binary
+/// makes them anew), moved into place only when complete.
+fn clip_reports(clip: &Path) -> Vec<MadeReport> {
+    use std::hash::{Hash, Hasher};
+
+    let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("clip_reports");
+    let mut key = std::collections::hash_map::DefaultHasher::new();
+    for file in [Path::new(env!("CARGO_BIN_EXE_posecheck")), clip] {
+        let meta = std::fs::metadata(file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        (file, meta.len(), meta.modified().ok()).hash(&mut key);
+    }
+    let dir = root.join(format!("{:016x}", key.finish()));
+    let (what_run, what_rescored) = (
+        "real clip (model run)",
+        "real clip's keypoint track (re-scored)",
+    );
+    let made = |dir: &Path| {
+        let at = |stem: &str, what: &str| MadeReport {
+            what: format!("{what}, {}", clip.display()),
+            report: dir.join(format!("{stem}.report.json")),
+            html: dir.join(format!("{stem}.report.html")),
+        };
+        vec![at("video", what_run), at("rescored", what_rescored)]
+    };
+    if dir.is_dir() {
+        return made(&dir);
+    }
+    // Outputs of older binaries go; other binaries' work in progress (".staging…") stays.
+    for entry in std::fs::read_dir(&root).into_iter().flatten().flatten() {
+        if !entry.file_name().to_string_lossy().starts_with(".staging") {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+    std::fs::create_dir_all(&root).expect("create target/tmp/clip_reports");
+    let staging = tempfile::Builder::new()
+        .prefix(".staging")
+        .tempdir_in(&root)
+        .expect("staging directory");
+    let track = staging.path().join("keypoints.jsonl");
+    analyze_into(
+        staging.path(),
+        what_run,
+        clip,
+        "video",
+        &[Path::new("--keypoints"), &track],
+    );
+    analyze_into(staging.path(), what_rescored, &track, "rescored", &[]);
+    // Another test binary may have got there first; its outputs are as good.
+    let kept = staging.keep();
+    if std::fs::rename(&kept, &dir).is_err() {
+        let _ = std::fs::remove_dir_all(&kept);
+    }
+    made(&dir)
 }
 
 /// Reads a report written by the binary.
