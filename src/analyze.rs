@@ -208,6 +208,12 @@ pub fn analyze_media(
             "the video has no frames that can be decoded",
         ));
     }
+    if info.is_still && outcome.frames_without_person == frames {
+        return Err(Error::input(
+            path,
+            "no person found in the image (the whole body should be in the picture)",
+        ));
+    }
     let ended = if settings.stop.load(Ordering::Relaxed) {
         Ended::Interrupted
     } else if source.broken_at.is_some() {

@@ -30,7 +30,12 @@ pub fn temp_beside(path: &Path) -> Result<NamedTempFile, Error> {
         .prefix(".posecheck-")
         .permissions(Permissions::from_mode(0o644))
         .tempfile_in(dir)
-        .map_err(|e| Error::input(path, format!("cannot write here: {e}")))
+        .map_err(|e| {
+            Error::input(
+                path,
+                format!("cannot write in {}: {}", dir.display(), e.kind()),
+            )
+        })
 }
 
 /// Moves a finished temporary file to `path`.

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use clap::{Args, Parser, Subcommand};
 
 use posecheck::analyze::{self, AnalyzeSettings, Outputs};
@@ -36,6 +36,58 @@ enum Command {
     Report(ReportCommand),
     /// Measure accuracy against a ground-truth manifest (see docs/manifest.md).
     Eval(EvalArgs),
+    /// Exercise in front of a webcam: skeleton, counts, timers and form warnings over the
+    /// picture; the report is saved when you stop (q, Esc, Ctrl-C).
+    Live(LiveArgs),
+}
+
+#[derive(Args)]
+struct LiveArgs {
+    /// Camera index, device path (/dev/video0), stream URL, or a video file (played at its
+    /// real frame rate).
+    #[arg(long, default_value = "0")]
+    source: String,
+    /// No window: print events (reps, holds, faults, warnings) as lines on stdout.
+    #[arg(long)]
+    headless: bool,
+    /// Show frame rate and capture-to-overlay latency (and print them at the end).
+    #[arg(long)]
+    stats: bool,
+    /// Picture size, e.g. 1280x720 (cameras are asked for it; files are scaled to it).
+    #[arg(long, value_name = "WxH", value_parser = parse_size)]
+    size: Option<(u32, u32)>,
+    /// Mirror the picture (default for cameras).
+    #[arg(long, overrides_with = "no_mirror")]
+    mirror: bool,
+    /// Do not mirror the picture (default for video files).
+    #[arg(long)]
+    no_mirror: bool,
+    /// The report [default: posecheck-live-<time>.report.json].
+    #[arg(long, value_name = "FILE")]
+    report: Option<PathBuf>,
+    /// Keep the keypoint track (JSON Lines).
+    #[arg(long, value_name = "FILE")]
+    keypoints: Option<PathBuf>,
+    #[command(flatten)]
+    model: ModelArgs,
+    #[command(flatten)]
+    engine: EngineArgs,
+}
+
+fn parse_size(text: &str) -> Result<(u32, u32), String> {
+    let (w, h) = text
+        .split_once(['x', 'X'])
+        .ok_or_else(|| format!("'{text}' is not a size like 1280x720"))?;
+    let n = |s: &str| {
+        s.trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|v| (16..=8192).contains(v))
+    };
+    match (n(w), n(h)) {
+        (Some(w), Some(h)) => Ok((w, h)),
+        _ => Err(format!("'{text}' is not a size like 1280x720")),
+    }
 }
 
 #[derive(Args)]
@@ -88,7 +140,7 @@ struct ModelArgs {
     /// Directory with the model files (default: the project's models/).
     #[arg(long, value_name = "DIR")]
     models_dir: Option<PathBuf>,
-    /// ONNX Runtime shared library (default: found where ./setup.sh puts it).
+    /// ONNX Runtime shared library (default: found where ./run.sh setup puts it).
     #[arg(long, value_name = "PATH")]
     ort_lib: Option<PathBuf>,
     /// Inference threads (0 = one per core).
@@ -257,7 +309,13 @@ fn analyze_cmd(args: &AnalyzeArgs, stop: &AtomicBool) -> Result<()> {
             }
             _ => analyze::analyze_track(input, &settings, &outputs),
         };
-        let done = result.with_context(|| format!("analysing {}", input.display()))?;
+        let done = result?;
+        if done.report.ended == "input_broken" {
+            eprintln!(
+                "posecheck: warning: {} broke off part-way; the report covers what was decoded",
+                input.display()
+            );
+        }
         if !args.quiet {
             print!("{}", summary::render(&done.report));
             let t = &done.times;
@@ -272,6 +330,55 @@ fn analyze_cmd(args: &AnalyzeArgs, stop: &AtomicBool) -> Result<()> {
         }
     }
     progress.finish();
+    Ok(())
+}
+
+fn live_cmd(args: &LiveArgs, stop: &AtomicBool) -> Result<()> {
+    use posecheck::live::{self, LiveOptions};
+    use posecheck::source::CameraSpec;
+    if !args.headless {
+        // Checked before loading anything: without a display Qt would abort the process.
+        live::check_display()?;
+    }
+    let session = args.engine.config()?;
+    let config = args.model.config();
+    let mut model = analyze::load_model(&config, args.model.ort_lib.as_deref())?;
+    let report = args.report.clone().unwrap_or_else(|| {
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        PathBuf::from(format!("posecheck-live-{secs}.report.json"))
+    });
+    let opts = LiveOptions {
+        source: CameraSpec::parse(&args.source),
+        headless: args.headless,
+        stats: args.stats,
+        mirror: if args.mirror {
+            Some(true)
+        } else if args.no_mirror {
+            Some(false)
+        } else {
+            None
+        },
+        size: args.size,
+        report: report.clone(),
+        keypoints: args.keypoints.clone(),
+    };
+    let done = live::run(&opts, model.as_mut(), &config, &session, stop)?;
+    let summary_text = summary::render(&done.report);
+    if args.headless {
+        eprint!("{summary_text}");
+    } else {
+        print!("{summary_text}");
+    }
+    if args.stats {
+        let s = done.stats;
+        eprintln!(
+            "live: {} frames processed, {} dropped, {:.1} frames/s, latency mean {:.1} ms, p95 {:.1} ms",
+            s.frames, done.dropped, s.fps, s.latency_mean_ms, s.latency_p95_ms
+        );
+    }
+    eprintln!("report: {}", report.display());
     Ok(())
 }
 
@@ -346,7 +453,22 @@ fn install_interrupt(stop: &'static AtomicBool) {
     });
 }
 
+/// Keeps FFmpeg's and OpenCV's own log lines (e.g. "moov atom not found") off the terminal:
+/// every problem reaches the user as posecheck's one-line error instead.
+fn quiet_native_logs() {
+    for (var, value) in [
+        ("OPENCV_FFMPEG_LOGLEVEL", "-8"),
+        ("OPENCV_LOG_LEVEL", "SILENT"),
+    ] {
+        if std::env::var_os(var).is_none() {
+            // SAFETY: called first thing in main, before any other thread exists.
+            unsafe { std::env::set_var(var, value) };
+        }
+    }
+}
+
 fn main() -> ExitCode {
+    quiet_native_logs();
     let cli = Cli::parse();
     static STOP: AtomicBool = AtomicBool::new(false);
     install_interrupt(&STOP);
@@ -354,6 +476,7 @@ fn main() -> ExitCode {
         Command::Analyze(a) => analyze_cmd(a, &STOP),
         Command::Report(r) => report_cmd(r),
         Command::Eval(e) => eval_cmd(e, &STOP),
+        Command::Live(l) => live_cmd(l, &STOP),
     };
     match result {
         Ok(()) if STOP.load(Ordering::Relaxed) => ExitCode::from(130),

@@ -132,6 +132,17 @@ impl MediaSource {
         })
     }
 
+    /// Asks a camera for pictures of `width`×`height` (it may pick the nearest it has).
+    pub fn set_capture_size(&mut self, width: u32, height: u32) -> Result<(), Error> {
+        if let Backend::Video(cap) = &mut self.backend {
+            cap.set(videoio::CAP_PROP_FRAME_WIDTH, width as f64)?;
+            cap.set(videoio::CAP_PROP_FRAME_HEIGHT, height as f64)?;
+            self.info.width = cap.get(videoio::CAP_PROP_FRAME_WIDTH)?.max(0.0) as u32;
+            self.info.height = cap.get(videoio::CAP_PROP_FRAME_HEIGHT)?.max(0.0) as u32;
+        }
+        Ok(())
+    }
+
     /// Decodes the next frame into `image` (reused). Returns its index and time, or `None` at
     /// the end. A decode error ends the stream (what came before stays valid) and is recorded
     /// in `broken_at`.

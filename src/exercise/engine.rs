@@ -103,7 +103,8 @@ pub struct FrameSignals<'a> {
 
 pub struct Engine {
     runners: Vec<Runner>,
-    forced: bool,
+    /// The exercise the user named (no recognition), as an index into `runners`.
+    forced: Option<usize>,
     active: Option<usize>,
     near: NearSide,
     size: (f32, f32),
@@ -126,30 +127,9 @@ impl Engine {
         exercise: Option<&str>,
         (width, height): (u32, u32),
     ) -> Result<Engine, Error> {
-        let templates = match exercise {
-            Some(id) => {
-                let known: Vec<String> = templates.iter().map(|t| t.id.clone()).collect();
-                let t = templates.into_iter().find(|t| t.id == id).ok_or_else(|| {
-                    Error::Invalid(format!(
-                        "unknown exercise '{id}' (known: {})",
-                        known.join(", ")
-                    ))
-                })?;
-                vec![t]
-            }
-            None => templates,
-        };
-        let forced = exercise.is_some();
-        Ok(Engine {
-            runners: templates
-                .into_iter()
-                .map(|t| {
-                    let mut r = Runner::new(t);
-                    r.forced = forced;
-                    r
-                })
-                .collect(),
-            forced,
+        let mut engine = Engine {
+            runners: templates.into_iter().map(Runner::new).collect(),
+            forced: None,
             active: None,
             near: NearSide::default(),
             size: (width.max(1) as f32, height.max(1) as f32),
@@ -162,7 +142,57 @@ impl Engine {
             first_t: None,
             last_t: 0.0,
             events: Vec::new(),
-        })
+        };
+        engine.force(exercise)?;
+        Ok(engine)
+    }
+
+    fn force(&mut self, exercise: Option<&str>) -> Result<(), Error> {
+        let index = exercise
+            .map(|id| {
+                self.runners
+                    .iter()
+                    .position(|r| r.template.id == id)
+                    .ok_or_else(|| {
+                        let known: Vec<&str> = self.templates().map(|t| t.id.as_str()).collect();
+                        Error::Invalid(format!(
+                            "unknown exercise '{id}' (known: {})",
+                            known.join(", ")
+                        ))
+                    })
+            })
+            .transpose()?;
+        self.forced = index;
+        for (i, r) in self.runners.iter_mut().enumerate() {
+            r.forced = Some(i) == index;
+        }
+        Ok(())
+    }
+
+    /// Closes the set under way (it stays in the session's results), so counting starts anew.
+    pub fn new_set(&mut self) {
+        let t = self.last_t;
+        if let Some(i) = self.active.take() {
+            let r = &mut self.runners[i];
+            let end = if r.forced { t } else { r.last_plausible.min(t) };
+            let set = r.close_set(end, EndReason::SessionEnded);
+            self.sets.extend(set.filter(worth_reporting));
+        }
+        for r in self.runners.iter_mut() {
+            r.set = None;
+        }
+    }
+
+    /// Switches to scoring only `exercise` (or back to recognising, with `None`), closing the
+    /// set under way.
+    pub fn set_exercise(&mut self, exercise: Option<&str>) -> Result<(), Error> {
+        self.new_set();
+        self.force(exercise)
+    }
+
+    /// The exercise the user chose, if any.
+    pub fn chosen_exercise(&self) -> Option<&str> {
+        self.forced.map(|i| self.runners[i].template.id.as_str())
     }
 
     /// The templates in use.
@@ -185,8 +215,11 @@ impl Engine {
             self.partial.update(t, None);
             self.wrong_view.update(t, None);
             for (i, r) in self.runners.iter_mut().enumerate() {
-                r.step(t, None, self.active == Some(i), &mut self.events);
+                if self.forced.is_none_or(|f| f == i) {
+                    r.step(t, None, self.active == Some(i), &mut self.events);
+                }
             }
+            self.warning_events(t);
             self.update_sets(t);
             return &self.events;
         };
@@ -201,7 +234,10 @@ impl Engine {
             torso,
             near,
         };
-        let focus = self.active.or_else(|| self.best_candidate());
+        let focus = self
+            .active
+            .or(self.forced)
+            .or_else(|| self.best_candidate());
         let required = focus.map_or(&WHOLE_BODY[..], |i| &self.runners[i].template.required[..]);
         let missing = missing_regions(required, &seen, near);
         self.partial.update(
@@ -212,6 +248,9 @@ impl Engine {
             ),
         );
         for (i, r) in self.runners.iter_mut().enumerate() {
+            if self.forced.is_some_and(|f| f != i) {
+                continue;
+            }
             let parts_seen =
                 missing_regions(&r.template.required, &seen, near).is_empty() && torso > 1.0;
             let emit = self.active == Some(i);
@@ -222,8 +261,24 @@ impl Engine {
             .and_then(|i| self.runners[i].template.view.as_ref())
             .map(|v| v.message.clone());
         self.wrong_view.update(t, view_problem);
+        self.warning_events(t);
         self.update_sets(t);
         &self.events
+    }
+
+    /// Events for warnings that have just come on (what the person should fix).
+    fn warning_events(&mut self, t: f64) {
+        for w in [&mut self.no_person, &mut self.partial, &mut self.wrong_view] {
+            if let Some(message) = w.newly_on() {
+                self.events.push(Event {
+                    t,
+                    kind: EventKind::Warning {
+                        code: w.code().to_string(),
+                        message,
+                    },
+                });
+            }
+        }
     }
 
     /// The runner that most looks like the exercise being set up (not yet on).
@@ -238,11 +293,18 @@ impl Engine {
 
     /// Opens, activates, switches and closes sets as recognition changes.
     fn update_sets(&mut self, t: f64) {
+        if let Some(f) = self.forced {
+            self.runners[f].open_set(t);
+            if self.active.is_none() {
+                self.activate(f, t);
+            }
+            return;
+        }
         for (i, r) in self.runners.iter_mut().enumerate() {
-            if self.forced || r.vote == Some(true) {
+            if r.vote == Some(true) {
                 r.open_set(t);
             }
-            let stale = !self.forced && r.set.is_some() && t - r.last_plausible > EXIT_AFTER_S;
+            let stale = r.set.is_some() && t - r.last_plausible > EXIT_AFTER_S;
             if stale {
                 let end = r
                     .last_plausible
@@ -259,12 +321,6 @@ impl Engine {
                     self.sets.extend(set.filter(worth_reporting));
                 }
             }
-        }
-        if self.forced {
-            if self.active.is_none() {
-                self.activate(0, t);
-            }
-            return;
         }
         let best = self
             .runners
@@ -377,19 +433,7 @@ impl Engine {
     /// Ends the session: open sets, holds and warnings are closed at the last frame.
     pub fn finish(mut self) -> Outcome {
         let t = self.last_t;
-        if let Some(i) = self.active {
-            let r = &mut self.runners[i];
-            let end = if self.forced {
-                t
-            } else {
-                r.last_plausible.min(t)
-            };
-            if let Some(set) = r.close_set(end, EndReason::SessionEnded)
-                && worth_reporting(&set)
-            {
-                self.sets.push(set);
-            }
-        }
+        self.new_set();
         let mut warnings = Vec::new();
         for w in [&mut self.no_person, &mut self.partial, &mut self.wrong_view] {
             w.close(t);

@@ -109,6 +109,8 @@ pub struct WarningTrack {
     code: &'static str,
     state: FrameFault,
     message: String,
+    /// Set when the warning has just come on, until `newly_on` is asked.
+    started: bool,
     pub done: Vec<Warning>,
 }
 
@@ -118,6 +120,7 @@ impl WarningTrack {
             code,
             state: FrameFault::default(),
             message: String::new(),
+            started: false,
             done: Vec::new(),
         }
     }
@@ -128,11 +131,20 @@ impl WarningTrack {
         if let Some(m) = message {
             self.message = m;
         }
-        if let Some(FaultChange::Ended { start_s, end_s }) =
-            self.state.update(t, Some(on), WARNING_AFTER_S)
-        {
-            self.push(start_s, end_s);
+        match self.state.update(t, Some(on), WARNING_AFTER_S) {
+            Some(FaultChange::Ended { start_s, end_s }) => self.push(start_s, end_s),
+            Some(FaultChange::Started { .. }) => self.started = true,
+            None => {}
         }
+    }
+
+    pub fn code(&self) -> &'static str {
+        self.code
+    }
+
+    /// The message, once, when the warning has just come on.
+    pub fn newly_on(&mut self) -> Option<String> {
+        std::mem::take(&mut self.started).then(|| self.message.clone())
     }
 
     fn push(&mut self, start_s: f64, end_s: f64) {

@@ -319,7 +319,10 @@ impl Runner {
                         set.fault(f);
                     }
                 }
-                emit_event(EventKind::HoldStarted { start_s, side });
+                // A rep's time at the top is reported with the rep, not as a hold.
+                if !counts_reps {
+                    emit_event(EventKind::HoldStarted { start_s, side });
+                }
             }
             Step::HoldEnded {
                 start_s,
@@ -327,19 +330,18 @@ impl Runner {
                 side,
                 reason,
             } => {
-                let duration = end_s - start_s;
                 // A rep's time at the top is recorded with the rep, when it ends.
-                let counted = if counts_reps {
-                    matches!(self.rep, Some((Some(_), _, _)))
-                } else {
-                    duration >= self.template.min_hold_s as f64
-                };
+                if counts_reps {
+                    return;
+                }
+                let duration = end_s - start_s;
+                let counted = duration >= self.template.min_hold_s as f64;
                 emit_event(EventKind::HoldEnded {
                     duration_s: duration,
                     reason: reason.code().into(),
                     counted,
                 });
-                if !counted || counts_reps {
+                if !counted {
                     return;
                 }
                 // A hold cut short by the session ending is not the person's doing; one broken

@@ -90,7 +90,12 @@ impl Hud {
             None => lines.push(("Waiting for an exercise".into(), WHITE)),
         }
         lines.extend(extra.iter().map(|e| (e.clone(), WHITE)));
-        let panel_w = (360.0 * scale) as i32;
+        let text_w = lines
+            .iter()
+            .map(|(text, _)| text_width(text, scale))
+            .max()
+            .unwrap_or(0);
+        let panel_w = text_w + line_h;
         let panel_h = line_h * lines.len() as i32 + line_h / 2;
         shade(image, Rect::new(0, 0, panel_w.min(w), panel_h.min(h)))?;
         for (i, (text, c)) in lines.iter().enumerate() {
@@ -160,6 +165,23 @@ fn shade(image: &mut Mat, r: Rect) -> Result<(), Error> {
     Ok(())
 }
 
+fn thickness(scale: f64) -> i32 {
+    (2.0 * scale).round().max(1.0) as i32
+}
+
+/// Width in pixels of `text` as [`put`] draws it.
+fn text_width(text: &str, scale: f64) -> i32 {
+    let mut baseline = 0;
+    imgproc::get_text_size(
+        text,
+        imgproc::FONT_HERSHEY_SIMPLEX,
+        scale,
+        thickness(scale),
+        &mut baseline,
+    )
+    .map_or(0, |s| s.width)
+}
+
 fn put(
     image: &mut Mat,
     text: &str,
@@ -167,7 +189,7 @@ fn put(
     scale: f64,
     c: (f64, f64, f64),
 ) -> Result<(), Error> {
-    let thick = (2.0 * scale).round().max(1.0) as i32;
+    let thick = thickness(scale);
     imgproc::put_text(
         image,
         text,

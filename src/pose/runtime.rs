@@ -57,7 +57,7 @@ pub fn init(explicit: Option<&Path>) -> Result<&'static Environment, Error> {
     let candidates = candidate_paths(explicit);
     let found = candidates.iter().find(|p| p.is_file()).ok_or_else(|| {
         Error::Runtime(format!(
-            "library not found (looked for {}); run ./setup.sh or pass --ort-lib PATH",
+            "library not found (looked for {}); run ./run.sh setup, or pass --ort-lib PATH",
             candidates
                 .iter()
                 .map(|p| p.display().to_string())
@@ -67,7 +67,7 @@ pub fn init(explicit: Option<&Path>) -> Result<&'static Environment, Error> {
     })?;
     let builder = ort::init_from(found).map_err(|e| {
         Error::Runtime(format!(
-            "cannot load {}: {e}; install onnxruntime {ORT_VERSION} with ./setup.sh",
+            "cannot load {}: {e}; ./run.sh setup installs onnxruntime {ORT_VERSION}",
             found.display()
         ))
     })?;
@@ -95,7 +95,7 @@ pub fn open_session(path: &Path, threads: usize) -> Result<Session, Error> {
     if !path.is_file() {
         return Err(Error::model(
             path,
-            "file not found; run ./setup.sh or pass --models-dir DIR",
+            "file not found; pass --models-dir DIR (the models ship in the repository's models/)",
         ));
     }
     let fail = |e: ort::Error| Error::model(path, format!("cannot load: {e}"));

@@ -1,0 +1,280 @@
+//! `posecheck live`: exercise in front of a camera with the skeleton, counts, timers and form
+//! warnings drawn over the mirrored picture, or, headless, the same as lines on stdout. When it
+//! ends (q, Esc, Ctrl-C, SIGTERM, the window closed, the camera gone) the report is written.
+
+mod capture;
+pub mod stats;
+mod window;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use opencv::core::{Mat, Point, Scalar};
+use opencv::imgproc;
+use opencv::prelude::*;
+
+use crate::error::Error;
+use crate::exercise::{Event, EventKind};
+use crate::overlay::{hud::Hud, skeleton};
+use crate::pose::{ModelConfig, PoseModel};
+use crate::report::json::{self, Ended};
+use crate::report::model::{ModelInfo, Report, SourceInfo};
+use crate::session::{Session, SessionConfig};
+use crate::source::CameraSpec;
+use crate::track::{TrackHeader, quantize};
+use capture::{Capture, Ending};
+use stats::{LiveStats, StatsSummary};
+use window::{Key, Window};
+
+pub use window::check_display;
+
+pub struct LiveOptions {
+    pub source: CameraSpec,
+    /// No window: events are printed on stdout.
+    pub headless: bool,
+    /// Show (and print at the end) latency and frame rate.
+    pub stats: bool,
+    /// Show the picture mirrored (default: for cameras, not for video files).
+    pub mirror: Option<bool>,
+    /// Capture (or scale files to) this size.
+    pub size: Option<(u32, u32)>,
+    pub report: PathBuf,
+    pub keypoints: Option<PathBuf>,
+}
+
+/// What a live session produced.
+pub struct LiveOutcome {
+    pub report: Report,
+    pub stats: StatsSummary,
+    pub dropped: u64,
+}
+
+/// One event as a line for scripts: seconds, kind, details.
+pub fn event_line(e: &Event) -> String {
+    let side =
+        |s: &Option<crate::skeleton::Side>| s.map(|s| format!(" {}", s.name())).unwrap_or_default();
+    let what = match &e.kind {
+        EventKind::ExerciseStarted { exercise, name } => format!("exercise {exercise} {name}"),
+        EventKind::ExerciseEnded { exercise } => format!("exercise-end {exercise}"),
+        EventKind::Rep {
+            exercise,
+            index,
+            side: s,
+        } => format!("rep {exercise} {index}{}", side(s)),
+        EventKind::HoldStarted { side: s, .. } => format!("hold-start{}", side(s)),
+        EventKind::HoldEnded {
+            duration_s,
+            reason,
+            counted,
+        } => format!(
+            "hold-end {duration_s:.1}s {reason}{}",
+            if *counted {
+                ""
+            } else {
+                " (too short to count)"
+            }
+        ),
+        EventKind::FaultStarted { code, message } => format!("fault {code} {message}"),
+        EventKind::FaultEnded { code } => format!("fault-end {code}"),
+        EventKind::Warning { code, message } => format!("warning {code} {message}"),
+    };
+    format!("{:8.2} {what}", e.t)
+}
+
+/// The next exercise for the `e` key: automatic → each template → automatic.
+fn next_exercise(ids: &[String], current: Option<&str>) -> Option<String> {
+    match current.and_then(|c| ids.iter().position(|i| i == c)) {
+        None => ids.first().cloned(),
+        Some(i) => ids.get(i + 1).cloned(),
+    }
+}
+
+fn banner(image: &mut Mat, text: &str) -> Result<(), Error> {
+    let scale = (image.rows() as f64 / 720.0).clamp(0.5, 2.0);
+    imgproc::put_text(
+        image,
+        text,
+        Point::new(image.cols() / 2 - (90.0 * scale) as i32, image.rows() / 2),
+        imgproc::FONT_HERSHEY_SIMPLEX,
+        1.5 * scale,
+        Scalar::new(0.0, 255.0, 255.0, 0.0),
+        (3.0 * scale) as i32,
+        imgproc::LINE_AA,
+        false,
+    )?;
+    Ok(())
+}
+
+/// Runs a live session until the person stops it, `stop` is set, or the source ends.
+pub fn run(
+    opts: &LiveOptions,
+    model: &mut dyn PoseModel,
+    model_config: &ModelConfig,
+    session_config: &SessionConfig,
+    stop: &AtomicBool,
+) -> Result<LiveOutcome, Error> {
+    let window = if opts.headless {
+        None
+    } else {
+        Some(Window::open()?)
+    };
+    let mut source = opts.source.open()?;
+    let is_file = matches!(opts.source, CameraSpec::File(_));
+    if !is_file && let Some((w, h)) = opts.size {
+        source.set_capture_size(w, h)?;
+    }
+    let info = source.info.clone();
+    let size = opts.size.map(|(w, h)| (w as i32, h as i32));
+    let (width, height) = opts.size.unwrap_or((info.width, info.height));
+    let mirror = opts.mirror.unwrap_or(!is_file);
+    let mut header = TrackHeader::new(
+        model.skeleton(),
+        (width, height),
+        info.fps,
+        &info.path,
+        model_config.kind.id(),
+    );
+    header.source_kind = Some(if is_file { "video" } else { "camera" }.into());
+    let mut session = Session::new(session_config, &header, opts.keypoints.as_deref(), None)?;
+    let ids: Vec<String> = session.engine.templates().map(|t| t.id.clone()).collect();
+    model.reset();
+    model.set_still_images(false);
+    let mut capture = Capture::start(source, is_file, size);
+    let mut hud = Hud::default();
+    let mut stats = LiveStats::default();
+    let mut paused = false;
+    let mut last_image: Option<Mat> = None;
+    let mut first_at = None;
+    let mut frames = 0u64;
+    let mut out = std::io::stdout().lock();
+    let ending = loop {
+        if stop.load(Ordering::Relaxed) {
+            break Ended::Interrupted;
+        }
+        let captured = match capture.next(Duration::from_millis(100)) {
+            Ok(c) => c,
+            Err(Ending::EndOfInput) => break Ended::EndOfInput,
+            Err(_) => break Ended::InputBroken,
+        };
+        let mut key = None;
+        if let (Some(c), false) = (captured, paused) {
+            let at = c.at;
+            let t = at.duration_since(*first_at.get_or_insert(at)).as_secs_f64();
+            let mut image = c.image;
+            let pose = model.estimate(&image)?.pose.map(|mut p| {
+                quantize(&mut p);
+                p
+            });
+            let events = session.frame(t, pose.as_ref())?;
+            frames += 1;
+            hud.observe(events);
+            if opts.headless {
+                for e in events {
+                    // A closed pipe (e.g. `| head`) must not stop the session from saving.
+                    let _ = writeln!(out, "{}", event_line(e));
+                }
+                let _ = out.flush();
+            }
+            if mirror {
+                let mut flipped = Mat::default();
+                opencv::core::flip(&image, &mut flipped, 1)?;
+                image = flipped;
+            }
+            if let Some(p) = session.pose() {
+                let width = image.cols();
+                skeleton::draw(&mut image, p, mirror.then_some(width))?;
+            }
+            let extra = if opts.stats {
+                vec![stats.line()]
+            } else {
+                Vec::new()
+            };
+            hud.draw(&mut image, &session.engine.status(), t, &extra)?;
+            stats.frame(at);
+            last_image = Some(image);
+        }
+        if let Some(w) = &window
+            && let Some(image) = &last_image
+        {
+            let mut shown = image.clone();
+            if paused {
+                banner(&mut shown, "PAUSED")?;
+            }
+            key = w.show(&shown)?;
+        }
+        match key {
+            Some(Key::Quit) => break Ended::EndOfInput,
+            Some(Key::Pause) => paused = !paused,
+            Some(Key::ResetSet) => session.engine.new_set(),
+            Some(Key::CycleExercise) => {
+                let next = next_exercise(&ids, session.engine.chosen_exercise());
+                session.engine.set_exercise(next.as_deref())?;
+            }
+            None => {}
+        }
+    };
+    let dropped = capture.captured().saturating_sub(capture.taken);
+    drop(capture);
+    drop(window);
+    let outcome = session.finish()?;
+    let duration_s = (outcome.duration_s * 1000.0).round() / 1000.0;
+    if frames == 0 && ending == Ended::InputBroken {
+        return Err(Error::Capture {
+            source_name: opts.source.to_string(),
+            message: "delivered no frames".into(),
+        });
+    }
+    let model_file = model_config.path(model_config.kind.file_name());
+    let report = json::build(
+        outcome,
+        SourceInfo {
+            kind: header.source_kind.clone().unwrap_or_default(),
+            path: info.path.clone(),
+            fps: info.fps,
+            frames,
+            duration_s,
+            width,
+            height,
+            track: None,
+        },
+        ModelInfo {
+            name: model_config.kind.id().into(),
+            sha256: crate::pose::file_sha256(&model_file).ok(),
+        },
+        ending,
+    );
+    json::write_report(&opts.report, &report)?;
+    Ok(LiveOutcome {
+        report,
+        stats: stats.summary(),
+        dropped,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_exercise_key_cycles_through_all_and_back_to_automatic() {
+        let ids: Vec<String> = ["a", "b"].iter().map(|s| s.to_string()).collect();
+        assert_eq!(next_exercise(&ids, None).as_deref(), Some("a"));
+        assert_eq!(next_exercise(&ids, Some("a")).as_deref(), Some("b"));
+        assert_eq!(next_exercise(&ids, Some("b")), None);
+    }
+
+    #[test]
+    fn events_print_as_one_line_each() {
+        let e = Event {
+            t: 3.25,
+            kind: EventKind::Rep {
+                exercise: "bird_dog".into(),
+                index: 2,
+                side: Some(crate::skeleton::Side::Left),
+            },
+        };
+        assert_eq!(event_line(&e), "    3.25 rep bird_dog 2 left");
+    }
+}

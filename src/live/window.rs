@@ -1,0 +1,77 @@
+//! The live window (OpenCV highgui) and its keys.
+//!
+//! Without any display, Qt's `imshow` aborts the whole process (SIGABRT, no error to catch),
+//! so the display is checked before a window is opened.
+
+use std::path::Path;
+
+use opencv::core::Mat;
+use opencv::highgui;
+
+use crate::error::Error;
+
+const TITLE: &str = "posecheck";
+
+/// What the person asked for with a key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Key {
+    Quit,
+    Pause,
+    ResetSet,
+    CycleExercise,
+}
+
+/// Whether a window can be shown: a Wayland display, or an X display whose socket exists.
+pub fn check_display() -> Result<(), Error> {
+    let no_display = || {
+        Error::Invalid("no display: use --headless (events are printed instead of shown)".into())
+    };
+    if std::env::var_os("WAYLAND_DISPLAY").is_some_and(|v| !v.is_empty()) {
+        return Ok(());
+    }
+    let display = std::env::var("DISPLAY")
+        .ok()
+        .filter(|d| !d.is_empty())
+        .ok_or_else(no_display)?;
+    // A local display ":N" or ":N.S" has a socket; remote displays cannot be checked here.
+    if let Some(rest) = display.strip_prefix(':') {
+        let number = rest.split('.').next().unwrap_or(rest);
+        if !Path::new(&format!("/tmp/.X11-unix/X{number}")).exists() {
+            return Err(no_display());
+        }
+    }
+    Ok(())
+}
+
+pub struct Window;
+
+impl Window {
+    pub fn open() -> Result<Window, Error> {
+        check_display()?;
+        highgui::named_window(TITLE, highgui::WINDOW_AUTOSIZE)?;
+        Ok(Window)
+    }
+
+    /// Shows `image` and returns the key pressed, if any (or `Quit` when the window was closed).
+    pub fn show(&self, image: &Mat) -> Result<Option<Key>, Error> {
+        highgui::imshow(TITLE, image)?;
+        let key = highgui::wait_key(1)?;
+        if highgui::get_window_property(TITLE, highgui::WND_PROP_VISIBLE)? < 1.0 {
+            return Ok(Some(Key::Quit));
+        }
+        Ok(match key & 0xff {
+            _ if key < 0 => None,
+            0x1b | 0x71 => Some(Key::Quit),
+            0x20 => Some(Key::Pause),
+            0x72 => Some(Key::ResetSet),
+            0x65 => Some(Key::CycleExercise),
+            _ => None,
+        })
+    }
+}
+
+impl Drop for Window {
+    fn drop(&mut self) {
+        let _ = highgui::destroy_all_windows();
+    }
+}
