@@ -410,18 +410,19 @@ fn plank_holds_and_back_position_faults() {
             synth::plank(script.at(t), form)
         });
         let set = only_set(&outcome, "plank");
-        assert_eq!(set.holds.len(), 1, "{:?}", set.holds);
         let codes: Vec<&str> = set.faults.iter().map(|f| f.code.as_str()).collect();
         match fault {
             None => {
                 assert!(codes.is_empty(), "{codes:?}");
-                assert!(
-                    (set.holds[0].duration_s - time_in_position(10.0)).abs() < 0.2,
-                    "{:?}",
-                    set.holds
-                );
+                assert_eq!(set.holds.len(), 1, "{:?}", set.holds);
+                let held = set.holds[0].duration_s;
+                assert!((held - time_in_position(10.0)).abs() < 0.3, "held {held}");
             }
-            Some(code) => assert_eq!(codes, [code], "offset {offset}"),
+            // A plank held with bad form is not a valid hold, but the fault is reported.
+            Some(code) => {
+                assert_eq!(codes, [code], "offset {offset}");
+                assert!(set.holds.is_empty(), "offset {offset}: {:?}", set.holds);
+            }
         }
     }
 }

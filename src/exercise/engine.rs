@@ -454,9 +454,10 @@ impl Engine {
     }
 }
 
-/// A set with nothing counted was a look-alike or a set-up; it is not reported.
+/// A set with nothing counted and nothing to correct was a look-alike or a set-up; it is not
+/// reported. (A plank that sagged throughout never counts a hold but is worth a word.)
 fn worth_reporting(set: &ExerciseSet) -> bool {
-    !set.rep_list.is_empty() || !set.holds.is_empty()
+    !set.rep_list.is_empty() || !set.holds.is_empty() || !set.faults.is_empty()
 }
 
 /// Shoulder-to-hip distance (the larger side's, which foreshortens least).

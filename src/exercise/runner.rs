@@ -16,7 +16,7 @@ use crate::skeleton::Side;
 /// Seconds of recognition votes weighed to decide what exercise this is.
 pub const RECOGNITION_WINDOW_S: f64 = 1.0;
 /// A hold broken by a fault must resume this soon for the fault to count (see `broken_by`).
-const RESUME_WITHIN_S: f64 = 2.0;
+const RESUME_WITHIN_S: f64 = 3.0;
 
 pub struct Runner {
     pub template: Template,
@@ -29,8 +29,11 @@ pub struct Runner {
     rep_begin: Option<f64>,
     /// The primary signal over the current rep, to time the hold at the top.
     trace: Vec<(f64, f32)>,
-    /// The primary signal's value in the start position, the bottom of a rep's range.
-    rest_level: Option<f32>,
+    /// The primary signal summed over the start position since the last rep began (sum,
+    /// frames); its mean is the bottom of the next rep's range.
+    rest: (f64, u32),
+    /// That mean, for the rep under way.
+    rep_rest: Option<f32>,
     /// The rep being done: its index in the set (if the set was open when it counted) and side.
     rep: Option<(Option<u32>, f64, Option<Side>)>,
     pub recognised: Votes,
@@ -46,6 +49,8 @@ pub struct Runner {
     steps: Vec<Step>,
     /// Faults that broke a hold, kept until the hold resumes (then they were faults).
     broken_by: Vec<Fault>,
+    /// Per fault rule: whether its current occurrence began during a hold.
+    fault_in_hold: Vec<bool>,
 }
 
 impl Runner {
@@ -57,6 +62,7 @@ impl Runner {
         });
         Runner {
             faults: vec![FrameFault::default(); template.faults.len()],
+            fault_in_hold: vec![false; template.faults.len()],
             floor: FloorEstimate::new(template.floor),
             template,
             state: SignalState::default(),
@@ -65,7 +71,8 @@ impl Runner {
             aggregates: Aggregates::default(),
             rep_begin: None,
             trace: Vec::new(),
-            rest_level: None,
+            rest: (0.0, 0),
+            rep_rest: None,
             rep: None,
             recognised: Votes::new(RECOGNITION_WINDOW_S),
             view: Votes::new(RECOGNITION_WINDOW_S),
@@ -113,11 +120,15 @@ impl Runner {
         if self.vote == Some(true) {
             self.last_plausible = t;
         }
+        // A held position is over when the body no longer looks like the exercise at all
+        // (lying down after a plank), unless the user named the exercise.
+        let left_exercise =
+            tpl.counting == Counting::Hold && !self.forced && self.vote == Some(false);
         let reading = Reading {
             reliable: self.reliable,
             in_start: all_hold(&tpl.start, &self.values),
             enter_working: all_hold(&tpl.working_enter, &self.values),
-            exit_working: any_holds(&tpl.working_exit, &self.values),
+            exit_working: left_exercise || any_holds(&tpl.working_exit, &self.values),
             hold_blocked: false,
             side: tpl
                 .side_by
@@ -141,7 +152,8 @@ impl Runner {
             self.trace.push((t, v));
         }
         if let (Phase::Start, Some(v)) = (self.machine.phase, primary) {
-            self.rest_level = Some(v);
+            self.rest.0 += v as f64;
+            self.rest.1 += 1;
         }
         if let Some(set) = self.set.as_mut() {
             set.sample(t, primary);
@@ -151,15 +163,22 @@ impl Runner {
     /// Frame faults; returns whether one that breaks holds is on.
     fn update_frame_faults(&mut self, t: f64, emit: bool, events: &mut Vec<Event>) -> bool {
         let phase = self.machine.phase;
+        let holding = self.machine.hold_elapsed(t).is_some();
         let mut blocked = false;
-        for (rule, state) in self.template.faults.iter().zip(self.faults.iter_mut()) {
+        for ((rule, state), during_hold) in self
+            .template
+            .faults
+            .iter()
+            .zip(self.faults.iter_mut())
+            .zip(self.fault_in_hold.iter_mut())
+        {
             if rule.scope != Scope::Frame {
                 continue;
             }
             let in_phase = match rule.during {
                 During::Working => phase == Phase::Working,
                 During::Start => phase == Phase::Start,
-                During::Any => phase != Phase::Unknown,
+                During::Any => true,
             };
             // A body that no longer looks like the exercise (lying down after a plank) is not
             // judged as doing it badly, unless the user said this is the exercise.
@@ -168,13 +187,18 @@ impl Runner {
             let change = state.update(t, holds, rule.min_duration_s as f64);
             blocked |= state.on && rule.breaks_hold;
             match change {
-                Some(FaultChange::Started { .. }) if emit => events.push(Event {
-                    t,
-                    kind: EventKind::FaultStarted {
-                        code: rule.code.clone(),
-                        message: rule.message.clone(),
-                    },
-                }),
+                Some(FaultChange::Started { .. }) => {
+                    *during_hold = holding;
+                    if emit {
+                        events.push(Event {
+                            t,
+                            kind: EventKind::FaultStarted {
+                                code: rule.code.clone(),
+                                message: rule.message.clone(),
+                            },
+                        });
+                    }
+                }
                 Some(FaultChange::Ended { start_s, end_s }) => {
                     if emit {
                         events.push(Event {
@@ -193,7 +217,8 @@ impl Runner {
                         side: None,
                         message: rule.message.clone(),
                     };
-                    if rule.breaks_hold {
+                    // A short fault that broke a hold may just be the hold ending (below).
+                    if rule.breaks_hold && *during_hold && end_s - start_s < RESUME_WITHIN_S {
                         self.broken_by.push(fault);
                     } else if let Some(set) = self.set.as_mut().filter(|s| start_s >= s.set.start_s)
                     {
@@ -240,6 +265,8 @@ impl Runner {
         match *step {
             Step::RepBegan { t: began } => {
                 self.rep_begin = Some(began);
+                let (sum, n) = std::mem::take(&mut self.rest);
+                self.rep_rest = (n > 0).then(|| (sum / n as f64) as f32);
                 self.aggregates.clear();
                 self.trace.clear();
             }
@@ -269,7 +296,7 @@ impl Runner {
             } => {
                 if let Some((Some(index), start_s, side)) = self.rep.take() {
                     let rest = self
-                        .rest_level
+                        .rep_rest
                         .or_else(|| self.trace.first().map(|s| s.1))
                         .unwrap_or_default();
                     let (hold_start, hold_end) =
@@ -480,11 +507,13 @@ impl Runner {
 /// thresholds that counted the rep.
 pub fn top_hold(trace: &[(f64, f32)], band: f32, rest: f32) -> Option<(f64, f64)> {
     let away = |v: f32| (v - rest).abs();
-    let &(_, peak) = trace
-        .iter()
-        .max_by(|a, b| away(a.1).total_cmp(&away(b.1)))?;
-    let tolerance = (band * away(peak)).max(0.5);
-    let near = |s: &&(f64, f32)| (s.1 - peak).abs() <= tolerance;
+    // How far the rep went: a high percentile rather than the maximum, so that one
+    // mis-detected frame cannot stand in for the top.
+    let mut distances: Vec<f32> = trace.iter().map(|s| away(s.1)).collect();
+    distances.sort_by(f32::total_cmp);
+    let reach = *distances.get(distances.len().saturating_sub(1) * 9 / 10)?;
+    let tolerance = (band * reach).max(0.5);
+    let near = |s: &&(f64, f32)| away(s.1) >= reach - tolerance;
     let first = trace.iter().find(near)?.0;
     let last = trace.iter().rev().find(near)?.0;
     Some((first, last))
@@ -513,6 +542,10 @@ mod tests {
         }
         let (a, b) = top_hold(&trace, 0.1, 130.0).unwrap();
         assert!((a - 0.9).abs() < 0.05 && (b - 3.1).abs() < 0.05, "{a} {b}");
+        // One wild frame does not move the top.
+        trace[60].1 = 260.0;
+        let (a2, b2) = top_hold(&trace, 0.1, 130.0).unwrap();
+        assert!((a2 - a).abs() < 0.05 && (b2 - b).abs() < 0.05, "{a2} {b2}");
         assert_eq!(top_hold(&[], 0.1, 130.0), None);
     }
 }

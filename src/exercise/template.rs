@@ -98,7 +98,7 @@ pub enum During {
     Working,
     /// In the start position.
     Start,
-    /// Whenever the exercise is under way.
+    /// Whenever the body can be judged as doing the exercise, in position or not.
     Any,
 }
 

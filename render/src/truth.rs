@@ -1,0 +1,365 @@
+//! Ground truth: the `<name>.gt.json` summary with per-frame 2-D joints, and the exact
+//! projections as a posecheck keypoint track (`<name>.track.jsonl`).
+//!
+//! Numbers are rounded before writing (0.01 px, 1 mm, 1 ms) so the files are stable to read
+//! and diff; nothing in them depends on anything but the script and the seed.
+
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use serde::Serialize;
+use serde::ser::{SerializeMap, Serializer};
+
+use crate::camera::Camera;
+use crate::math::Vec3;
+use crate::raytrace::Tracer;
+use crate::script::Settings;
+use crate::skeleton::{Body, Landmark, Side, Skeleton};
+use crate::timeline::Timeline;
+
+/// How keypoints are placed, written into every ground-truth file.
+const CONVENTIONS: &str = "World: metres, y up, floor at y=0. Keypoints: BlazePose names, the person's own left/right. \
+shoulder/elbow/wrist/hip/knee/ankle = joint centres inside the body (hip = hip joint centre, shoulder = glenohumeral \
+joint centre), projected; nose, eyes, ears, mouth, heel, foot_index, pinky, index, thumb = points on the surface. \
+Pixel i covers [i, i+1). visible = inside the image and not hidden by another part of the body. \
+Track z = camera depth minus the hip centre's depth, metres (negative = nearer the camera). \
+top_s = working position first reached (a rep counts here); holds = time in the working position with correct form.";
+
+fn round(v: f64, places: i32) -> f64 {
+    let k = 10f64.powi(places);
+    (v * k).round() / k
+}
+
+/// Where every landmark of one frame is.
+pub struct FrameJoints {
+    /// Pixel x, y per landmark.
+    pub px: Vec<[f64; 2]>,
+    /// Depth relative to the hip centre, metres.
+    pub z: Vec<f64>,
+    pub visible: Vec<bool>,
+}
+
+impl FrameJoints {
+    pub fn measure(
+        cam: &Camera,
+        body: &Body,
+        sk: &Skeleton,
+        landmarks: &[Landmark],
+        tracer: &Tracer,
+    ) -> FrameJoints {
+        let hip_depth = cam.depth(sk.hip_centre());
+        let (w, h) = (cam.width as f32, cam.height as f32);
+        let mut out = FrameJoints {
+            px: Vec::new(),
+            z: Vec::new(),
+            visible: Vec::new(),
+        };
+        for lm in landmarks {
+            let p = sk.landmark(body, lm);
+            let (x, y, depth) = cam.project(p);
+            let in_frame = depth > 0.0 && (0.0..w).contains(&x) && (0.0..h).contains(&y);
+            out.px.push([round(x as f64, 2), round(y as f64, 2)]);
+            out.z.push(round((depth - hip_depth) as f64, 3));
+            out.visible
+                .push(in_frame && !hidden(cam.pos, p, lm.depth * body.scale, tracer));
+        }
+        out
+    }
+}
+
+/// Whether the body is hit on the way from the camera to `p` more than `depth` in front of
+/// it (a joint lies `depth` inside its own limb's surface).
+fn hidden(eye: Vec3, p: Vec3, depth: f32, tracer: &Tracer) -> bool {
+    let to = p - eye;
+    let dist = to.length();
+    tracer
+        .trace(eye, to / dist)
+        .is_some_and(|hit| hit.t < dist - depth)
+}
+
+/// Landmark name → value, serialized as a JSON object in landmark order.
+struct Named<'a, T: Serialize> {
+    names: &'a [String],
+    values: &'a [T],
+}
+
+impl<T: Serialize> Serialize for Named<'_, T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.names.len()))?;
+        for (n, v) in self.names.iter().zip(self.values) {
+            m.serialize_entry(n, v)?;
+        }
+        m.end()
+    }
+}
+
+#[derive(Serialize)]
+struct FrameRecord<'a> {
+    index: usize,
+    t: f64,
+    phase: &'static str,
+    rep: Option<u32>,
+    side: Option<&'static str>,
+    faults: Vec<&'static str>,
+    joints: Named<'a, [f64; 2]>,
+    visible: Named<'a, bool>,
+}
+
+#[derive(Serialize)]
+struct CameraRecord {
+    placement: &'static str,
+    position: [f64; 3],
+    target: [f64; 3],
+    hfov_deg: f64,
+}
+
+#[derive(Serialize)]
+struct Targets {
+    reps: Option<u32>,
+    hold_s: f64,
+}
+
+#[derive(Serialize)]
+struct RepRecord {
+    index: u32,
+    side: Option<&'static str>,
+    start_s: f64,
+    top_s: f64,
+    end_s: f64,
+    faults: Vec<&'static str>,
+}
+
+#[derive(Serialize)]
+struct HoldRecord {
+    side: Option<&'static str>,
+    start_s: f64,
+    end_s: f64,
+    duration_s: f64,
+}
+
+#[derive(Serialize)]
+struct FaultRecord {
+    code: &'static str,
+    start_s: f64,
+    end_s: f64,
+    /// Rep number for rep exercises, null for plank and side plank.
+    rep: Option<u32>,
+    /// Hold number for plank and side plank (absent for rep exercises).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hold: Option<u32>,
+}
+
+/// The ground-truth document, fields in the order they are written.
+#[derive(Serialize)]
+struct Document<'a> {
+    generator: &'static str,
+    version: u32,
+    seed: u64,
+    exercise: &'static str,
+    fps: f64,
+    width: u32,
+    height: u32,
+    n_frames: usize,
+    duration_s: f64,
+    camera: CameraRecord,
+    script: &'a Settings,
+    targets: Targets,
+    reps: Vec<RepRecord>,
+    holds: Vec<HoldRecord>,
+    faults: Vec<FaultRecord>,
+    conventions: &'static str,
+    frames: Vec<FrameRecord<'a>>,
+}
+
+#[derive(Serialize)]
+struct TrackHeader<'a> {
+    posecheck_track: u32,
+    skeleton: &'static str,
+    keypoint_names: &'a [String],
+    width: u32,
+    height: u32,
+    fps: f64,
+    source: &'a str,
+    model: &'static str,
+}
+
+#[derive(Serialize)]
+struct TrackLine {
+    t: f64,
+    keypoints: Vec<[f64; 4]>,
+}
+
+fn side_name(side: Option<Side>) -> Option<&'static str> {
+    side.map(Side::name)
+}
+
+/// The whole clip's ground truth.
+pub struct Truth<'a> {
+    pub settings: &'a Settings,
+    pub timeline: &'a Timeline,
+    pub camera: &'a Camera,
+    pub names: Vec<String>,
+    pub frames: Vec<FrameJoints>,
+}
+
+impl Truth<'_> {
+    fn t(&self, index: usize) -> f64 {
+        round(index as f64 / self.settings.fps, 4)
+    }
+
+    fn document(&self) -> Document<'_> {
+        let s = self.settings;
+        let tl = self.timeline;
+        let ms = |v: f64| round(v, 3);
+        let reps = if s.exercise.is_hold() {
+            Vec::new()
+        } else {
+            tl.cycles
+                .iter()
+                .map(|c| RepRecord {
+                    index: c.index,
+                    side: side_name(c.side),
+                    start_s: ms(c.start),
+                    top_s: ms(c.top),
+                    end_s: ms(c.end),
+                    faults: tl
+                        .faults
+                        .iter()
+                        .filter(|f| f.index == c.index)
+                        .map(|f| f.code.name())
+                        .collect(),
+                })
+                .collect()
+        };
+        let holds = tl
+            .valid_holds()
+            .into_iter()
+            .map(|(side, a, b)| HoldRecord {
+                side: side_name(side),
+                start_s: ms(a),
+                end_s: ms(b),
+                duration_s: ms(b - a),
+            })
+            .collect();
+        let faults = tl
+            .faults
+            .iter()
+            .map(|f| {
+                let hold = s.exercise.is_hold();
+                FaultRecord {
+                    code: f.code.name(),
+                    start_s: ms(f.start),
+                    end_s: ms(f.end),
+                    rep: (!hold).then_some(f.index),
+                    hold: hold.then_some(f.index),
+                }
+            })
+            .collect();
+        let frames = self
+            .frames
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let t = i as f64 / s.fps;
+                let (phase, rep, side) = tl.label_at(t);
+                FrameRecord {
+                    index: i,
+                    t: self.t(i),
+                    phase: phase.name(),
+                    // Planks have holds, not reps.
+                    rep: rep.filter(|_| !s.exercise.is_hold()),
+                    side: side_name(side),
+                    faults: tl.faults_at(t).into_iter().map(|c| c.name()).collect(),
+                    joints: Named {
+                        names: &self.names,
+                        values: &f.px,
+                    },
+                    visible: Named {
+                        names: &self.names,
+                        values: &f.visible,
+                    },
+                }
+            })
+            .collect();
+        let v3 = |v: Vec3| {
+            [
+                round(v.x as f64, 4),
+                round(v.y as f64, 4),
+                round(v.z as f64, 4),
+            ]
+        };
+        let n = self.frames.len();
+        Document {
+            generator: "posecheck-render",
+            version: 1,
+            seed: s.seed,
+            exercise: s.exercise.name(),
+            fps: s.fps,
+            width: s.width,
+            height: s.height,
+            n_frames: n,
+            duration_s: round(n as f64 / s.fps, 4),
+            camera: CameraRecord {
+                placement: s.camera.name(),
+                position: v3(self.camera.pos),
+                target: v3(self.camera.target),
+                hfov_deg: self.camera.hfov_deg as f64,
+            },
+            script: s,
+            targets: Targets {
+                reps: (!s.exercise.is_hold()).then_some(s.reps),
+                hold_s: s.hold_s,
+            },
+            reps,
+            holds,
+            faults,
+            conventions: CONVENTIONS,
+            frames,
+        }
+    }
+
+    /// The ground-truth document as JSON text.
+    pub fn json(&self) -> Result<String> {
+        Ok(serde_json::to_string(&self.document())? + "\n")
+    }
+
+    /// The keypoint track: a header line, then `{"t", "keypoints": [[x, y, z, v], ...]}` per
+    /// frame, visibility 1.0 for visible joints and 0.5 for hidden ones.
+    pub fn track(&self, source: &str) -> Result<String> {
+        let s = self.settings;
+        let header = TrackHeader {
+            posecheck_track: 1,
+            skeleton: "blazepose33",
+            keypoint_names: &self.names,
+            width: s.width,
+            height: s.height,
+            fps: s.fps,
+            source,
+            model: "ground_truth",
+        };
+        let mut out = serde_json::to_string(&header)? + "\n";
+        for (i, f) in self.frames.iter().enumerate() {
+            let keypoints = (0..f.px.len())
+                .map(|k| {
+                    [
+                        f.px[k][0],
+                        f.px[k][1],
+                        f.z[k],
+                        if f.visible[k] { 1.0 } else { 0.5 },
+                    ]
+                })
+                .collect();
+            out += &serde_json::to_string(&TrackLine {
+                t: self.t(i),
+                keypoints,
+            })?;
+            out.push('\n');
+        }
+        Ok(out)
+    }
+}
+
+/// Writes `text` to `path`, naming the file in the error.
+pub fn write_file(path: &Path, text: &str) -> Result<()> {
+    std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
+}
