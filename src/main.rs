@@ -456,14 +456,12 @@ fn install_interrupt(stop: &'static AtomicBool) {
 /// Keeps FFmpeg's and OpenCV's own log lines (e.g. "moov atom not found") off the terminal:
 /// every problem reaches the user as posecheck's one-line error instead.
 fn quiet_native_logs() {
-    for (var, value) in [
-        ("OPENCV_FFMPEG_LOGLEVEL", "-8"),
-        ("OPENCV_LOG_LEVEL", "SILENT"),
-    ] {
-        if std::env::var_os(var).is_none() {
-            // SAFETY: called first thing in main, before any other thread exists.
-            unsafe { std::env::set_var(var, value) };
-        }
+    if std::env::var_os("OPENCV_FFMPEG_LOGLEVEL").is_none() {
+        // SAFETY: called first thing in main, before any other thread exists.
+        unsafe { std::env::set_var("OPENCV_FFMPEG_LOGLEVEL", "-8") };
+    }
+    if std::env::var_os("OPENCV_LOG_LEVEL").is_none() {
+        let _ = opencv::core::set_log_level(opencv::core::LogLevel::LOG_LEVEL_SILENT);
     }
 }
 

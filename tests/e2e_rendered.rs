@@ -30,7 +30,11 @@ fn posecheck(args: &[&str]) -> Report {
         .args(["--report", report.to_str().expect("path"), "--quiet"])
         .output()
         .expect("run posecheck");
-    assert!(out.status.success(), "posecheck {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "posecheck {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_str(&std::fs::read_to_string(&report).expect("report")).expect("report json")
 }
 
@@ -51,12 +55,20 @@ fn our_code(exercise: &str, code: &str) -> String {
 const PRESCRIPTION_FAULTS: [&str; 2] = ["hold_too_short", "hold_broken"];
 
 fn one_set<'a>(report: &'a Report, exercise: &str, what: &str) -> &'a ExerciseSet {
-    let sets: Vec<&ExerciseSet> = report.exercises.iter().filter(|s| s.exercise == exercise).collect();
+    let sets: Vec<&ExerciseSet> = report
+        .exercises
+        .iter()
+        .filter(|s| s.exercise == exercise)
+        .collect();
     assert_eq!(
         sets.len(),
         1,
         "{what}: one {exercise} set expected, got {:?}",
-        report.exercises.iter().map(|s| (&s.exercise, s.reps)).collect::<Vec<_>>()
+        report
+            .exercises
+            .iter()
+            .map(|s| (&s.exercise, s.reps))
+            .collect::<Vec<_>>()
     );
     assert_eq!(report.exercises.len(), 1, "{what}: nothing but {exercise}");
     sets[0]
@@ -69,9 +81,15 @@ fn holds_of(set: &ExerciseSet) -> Vec<f64> {
 /// Each rep's or hold's (start, end, held seconds).
 fn timed_holds(set: &ExerciseSet) -> Vec<(f64, f64, f64)> {
     if set.counting == "reps" {
-        set.rep_list.iter().map(|r| (r.start_s, r.end_s, r.hold_s)).collect()
+        set.rep_list
+            .iter()
+            .map(|r| (r.start_s, r.end_s, r.hold_s))
+            .collect()
     } else {
-        set.holds.iter().map(|h| (h.start_s, h.end_s, h.duration_s)).collect()
+        set.holds
+            .iter()
+            .map(|h| (h.start_s, h.end_s, h.duration_s))
+            .collect()
     }
 }
 
@@ -85,14 +103,21 @@ fn check(report: &Report, gt: &Value, exact: Option<&Report>, what: &str) {
     for side in ["left", "right"] {
         let expected = gt_reps.iter().filter(|r| r["side"] == side).count();
         if expected > 0 {
-            let got = if side == "left" { set.reps_left } else { set.reps_right };
+            let got = if side == "left" {
+                set.reps_left
+            } else {
+                set.reps_right
+            };
             assert_eq!(got, Some(expected as u32), "{what}: {side} reps");
         }
     }
     // Every injected fault is called, on its rep (or during its span for holds)...
     for f in gt["faults"].as_array().expect("faults") {
         let code = our_code(exercise, f["code"].as_str().expect("code"));
-        let (a, b) = (f["start_s"].as_f64().unwrap_or(0.0), f["end_s"].as_f64().unwrap_or(0.0));
+        let (a, b) = (
+            f["start_s"].as_f64().unwrap_or(0.0),
+            f["end_s"].as_f64().unwrap_or(0.0),
+        );
         let found = set.faults.iter().any(|x| {
             x.code == code
                 && match f["rep"].as_u64() {
@@ -100,7 +125,11 @@ fn check(report: &Report, gt: &Value, exact: Option<&Report>, what: &str) {
                     None => x.start_s <= b + 0.5 && a <= x.end_s + 0.5,
                 }
         });
-        assert!(found, "{what}: {code} at {a}-{b} not called; faults: {:?}", set.faults);
+        assert!(
+            found,
+            "{what}: {code} at {a}-{b} not called; faults: {:?}",
+            set.faults
+        );
     }
     // ... and nothing else about form.
     let injected: Vec<String> = gt["faults"]
@@ -128,19 +157,33 @@ fn check(report: &Report, gt: &Value, exact: Option<&Report>, what: &str) {
         .collect();
     let measured = holds_of(set);
     if set.counting == "hold" {
-        assert_eq!(measured.len(), plateaus.len(), "{what}: holds {measured:?} vs {plateaus:?}");
+        assert_eq!(
+            measured.len(),
+            plateaus.len(),
+            "{what}: holds {measured:?} vs {plateaus:?}"
+        );
         for (m, p) in measured.iter().zip(&plateaus) {
-            assert!((m - p).abs() < HOLD_VS_PLATEAU_S, "{what}: hold {m} vs plateau {p}");
+            assert!(
+                (m - p).abs() < HOLD_VS_PLATEAU_S,
+                "{what}: hold {m} vs plateau {p}"
+            );
         }
     } else {
         let clean: Vec<f64> = set
             .rep_list
             .iter()
-            .filter(|r| r.faults.iter().all(|f| PRESCRIPTION_FAULTS.contains(&f.as_str())))
+            .filter(|r| {
+                r.faults
+                    .iter()
+                    .all(|f| PRESCRIPTION_FAULTS.contains(&f.as_str()))
+            })
             .map(|r| r.hold_s)
             .collect();
         for (m, p) in clean.iter().zip(&plateaus) {
-            assert!((m - p).abs() < HOLD_VS_PLATEAU_S, "{what}: rep hold {m} vs plateau {p}");
+            assert!(
+                (m - p).abs() < HOLD_VS_PLATEAU_S,
+                "{what}: rep hold {m} vs plateau {p}"
+            );
         }
     }
     // The same reps or holds found in the exact keypoints (the thresholds suit the model's
@@ -151,17 +194,25 @@ fn check(report: &Report, gt: &Value, exact: Option<&Report>, what: &str) {
         for (a, b, m) in timed_holds(set) {
             let overlap = |x: &&(f64, f64, f64)| (b.min(x.1) - a.max(x.0)) > 0.5 * (b - a);
             if let Some((_, _, e)) = expected.iter().find(overlap) {
-                assert!((m - e).abs() < HOLD_VS_EXACT_S, "{what}: held {m} vs {e} on exact keypoints");
+                assert!(
+                    (m - e).abs() < HOLD_VS_EXACT_S,
+                    "{what}: held {m} vs {e} on exact keypoints"
+                );
                 compared += 1;
             }
         }
-        assert!(compared * 2 >= expected.len().max(1), "{what}: few holds in common with the exact keypoints");
+        assert!(
+            compared * 2 >= expected.len().max(1),
+            "{what}: few holds in common with the exact keypoints"
+        );
     }
 }
 
 fn read_json(path: &Path) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    serde_json::from_str(
+        &std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())),
+    )
+    .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 fn s(p: &Path) -> &str {
@@ -174,7 +225,11 @@ fn bundled_samples_match_their_ground_truth() {
     let mut checked = 0;
     for entry in std::fs::read_dir(&samples).expect("samples/") {
         let gt_path = entry.expect("entry").path();
-        let Some(name) = gt_path.file_name().and_then(|n| n.to_str()).and_then(|n| n.strip_suffix(".gt.json")) else {
+        let Some(name) = gt_path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.strip_suffix(".gt.json"))
+        else {
             continue;
         };
         let video = samples.join(format!("{name}.mp4"));
@@ -186,7 +241,10 @@ fn bundled_samples_match_their_ground_truth() {
         check(&report, &gt, Some(&exact), name);
         checked += 1;
     }
-    assert!(checked >= 5, "one sample per exercise expected, found {checked}");
+    assert!(
+        checked >= 5,
+        "one sample per exercise expected, found {checked}"
+    );
 }
 
 /// The renderer in the build (`./run.sh` builds the whole workspace).
@@ -208,14 +266,38 @@ fn a_freshly_rendered_clip_with_faults_is_judged_right() {
     // Mirrored (head on the right), a jerky rep and a rep that stops short of the top.
     let clip = dir.path().join("bridge.mp4");
     let out = Command::new(renderer())
-        .args(["-e", "glute_bridge", "--reps", "4", "--head", "right", "--seed", "7"])
-        .args(["--fault", "jerky_movement@2", "--fault", "hips_not_extended@4", "-o", s(&clip)])
+        .args([
+            "-e",
+            "glute_bridge",
+            "--reps",
+            "4",
+            "--head",
+            "right",
+            "--seed",
+            "7",
+        ])
+        .args([
+            "--fault",
+            "jerky_movement@2",
+            "--fault",
+            "hips_not_extended@4",
+            "-o",
+            s(&clip),
+        ])
         .output()
         .expect("render");
-    assert!(out.status.success(), "render: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "render: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let gt = read_json(&dir.path().join("bridge.gt.json"));
     let report = posecheck(&[s(&clip)]);
-    let exact = posecheck(&[s(&dir.path().join("bridge.track.jsonl")), "--exercise", "glute_bridge"]);
+    let exact = posecheck(&[
+        s(&dir.path().join("bridge.track.jsonl")),
+        "--exercise",
+        "glute_bridge",
+    ]);
     check(&report, &gt, Some(&exact), "fresh bridge");
 }
 
@@ -236,7 +318,11 @@ fn shared_rendered_clips_match_their_ground_truth() {
         let reps = events["reps"].as_array().expect("reps").len();
         assert_eq!(set.reps as usize, reps, "{name}: reps");
         if name == "bird_dog" {
-            assert_eq!((set.reps_left, set.reps_right), (Some(2), Some(2)), "bird-dog sides");
+            assert_eq!(
+                (set.reps_left, set.reps_right),
+                (Some(2), Some(2)),
+                "bird-dog sides"
+            );
         }
         let plateaus: Vec<f64> = events["holds"]
             .as_array()
@@ -247,13 +333,28 @@ fn shared_rendered_clips_match_their_ground_truth() {
         let measured = holds_of(set);
         if set.counting == "hold" {
             // The hip sag ends the first hold and the second is the short rest of the clip.
-            assert!((measured[0] - plateaus[0]).abs() < HOLD_VS_PLATEAU_S, "{name}: {measured:?} vs {plateaus:?}");
-            let sag = set.faults.iter().find(|f| f.code == "hips_dropping").expect("hip sag called");
+            assert!(
+                (measured[0] - plateaus[0]).abs() < HOLD_VS_PLATEAU_S,
+                "{name}: {measured:?} vs {plateaus:?}"
+            );
+            let sag = set
+                .faults
+                .iter()
+                .find(|f| f.code == "hips_dropping")
+                .expect("hip sag called");
             let (a, b) = (180.0 / fps, 254.0 / fps);
-            assert!(sag.start_s < b && a < sag.end_s + 0.5, "sag at {}-{}", sag.start_s, sag.end_s);
+            assert!(
+                sag.start_s < b && a < sag.end_s + 0.5,
+                "sag at {}-{}",
+                sag.start_s,
+                sag.end_s
+            );
         } else {
             for (m, p) in measured.iter().zip(&plateaus) {
-                assert!((m - p).abs() < HOLD_VS_PLATEAU_S, "{name}: hold {m} vs plateau {p}");
+                assert!(
+                    (m - p).abs() < HOLD_VS_PLATEAU_S,
+                    "{name}: hold {m} vs plateau {p}"
+                );
             }
         }
     }

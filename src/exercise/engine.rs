@@ -360,14 +360,26 @@ impl Engine {
                 r.set = None;
             }
         }
-        let tpl = &self.runners[i].template;
+        let r = &self.runners[i];
         self.events.push(Event {
             t,
             kind: EventKind::ExerciseStarted {
-                exercise: tpl.id.clone(),
-                name: tpl.name.clone(),
+                exercise: r.template.id.clone(),
+                name: r.template.name.clone(),
             },
         });
+        // A hold already under way when the exercise is recognised.
+        if r.template.counting == super::template::Counting::Hold
+            && let Some(held) = r.machine.hold_elapsed(t)
+        {
+            self.events.push(Event {
+                t,
+                kind: EventKind::HoldStarted {
+                    start_s: t - held,
+                    side: None,
+                },
+            });
+        }
     }
 
     /// What happened in the last frame.

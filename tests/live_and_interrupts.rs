@@ -1,0 +1,328 @@
+//! Live mode driven by a video file (played at its real rate), headless and in a window under
+//! Xvfb, and sessions stopped by Ctrl-C or SIGTERM: what was measured is always saved.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use posecheck::report::model::Report;
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_posecheck"));
+    c.stdout(Stdio::piped()).stderr(Stdio::piped());
+    c
+}
+
+fn sample(name: &str) -> PathBuf {
+    common::repo().join("samples").join(name)
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().expect("utf-8 path")
+}
+
+fn signal(child: &Child, sig: &str) {
+    let ok = Command::new("kill")
+        .args([sig, &child.id().to_string()])
+        .status()
+        .expect("kill")
+        .success();
+    assert!(ok, "kill {sig}");
+}
+
+fn read_report(path: &Path) -> Report {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).expect("report json")
+}
+
+fn finish(child: Child) -> Output {
+    child.wait_with_output().expect("wait")
+}
+
+#[test]
+fn headless_live_prints_events_and_saves_the_report_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("live.json");
+    let track = dir.path().join("live.jsonl");
+    let child = bin()
+        .args([
+            "live",
+            "--source",
+            s(&sample("glute_bridge.mp4")),
+            "--headless",
+            "--stats",
+        ])
+        .args(["--report", s(&report), "--keypoints", s(&track)])
+        .spawn()
+        .expect("live");
+    // The first two reps top out at about 1.6 and 5.6 s of the clip.
+    std::thread::sleep(Duration::from_secs(8));
+    signal(&child, "-TERM");
+    let out = finish(child);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stdout.contains("exercise glute_bridge"),
+        "{stdout}\n{stderr}"
+    );
+    let reps = stdout
+        .lines()
+        .filter(|l| l.contains(" rep glute_bridge "))
+        .count();
+    assert!(reps >= 2, "reps printed: {stdout}");
+    let r = read_report(&report);
+    assert_eq!(r.ended, "interrupted");
+    assert_eq!(r.source.kind, "video");
+    assert_eq!(
+        r.exercises[0].reps as usize, reps,
+        "report and events agree"
+    );
+    assert!(stderr.contains("latency"), "--stats summary: {stderr}");
+    // The keypoint track was kept and re-scores to the same reps.
+    let again = dir.path().join("again.json");
+    let out = bin()
+        .args(["analyze", s(&track), "--report", s(&again), "--quiet"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(read_report(&again).exercises[0].reps, r.exercises[0].reps);
+}
+
+#[test]
+fn a_live_file_played_to_the_end_reports_the_hold() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("plank.json");
+    let out = bin()
+        .args([
+            "live",
+            "--source",
+            s(&sample("plank.mp4")),
+            "--headless",
+            "--report",
+            s(&report),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("hold-start"), "{stdout}");
+    let r = read_report(&report);
+    assert_eq!(r.ended, "end_of_input");
+    let plank = r
+        .exercises
+        .iter()
+        .find(|e| e.exercise == "plank")
+        .expect("plank");
+    assert!((plank.hold_s - 10.0).abs() < 1.5, "held {}", plank.hold_s);
+}
+
+#[test]
+fn without_a_display_live_says_so_instead_of_crashing() {
+    let out = bin()
+        .args(["live", "--source", s(&sample("plank.mp4"))])
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(err.contains("no display: use --headless"), "{err}");
+}
+
+#[test]
+fn a_camera_that_cannot_be_opened_is_one_line_saying_what_was_tried() {
+    let out = bin()
+        .args(["live", "--source", "7", "--headless"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(
+        err.contains("camera 7") && err.contains("tried camera index 7"),
+        "{err}"
+    );
+}
+
+/// An Xvfb server writing its screen to a file (XWD format), for screenshots.
+struct Xvfb {
+    child: Child,
+    display: String,
+    screen: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Xvfb {
+    fn start() -> Xvfb {
+        let xvfb = ["/usr/bin/Xvfb", "/usr/local/bin/Xvfb"]
+            .into_iter()
+            .find(|p| Path::new(p).exists())
+            .expect("Xvfb is not installed: run ./run.sh test, which installs it");
+        let n = (90..200)
+            .find(|n| {
+                !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
+                    && !Path::new(&format!("/tmp/.X{n}-lock")).exists()
+            })
+            .expect("a free display number");
+        let dir = tempfile::tempdir().unwrap();
+        let child = Command::new(xvfb)
+            .args([
+                &format!(":{n}"),
+                "-screen",
+                "0",
+                "1024x768x24",
+                "-nolisten",
+                "tcp",
+                "-fbdir",
+                s(dir.path()),
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("Xvfb");
+        let socket = PathBuf::from(format!("/tmp/.X11-unix/X{n}"));
+        let start = Instant::now();
+        while !socket.exists() && start.elapsed() < Duration::from_secs(10) {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        assert!(socket.exists(), "Xvfb did not start");
+        Xvfb {
+            child,
+            display: format!(":{n}"),
+            screen: dir.path().join("Xvfb_screen0"),
+            _dir: dir,
+        }
+    }
+
+    /// The screen as RGB pixels (XWD: big-endian header, colour map, then 32-bit pixels).
+    fn screenshot(&self) -> (usize, usize, Vec<[u8; 3]>) {
+        let d = std::fs::read(&self.screen).expect("Xvfb screen file");
+        let word = |i: usize| {
+            u32::from_be_bytes([d[4 * i], d[4 * i + 1], d[4 * i + 2], d[4 * i + 3]]) as usize
+        };
+        let (header, width, height, bits, line, colours) =
+            (word(0), word(4), word(5), word(11), word(12), word(19));
+        assert_eq!(bits, 32, "32-bit screen expected");
+        let data = &d[header + colours * 12..];
+        let mut pixels = Vec::with_capacity(width * height);
+        for y in 0..height {
+            for x in 0..width {
+                let p = &data[y * line + x * 4..y * line + x * 4 + 4];
+                // Little-endian BGRX.
+                pixels.push([p[2], p[1], p[0]]);
+            }
+        }
+        (width, height, pixels)
+    }
+}
+
+impl Drop for Xvfb {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn the_window_shows_the_picture_with_the_overlay() {
+    let x = Xvfb::start();
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("window.json");
+    let child = bin()
+        .args([
+            "live",
+            "--source",
+            s(&sample("bird_dog.mp4")),
+            "--report",
+            s(&report),
+        ])
+        .env("DISPLAY", &x.display)
+        .spawn()
+        .expect("live");
+    std::thread::sleep(Duration::from_secs(5));
+    let (w, h, pixels) = x.screenshot();
+    signal(&child, "-INT");
+    let out = finish(child);
+    assert!(
+        out.status.code() == Some(130),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(report.is_file(), "report saved after Ctrl-C");
+    // Joints drawn at full confidence are pure green; the read-out is white text on a dark
+    // panel; the rendered picture has neither pure colour in any quantity.
+    let green = pixels.iter().filter(|p| **p == [0, 255, 0]).count();
+    let white = pixels.iter().filter(|p| **p == [255, 255, 255]).count();
+    let blank = pixels.iter().filter(|p| **p == [0, 0, 0]).count();
+    assert!(blank < w * h * 9 / 10, "the screen is empty");
+    assert!(
+        green > 30,
+        "no skeleton joints on screen ({green} green pixels)"
+    );
+    assert!(
+        white > 200,
+        "no overlay text or bones ({white} white pixels)"
+    );
+}
+
+#[test]
+fn ctrl_c_during_analyze_keeps_what_was_analysed_and_a_second_quits_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("a.json");
+    let child = bin()
+        .args([
+            "analyze",
+            s(&sample("bird_dog.mp4")),
+            "--threads",
+            "1",
+            "--report",
+            s(&report),
+        ])
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(2500));
+    signal(&child, "-INT");
+    let out = finish(child);
+    assert_eq!(
+        out.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r = read_report(&report);
+    assert_eq!(r.ended, "interrupted");
+    assert!(r.source.frames > 10, "frames before the stop were analysed");
+    // Two presses: out at once, without waiting for the analysis to wind down.
+    let child = bin()
+        .args([
+            "analyze",
+            s(&sample("bird_dog.mp4")),
+            "--threads",
+            "1",
+            "--report",
+            s(&dir.path().join("b.json")),
+        ])
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(2000));
+    signal(&child, "-INT");
+    signal(&child, "-INT");
+    let started = Instant::now();
+    let out = finish(child);
+    assert_eq!(out.status.code(), Some(130));
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "second Ctrl-C should quit at once"
+    );
+}
