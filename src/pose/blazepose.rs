@@ -35,6 +35,8 @@ const NMS_IOU: f32 = 0.3;
 /// Frames between detector checks while tracking: catches a person who left the frame, whom the
 /// landmark model (whose presence score stays high on empty scenes) would keep "seeing".
 const RECHECK_FRAMES: u32 = 30;
+/// Mean visibility of the torso and leg landmarks above which a track survives a detector miss.
+const CONFIDENT_VISIBILITY: f32 = 0.75;
 
 /// A person found by the detector, in frame pixels.
 #[derive(Clone, Copy, Debug)]
@@ -299,6 +301,21 @@ impl Landmarker {
     }
 }
 
+/// Landmarks a track can be trusted on without the detector: the torso and legs well seen.
+fn confident(r: &LandmarkResult) -> bool {
+    use crate::skeleton::Joint::*;
+    let core = [
+        LeftShoulder,
+        RightShoulder,
+        LeftHip,
+        RightHip,
+        LeftKnee,
+        RightKnee,
+    ];
+    core.iter().map(|j| r.pose.visibility(*j)).sum::<f32>() / core.len() as f32
+        >= CONFIDENT_VISIBILITY
+}
+
 fn runtime_error(e: ort::Error) -> Error {
     Error::Runtime(e.to_string())
 }
@@ -377,8 +394,10 @@ impl BlazePose {
             match (result.is_some(), self.choose(&people)) {
                 // Tracking, and the detector agrees someone is there: keep the track.
                 (true, Some(_)) => {}
-                // Tracking, but the detector sees nobody: the person has left.
-                (true, None) => result = None,
+                // Tracking, but the detector sees nobody: the person has left, unless the
+                // landmarks are sure of the body (the detector misses small or lying people
+                // that the landmark model still follows well).
+                (true, None) => result = result.filter(confident),
                 (false, Some(person)) => result = self.landmarks_for(frame, &person)?,
                 (false, None) => {}
             }
