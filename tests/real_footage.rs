@@ -1,0 +1,108 @@
+//! Real footage in ../shared (skipped loudly when absent): the dev clips through
+//! `posecheck eval` must give the manifest's counts and holds, count nothing on the negative
+//! clip, and call the plank back faults right; photos work too.
+
+mod common;
+
+use std::process::Command;
+
+use serde_json::Value;
+
+fn posecheck(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_posecheck"))
+        .args(args)
+        .output()
+        .expect("run posecheck")
+}
+
+#[test]
+fn dev_clips_match_the_manifest() {
+    let Some(shared) = common::shared("real footage evaluation") else {
+        return;
+    };
+    // Tracks are cached between runs of the suite (by clip content and model).
+    let cache = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("eval-cache");
+    let manifest = shared.join("data/manifest.json");
+    let out = posecheck(&[
+        "eval",
+        manifest.to_str().unwrap(),
+        "--json",
+        "--quiet",
+        "--cache-dir",
+        cache.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let e: Value = serde_json::from_slice(&out.stdout).expect("eval json");
+    let clips = e["clips"].as_array().expect("clips");
+    assert!(clips.len() >= 8, "clips scored: {}", clips.len());
+    for c in clips {
+        let file = c["file"].as_str().unwrap_or("?");
+        if let Some(expected) = c["expected_reps"].as_u64() {
+            assert_eq!(c["reps"].as_u64(), Some(expected), "{file}: reps");
+        }
+        assert_eq!(
+            c["other_reps"].as_u64(),
+            Some(0),
+            "{file}: reps of another exercise"
+        );
+        if let Some(hold) = c["expected_hold_s"].as_f64() {
+            let measured = c["hold_s"].as_f64().unwrap_or(0.0);
+            assert!(
+                (measured - hold).abs() < 0.5,
+                "{file}: held {measured} s, expected {hold}"
+            );
+        }
+    }
+    let s = &e["summary"];
+    assert_eq!(s["exact_count_rate"].as_f64(), Some(1.0));
+    assert_eq!(s["false_reps_on_negatives"].as_u64(), Some(0));
+    for l in e["labelled"].as_array().expect("labelled") {
+        let accuracy = l["accuracy"].as_f64().unwrap_or(0.0);
+        assert!(
+            accuracy >= 0.95,
+            "{}: plank fault accuracy {accuracy}",
+            l["file"]
+        );
+    }
+}
+
+#[test]
+fn a_photo_gives_a_single_frame_report_and_keypoints() {
+    let Some(shared) = common::shared("photo analysis") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let photo = shared.join("models/reference/images/plank_forearm.jpg");
+    let report = dir.path().join("p.json");
+    let track = dir.path().join("p.jsonl");
+    let out = posecheck(&[
+        "analyze",
+        photo.to_str().unwrap(),
+        "--quiet",
+        "--report",
+        report.to_str().unwrap(),
+        "--keypoints",
+        track.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(r["source"]["kind"], "image");
+    assert_eq!(r["source"]["frames"], 1);
+    assert_eq!(r["frames_without_person"], 0);
+    let lines: Vec<String> = std::fs::read_to_string(&track)
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect();
+    assert_eq!(lines.len(), 2, "header and one frame");
+    let frame: Value = serde_json::from_str(&lines[1]).unwrap();
+    assert_eq!(frame["keypoints"].as_array().map(Vec::len), Some(33));
+}
