@@ -12,7 +12,7 @@ use opencv::prelude::*;
 use ort::session::{HasSelectedOutputs, OutputSelector, RunOptions, Session};
 use ort::value::TensorRef;
 
-use super::crop::{Roi, bgr_bytes_to_tensor, letterbox, rotated_crop};
+use super::crop::{Roi, bgr_bytes_to_tensor, letterbox, rotated_crop_tensor};
 use super::{Detection, Keypoint, ModelConfig, Pose, PoseModel, runtime};
 use crate::error::Error;
 use crate::geometry::Vec2;
@@ -241,7 +241,6 @@ struct Landmarker {
     session: Session,
     options: RunOptions<HasSelectedOutputs>,
     input: Array4<f32>,
-    crop: Vec<u8>,
 }
 
 impl Landmarker {
@@ -263,17 +262,15 @@ impl Landmarker {
             session,
             options,
             input: Array4::zeros((1, LANDMARK_SIZE as usize, LANDMARK_SIZE as usize, 3)),
-            crop: Vec::new(),
         })
     }
 
     fn run(&mut self, frame: &Mat, roi: &Roi) -> Result<LandmarkResult, Error> {
-        rotated_crop(frame, roi, LANDMARK_SIZE, &mut self.crop)?;
         let buf = self
             .input
             .as_slice_mut()
             .ok_or_else(|| Error::Invalid("landmark input is not contiguous".into()))?;
-        bgr_bytes_to_tensor(&self.crop, buf, 1.0 / 255.0, 0.0)?;
+        rotated_crop_tensor(frame, roi, LANDMARK_SIZE, buf, 1.0 / 255.0, 0.0)?;
         let outputs = self
             .session
             .run_with_options(

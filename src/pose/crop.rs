@@ -163,56 +163,106 @@ impl Roi {
     }
 }
 
-/// Samples the rotated `roi` of a BGR `frame` into `size`×`size` BGR bytes `out` (reused).
+/// Samples the rotated `roi` of a BGR `frame` at `size`×`size` points and hands each point's
+/// index (row-major) and BGR value to `put`; points outside the frame are not handed over.
 ///
-/// Bilinear in double precision with the frame's edge pixels clamped, black outside the frame:
-/// exactly how the reference pipeline (Pillow's affine transform) samples. OpenCV's
-/// `warpAffine` quantises sample positions to 1/32 px, and the landmark model is sensitive
-/// enough to that to move joints by a few percent of the torso.
-pub fn rotated_crop(frame: &Mat, roi: &Roi, size: i32, out: &mut Vec<u8>) -> Result<(), Error> {
+/// Bilinear in double precision with the frame's edge pixels clamped, black outside the frame,
+/// positions stepped across each row as Pillow's affine transform steps them: exactly how the
+/// reference pipeline samples. OpenCV's `warpAffine` quantises sample positions to 1/32 px,
+/// and the landmark model is sensitive enough to that to move joints by a few percent of the
+/// torso.
+fn sample_rotated(
+    frame: &Mat,
+    roi: &Roi,
+    size: i32,
+    mut put: impl FnMut(usize, [u8; 3]),
+) -> Result<(), Error> {
     let (w, h) = (frame.cols() as usize, frame.rows() as usize);
     let src = frame.data_bytes()?;
-    if frame.channels() != 3 || src.len() != w * h * 3 {
+    if frame.channels() != 3 || src.len() != w * h * 3 || w == 0 || h == 0 {
         return Err(Error::Invalid("frame is not 8-bit, 3-channel".into()));
     }
     let n = size.max(0) as usize;
-    out.clear();
-    out.resize(n * n * 3, 0);
     let k = roi.size as f64 / n as f64;
     let (s, c) = (roi.rotation as f64).sin_cos();
     let (a, b, d, e) = (c * k, -s * k, s * k, c * k);
     let half = n as f64 / 2.0;
     // Frame point of output pixel (0, 0)'s centre.
-    let x0 = roi.center.x as f64 - (a + b) * half + 0.5 * (a + b);
-    let y0 = roi.center.y as f64 - (d + e) * half + 0.5 * (d + e);
+    let mut row_x = roi.center.x as f64 - (a + b) * half + 0.5 * (a + b);
+    let mut row_y = roi.center.y as f64 - (d + e) * half + 0.5 * (d + e);
     let (wf, hf) = (w as f64, h as f64);
-    for (v, line) in out.chunks_exact_mut(n * 3).enumerate() {
-        for (u, px) in line.chunks_exact_mut(3).enumerate() {
-            let x = x0 + a * u as f64 + b * v as f64;
-            let y = y0 + d * u as f64 + e * v as f64;
-            if !(0.0..wf).contains(&x) || !(0.0..hf).contains(&y) {
-                continue;
+    let stride = w * 3;
+    for v in 0..n {
+        let (mut x, mut y) = (row_x, row_y);
+        for u in 0..n {
+            if (0.0..wf).contains(&x) && (0.0..hf).contains(&y) {
+                let (xi, yi) = (x - 0.5, y - 0.5);
+                let (fx, fy) = (xi.floor(), yi.floor());
+                let (dx, dy) = (xi - fx, yi - fy);
+                // Neighbours, clamped to the frame's edge (y + 1 past the bottom: same row).
+                let xa = (fx.max(0.0) as usize).min(w - 1) * 3;
+                let xb = ((fx + 1.0).max(0.0) as usize).min(w - 1) * 3;
+                let ya = (fy.max(0.0) as usize).min(h - 1) * stride;
+                let yb = if fy + 1.0 < hf {
+                    (fy + 1.0) as usize * stride
+                } else {
+                    ya
+                };
+                let mut px = [0u8; 3];
+                for (ch, o) in px.iter_mut().enumerate() {
+                    let (p00, p01) = (src[ya + xa + ch] as f64, src[ya + xb + ch] as f64);
+                    let (p10, p11) = (src[yb + xa + ch] as f64, src[yb + xb + ch] as f64);
+                    let top = p00 + (p01 - p00) * dx;
+                    let bottom = p10 + (p11 - p10) * dx;
+                    *o = (top + (bottom - top) * dy) as u8;
+                }
+                put(v * n + u, px);
             }
-            let (xi, yi) = (x - 0.5, y - 0.5);
-            let (fx, fy) = (xi.floor(), yi.floor());
-            let (dx, dy) = (xi - fx, yi - fy);
-            let clamp_x = |i: f64| (i.max(0.0) as usize).min(w - 1);
-            let (xa, xb) = (clamp_x(fx), clamp_x(fx + 1.0));
-            let ya = (fy.max(0.0) as usize).min(h - 1);
-            let yb = if fy + 1.0 < hf {
-                (fy + 1.0) as usize
-            } else {
-                ya
-            };
-            for (ch, o) in px.iter_mut().enumerate() {
-                let at = |xx: usize, yy: usize| src[(yy * w + xx) * 3 + ch] as f64;
-                let top = at(xa, ya) + (at(xb, ya) - at(xa, ya)) * dx;
-                let bottom = at(xa, yb) + (at(xb, yb) - at(xa, yb)) * dx;
-                *o = (top + (bottom - top) * dy) as u8;
-            }
+            x += a;
+            y += d;
         }
+        row_x += b;
+        row_y += e;
     }
     Ok(())
+}
+
+/// Samples the rotated `roi` of a BGR `frame` into `size`×`size` BGR bytes `out` (reused),
+/// black outside the frame.
+pub fn rotated_crop(frame: &Mat, roi: &Roi, size: i32, out: &mut Vec<u8>) -> Result<(), Error> {
+    let n = size.max(0) as usize;
+    out.clear();
+    out.resize(n * n * 3, 0);
+    sample_rotated(frame, roi, size, |i, px| {
+        out[i * 3..i * 3 + 3].copy_from_slice(&px)
+    })
+}
+
+/// Samples the rotated `roi` straight into an RGB NHWC float tensor as `value * mul + add`
+/// (one pass instead of a crop and a conversion).
+pub fn rotated_crop_tensor(
+    frame: &Mat,
+    roi: &Roi,
+    size: i32,
+    tensor: &mut [f32],
+    mul: f32,
+    add: f32,
+) -> Result<(), Error> {
+    let n = size.max(0) as usize;
+    if tensor.len() != n * n * 3 {
+        return Err(Error::Invalid(format!(
+            "model input holds {} values, not {}",
+            tensor.len(),
+            n * n * 3
+        )));
+    }
+    tensor.fill(add);
+    sample_rotated(frame, roi, size, |i, [b, g, r]| {
+        let t = &mut tensor[i * 3..i * 3 + 3];
+        t[0] = r as f32 * mul + add;
+        t[1] = g as f32 * mul + add;
+        t[2] = b as f32 * mul + add;
+    })
 }
 
 /// Writes a BGR 8-bit image into an RGB NHWC float tensor as `value * mul + add`.

@@ -10,7 +10,7 @@ use opencv::prelude::*;
 use ort::session::Session;
 use ort::value::TensorRef;
 
-use super::crop::{Roi, bgr_bytes_to_tensor, rotated_crop};
+use super::crop::{Roi, rotated_crop_tensor};
 use super::{Detection, Keypoint, ModelConfig, Pose, PoseModel, runtime};
 use crate::error::Error;
 use crate::geometry::Vec2;
@@ -28,7 +28,6 @@ pub struct MoveNet {
     session: Session,
     size: i32,
     input: Array4<f32>,
-    crop: Vec<u8>,
     roi: Option<Roi>,
     still: bool,
 }
@@ -55,7 +54,6 @@ impl MoveNet {
             session,
             size: size as i32,
             input: Array4::zeros((1, size as usize, size as usize, 3)),
-            crop: Vec::new(),
             roi: None,
             still: false,
         })
@@ -71,12 +69,11 @@ impl MoveNet {
     }
 
     fn infer(&mut self, frame: &Mat, roi: &Roi) -> Result<Pose, Error> {
-        rotated_crop(frame, roi, self.size, &mut self.crop)?;
         let buf = self
             .input
             .as_slice_mut()
             .ok_or_else(|| Error::Invalid("MoveNet input is not contiguous".into()))?;
-        bgr_bytes_to_tensor(&self.crop, buf, 1.0, 0.0)?;
+        rotated_crop_tensor(frame, roi, self.size, buf, 1.0, 0.0)?;
         let err = |e: ort::Error| Error::Runtime(e.to_string());
         let outputs = self
             .session
