@@ -146,6 +146,25 @@ fn source_info(
     }
 }
 
+/// The session for an input: no smoothing for a still image (one frame has nothing to smooth
+/// against).
+fn open_session(
+    settings: &AnalyzeSettings,
+    header: &TrackHeader,
+    outputs: &Outputs,
+) -> Result<Session, Error> {
+    let mut config = settings.session.clone();
+    if header.source_kind.as_deref() == Some("image") {
+        config.smoothing = None;
+    }
+    Session::new(
+        &config,
+        header,
+        outputs.keypoints.as_deref(),
+        outputs.csv.as_deref(),
+    )
+}
+
 /// Analyses a video or image file with the model.
 pub fn analyze_media(
     path: &Path,
@@ -166,16 +185,7 @@ pub fn analyze_media(
     );
     let kind = if info.is_still { "image" } else { "video" };
     header.source_kind = Some(kind.into());
-    let mut config = settings.session.clone();
-    if info.is_still {
-        config.smoothing = None;
-    }
-    let mut session = Session::new(
-        &config,
-        &header,
-        outputs.keypoints.as_deref(),
-        outputs.csv.as_deref(),
-    )?;
+    let mut session = open_session(settings, &header, outputs)?;
     let mut video = outputs
         .video
         .as_deref()
@@ -265,17 +275,7 @@ pub fn analyze_track(
     }
     let reader = TrackReader::open(path)?;
     let header = reader.header.clone();
-    let still = header.source_kind.as_deref() == Some("image");
-    let mut config = settings.session.clone();
-    if still {
-        config.smoothing = None;
-    }
-    let mut session = Session::new(
-        &config,
-        &header,
-        outputs.keypoints.as_deref(),
-        outputs.csv.as_deref(),
-    )?;
+    let mut session = open_session(settings, &header, outputs)?;
     let start = std::time::Instant::now();
     let mut frames = 0u64;
     for frame in reader {

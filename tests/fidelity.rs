@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use posecheck::geometry::Vec2;
 use posecheck::pose::{self, ModelConfig, ModelKind};
-use posecheck::skeleton::Joint;
+use posecheck::skeleton::{Joint, Skeleton};
 use posecheck::source::MediaSource;
 
 /// Reference names ("l_eye_in", "mouth_l") → canonical joints.
@@ -32,20 +32,10 @@ fn reference_joint(name: &str) -> Option<Joint> {
     Joint::from_name(&long)
 }
 
-const CHECKED: [Joint; 12] = [
-    Joint::LeftShoulder,
-    Joint::RightShoulder,
-    Joint::LeftElbow,
-    Joint::RightElbow,
-    Joint::LeftWrist,
-    Joint::RightWrist,
-    Joint::LeftHip,
-    Joint::RightHip,
-    Joint::LeftKnee,
-    Joint::RightKnee,
-    Joint::LeftAnkle,
-    Joint::RightAnkle,
-];
+/// Shoulders, elbows, wrists, hips, knees and ankles: COCO-17 without the face.
+fn checked() -> &'static [Joint] {
+    &Skeleton::Coco17.joints()[5..]
+}
 
 #[test]
 fn blazepose_full_matches_the_numpy_reference_within_2_percent_of_torso() {
@@ -93,7 +83,7 @@ fn blazepose_full_matches_the_numpy_reference_within_2_percent_of_torso() {
         let torso = (mid(Joint::LeftShoulder, Joint::RightShoulder)
             - mid(Joint::LeftHip, Joint::RightHip))
         .length();
-        let err = CHECKED
+        let err = checked()
             .iter()
             .map(|j| (pose.pos(*j) - reference[j]).length() / torso)
             .fold(0.0f32, f32::max);

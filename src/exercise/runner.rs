@@ -208,15 +208,7 @@ impl Runner {
                             },
                         });
                     }
-                    let fault = Fault {
-                        code: rule.code.clone(),
-                        severity: rule.severity.name().into(),
-                        start_s,
-                        end_s,
-                        rep: None,
-                        side: None,
-                        message: rule.message.clone(),
-                    };
+                    let fault = rule.fault(start_s, end_s, None, None);
                     // A short fault that broke a hold may just be the hold ending (below).
                     if rule.breaks_hold && *during_hold && end_s - start_s < RESUME_WITHIN_S {
                         self.broken_by.push(fault);
@@ -414,15 +406,7 @@ impl Runner {
             .faults
             .iter()
             .filter(|r| r.scope == Scope::Rep && m.all_hold(&r.when))
-            .map(|r| Fault {
-                code: r.code.clone(),
-                severity: r.severity.name().into(),
-                start_s,
-                end_s,
-                rep,
-                side,
-                message: r.message.clone(),
-            })
+            .map(|r| r.fault(start_s, end_s, rep, side))
             .collect()
     }
 
@@ -474,15 +458,7 @@ impl Runner {
             if let Some(FaultChange::Ended { start_s, end_s }) = state.close(t)
                 && let Some(set) = self.set.as_mut().filter(|s| start_s >= s.set.start_s)
             {
-                set.fault(Fault {
-                    code: rule.code.clone(),
-                    severity: rule.severity.name().into(),
-                    start_s,
-                    end_s,
-                    rep: None,
-                    side: None,
-                    message: rule.message.clone(),
-                });
+                set.fault(rule.fault(start_s, end_s, None, None));
             }
         }
         let set = self.set.take()?;

@@ -13,6 +13,7 @@ use toml::Spanned;
 use super::condition::Condition;
 use super::signals::{Measure, PointRef, SideRule, SignalSpec, evaluation_order};
 use crate::error::Error;
+use crate::report::model::Fault;
 use crate::skeleton::{Part, Side};
 
 /// The templates compiled into the binary.
@@ -122,6 +123,21 @@ pub struct FaultRule {
     pub message: String,
     /// A hold does not count time while this fault is on.
     pub breaks_hold: bool,
+}
+
+impl FaultRule {
+    /// An occurrence of this fault for the report.
+    pub fn fault(&self, start_s: f64, end_s: f64, rep: Option<u32>, side: Option<Side>) -> Fault {
+        Fault {
+            code: self.code.clone(),
+            severity: self.severity.name().into(),
+            start_s,
+            end_s,
+            rep,
+            side,
+            message: self.message.clone(),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
