@@ -134,53 +134,53 @@ fn broken_models_and_runtime() {
     let x = Scratch::new();
     let video = x.path("v.mp4");
     write_video(&video, 10);
-    let models = common::models_dir();
-    // A corrupt model file.
-    let corrupt = x.path("corrupt");
-    std::fs::create_dir(&corrupt).unwrap();
-    std::fs::write(
-        corrupt.join("blazepose_detector.onnx"),
-        b"not a model at all",
-    )
-    .unwrap();
-    std::fs::copy(
-        models.join("blazepose_landmark_full.onnx"),
-        corrupt.join("blazepose_landmark_full.onnx"),
-    )
-    .unwrap();
-    fails_with(
-        &posecheck(&[
+    // A models directory holding the given files: (name, contents).
+    let models_with = |dir: &str, files: [(&str, Vec<u8>); 2]| {
+        let d = x.path(dir);
+        std::fs::create_dir(&d).unwrap();
+        for (name, bytes) in files {
+            std::fs::write(d.join(name), bytes).unwrap();
+        }
+        d
+    };
+    let model = |name: &str| std::fs::read(common::models_dir().join(name)).unwrap();
+    let analyze_with = |models: &Path| {
+        posecheck(&[
             "analyze",
             s(&video),
             "--out-dir",
             s(x.dir.path()),
             "--models-dir",
-            s(&corrupt),
-        ]),
+            s(models),
+        ])
+    };
+    let corrupt = models_with(
+        "corrupt",
+        [
+            ("blazepose_detector.onnx", b"not a model at all".to_vec()),
+            (
+                "blazepose_landmark_full.onnx",
+                model("blazepose_landmark_full.onnx"),
+            ),
+        ],
+    );
+    fails_with(
+        &analyze_with(&corrupt),
         &["blazepose_detector.onnx", "cannot load"],
     );
     // A model with the wrong input shape (MoveNet's 192² where BlazePose's 256² is expected).
-    let wrong = x.path("wrong");
-    std::fs::create_dir(&wrong).unwrap();
-    std::fs::copy(
-        models.join("blazepose_detector.onnx"),
-        wrong.join("blazepose_detector.onnx"),
-    )
-    .unwrap();
-    std::fs::copy(
-        models.join("movenet_lightning.onnx"),
-        wrong.join("blazepose_landmark_full.onnx"),
-    )
-    .unwrap();
+    let wrong = models_with(
+        "wrong",
+        [
+            ("blazepose_detector.onnx", model("blazepose_detector.onnx")),
+            (
+                "blazepose_landmark_full.onnx",
+                model("movenet_lightning.onnx"),
+            ),
+        ],
+    );
     fails_with(
-        &posecheck(&[
-            "analyze",
-            s(&video),
-            "--out-dir",
-            s(x.dir.path()),
-            "--models-dir",
-            s(&wrong),
-        ]),
+        &analyze_with(&wrong),
         &["blazepose_landmark_full.onnx", "input shape"],
     );
     // Missing model files.
