@@ -55,7 +55,7 @@ fn clip_args(exercise: &str) -> &'static [&'static str] {
 
 /// Changes tried on bird-dog and glute bridge, one at a time. Low contrast: clothes in the
 /// skin's colour, or in the wall's (top) and floor's (leggings) colours.
-const CHANGES: [(&str, &str, &[&str]); 17] = [
+const CHANGES: [(&str, &str, &[&str]); 18] = [
     ("no_face", "no face", &["--no-face"]),
     ("no_ao", "no occlusion shading", &["--no-occlusion-shading"]),
     (
@@ -79,7 +79,7 @@ const CHANGES: [(&str, &str, &[&str]); 17] = [
     ("low", "camera low (0.3 m)", &["--camera-height", "0.3"]),
     ("far", "camera far (5 m)", &["--camera-distance", "5"]),
     ("near", "camera near (2 m)", &["--camera-distance", "2"]),
-    // Where it breaks: the cues above all at once, and a person only ~60 px long.
+    // Where it breaks: the cues above all at once, very dim light, and a person far away.
     (
         "no_cues",
         "all of: no face, no occlusion shading, clothes ≈ wall/floor, plain room, dim, 320×180",
@@ -97,11 +97,8 @@ const CHANGES: [(&str, &str, &[&str]); 17] = [
             "320x180",
         ],
     ),
-    (
-        "tiny",
-        "320×180 from 5 m",
-        &["--size", "320x180", "--camera-distance", "5"],
-    ),
+    ("very_dim", "very dim light (0.1)", &["--light", "0.1"]),
+    ("far8", "camera far (8 m)", &["--camera-distance", "8"]),
 ];
 
 fn variants() -> Vec<Variant> {
@@ -129,6 +126,14 @@ fn variants() -> Vec<Variant> {
             });
         }
     }
+    // Is a far person lost for want of pixels or for being small in the frame?
+    v.push(Variant {
+        exercise: "glute_bridge",
+        id: "far8_1280",
+        label: "camera far (8 m), 1280×720",
+        args: &["--camera-distance", "8", "--size", "1280x720"],
+        quick: false,
+    });
     v.push(baseline("side_plank", true));
     v.push(Variant {
         exercise: "side_plank",
@@ -171,7 +176,6 @@ const SWAP_GAIN: f64 = 0.1;
 struct Row {
     exercise: &'static str,
     label: &'static str,
-    frames: usize,
     /// Fractions of all frames.
     tracked: f64,
     cut: f64,
@@ -243,6 +247,7 @@ impl Truth {
         let mut lengths: Vec<f64> = gt
             .iter()
             .map(|p| {
+                // Shoulders and hips are the first pairs of the arms and legs.
                 let (s, h) = (mid(p, ARMS[0]), mid(p, LEGS[0]));
                 let flat = ((s[0] - h[0]).powi(2) + (s[1] - h[1]).powi(2)).sqrt() * metres_per_px;
                 (flat.powi(2) + (s[2] - h[2]).powi(2)).sqrt()
@@ -322,7 +327,6 @@ fn compare(row: &mut Row, truth: &Truth, gt_track: &Path, model_track: &Path) ->
     }
     let n = gt.len().max(1) as f64;
     let ratio = |a: f64, b: usize| (b > 0).then(|| a / b as f64);
-    row.frames = gt.len();
     row.tracked = tracked as f64 / n;
     row.cut = cut as f64 / n;
     row.swapped = ratio(swaps as f64, tracked).unwrap_or(0.0);
@@ -446,7 +450,6 @@ impl Study {
         let mut row = Row {
             exercise: v.exercise,
             label: v.label,
-            frames: 0,
             tracked: 0.0,
             cut: 0.0,
             swapped: 0.0,
@@ -552,8 +555,12 @@ by frame, over shoulders, elbows, wrists, hips, knees and ankles.
 - **notes**: other exercises posecheck reported, and its warnings (code, seconds covered).
 
 Clips: bird-dog 2 reps (left arm, then right) with 1.5 s holds; glute bridge 3 reps; \
-superman 2 reps; planks one 6 s hold. Defaults otherwise: side view from 3 m at 0.55 m \
-height, 58° field of view, 640×360, 30 fps.";
+superman 2 reps; planks one 6 s hold. Baselines use the renderer's defaults: side view from \
+3 m at 0.55 m height, 58° field of view, 640×360, 30 fps, normal light. Every other row \
+changes one thing from its exercise's baseline (the *all of* rows several). Low-contrast \
+clothes: top #d6a283 and leggings #c8967a (skin #e0ac8a), or top in the wall's colour \
+#a8a69c and leggings in the floor's #a88660. Clips, ground truth, model tracks and reports \
+stay in `target/tracking-study/` for a closer look.";
 
 const START: &str = "<!-- what-matters:start -->";
 const END: &str = "<!-- what-matters:end -->";
@@ -606,7 +613,7 @@ fn main() -> Res<()> {
         )
         .into());
     }
-    let dir = release.join("../tracking-study");
+    let dir = release.with_file_name("tracking-study");
     std::fs::create_dir_all(&dir)?;
     let chosen: Vec<Variant> = variants()
         .into_iter()

@@ -2,8 +2,9 @@
 //! light darkened by ambient occlusion, a little specular, and the room's textures.
 //!
 //! Occlusion and shadows come from the figure's parts treated as capsules (analytic, no
-//! secondary rays). The occlusion between limbs is what makes a far leg read as "behind"
-//! the near one: pose models swap the legs without it.
+//! secondary rays). The occlusion between limbs makes a far leg read as "behind" the near
+//! one, as in a photograph (BlazePose-full turned out not to need it: see the tracking study
+//! in posecheck's docs/rendering-study.md).
 
 use crate::figure::{Material, Part};
 use crate::math::{Vec3, smoothstep, v3};
