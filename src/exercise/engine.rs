@@ -210,7 +210,7 @@ impl Engine {
             self.frames_without_person += 1;
             self.no_person.update(
                 t,
-                Some("No one in view: step into the picture so your whole body is visible.".into()),
+                Some("No one found: step into the picture, or bring the camera closer if you are far from it.".into()),
             );
             self.partial.update(t, None);
             self.wrong_view.update(t, None);

@@ -1,7 +1,8 @@
 //! BlazePose (MediaPipe Pose) as MediaPipe runs it: a person detector that seeds a rotated
 //! region of interest, and a landmark model that tracks the person from frame to frame by
 //! building the next region from its own hip-centre and scale landmarks. The detector runs only
-//! when tracking is lost, plus a cheap periodic check that the person is still there.
+//! when tracking is lost, plus a periodic check that the person is still there while the landmarks
+//! are doubtful.
 //!
 //! The rotated region keeps the body upright in the crop, which is what lets the model see
 //! lying, kneeling and side-lying bodies.
@@ -32,9 +33,14 @@ const PRESENCE_THRESHOLD: f32 = 0.5;
 /// Region size relative to twice the hip-centre → scale-point distance (MediaPipe's 1.25).
 const ROI_SCALE: f32 = 1.25;
 const NMS_IOU: f32 = 0.3;
-/// Frames between detector checks while tracking: catches a person who left the frame, whom the
-/// landmark model (whose presence score stays high on empty scenes) would keep "seeing".
+/// Frames between detector checks while tracking with doubtful landmarks: catches a person who
+/// left the frame, whom the landmark model (whose presence score stays high on empty scenes)
+/// would keep "seeing".
 const RECHECK_FRAMES: u32 = 30;
+/// While nobody is in view, the detector looks at one frame in this many: a person stepping in
+/// is found a frame later at most, and empty stretches (the detector costs as much as the
+/// landmark model) take half the time.
+const SEARCH_EVERY: u32 = 2;
 /// Mean visibility of the torso and leg landmarks above which a track survives a detector miss.
 const CONFIDENT_VISIBILITY: f32 = 0.75;
 
@@ -326,6 +332,8 @@ pub struct BlazePose {
     /// Where the person last was, to stay on them when another person is in view.
     last_seen: Option<(Vec2, f32)>,
     frames_since_check: u32,
+    /// Frames since the detector last looked in vain, while nobody is tracked.
+    frames_since_search: Option<u32>,
     still: bool,
 }
 
@@ -337,6 +345,7 @@ impl BlazePose {
             roi: None,
             last_seen: None,
             frames_since_check: 0,
+            frames_since_search: None,
             still: false,
         })
     }
@@ -375,6 +384,12 @@ impl BlazePose {
     }
 
     fn track(&mut self, frame: &Mat) -> Result<Detection, Error> {
+        if let Some(n) = self.frames_since_search.as_mut().filter(|_| !self.still) {
+            *n += 1;
+            if *n < SEARCH_EVERY {
+                return Ok(Detection::default());
+            }
+        }
         let mut detector_ran = false;
         let mut result = None;
         if let Some(roi) = self.roi.filter(|_| !self.still) {
@@ -383,7 +398,9 @@ impl BlazePose {
                 result = Some(r);
             }
         }
-        let recheck = result.is_some() && self.frames_since_check >= RECHECK_FRAMES;
+        // A confident track outlives a detector miss (below), so only a doubtful one is checked.
+        let recheck = result.as_ref().is_some_and(|r| !confident(r))
+            && self.frames_since_check >= RECHECK_FRAMES;
         if result.is_none() || recheck {
             detector_ran = true;
             self.frames_since_check = 0;
@@ -402,6 +419,7 @@ impl BlazePose {
             self.frames_since_check += 1;
         }
         self.roi = result.as_ref().map(|r| r.next_roi);
+        self.frames_since_search = result.is_none().then_some(0);
         if let Some(r) = &result {
             self.last_seen = Some((r.next_roi.center, r.next_roi.size * 0.5));
         }
@@ -424,6 +442,7 @@ impl PoseModel for BlazePose {
         self.roi = None;
         self.last_seen = None;
         self.frames_since_check = 0;
+        self.frames_since_search = None;
     }
 
     fn set_still_images(&mut self, still: bool) {

@@ -32,22 +32,28 @@ pub fn letterbox(frame: &Mat, size: i32, out: &mut Vec<u8>) -> Result<Letterbox,
     let (w, h) = (frame.cols(), frame.rows());
     let side = w.max(h);
     let (px, py) = ((side - w) / 2, (side - h) / 2);
-    let mut square = Mat::default();
-    core::copy_make_border(
-        frame,
-        &mut square,
-        py,
-        side - h - py,
-        px,
-        side - w - px,
-        core::BORDER_CONSTANT,
-        Scalar::all(0.0),
-    )?;
+    // Left and right padding is copied in; rows above and below are black and stay virtual.
+    let mut padded = Mat::default();
+    let rows = if px > 0 {
+        core::copy_make_border(
+            frame,
+            &mut padded,
+            0,
+            0,
+            px,
+            side - w - px,
+            core::BORDER_CONSTANT,
+            Scalar::all(0.0),
+        )?;
+        &padded
+    } else {
+        frame
+    };
     let n = size.max(1) as usize;
     let s = side as usize;
-    let mut rows = Vec::new();
-    resample::horizontal(square.data_bytes()?, s, s, n, &mut rows);
-    resample::vertical(&rows, n, s, n, out);
+    let mut resized_rows = Vec::new();
+    resample::horizontal(rows.data_bytes()?, s, h as usize, n, &mut resized_rows);
+    resample::vertical(&resized_rows, n, s, py as usize, n, out);
     let scale = size as f32 / side as f32;
     Ok(Letterbox {
         scale,
@@ -62,9 +68,12 @@ pub fn letterbox(frame: &Mat, size: i32, out: &mut Vec<u8>) -> Result<Letterbox,
 /// the detector puts the person, so "close" resizing is not enough to reproduce its results.
 mod resample {
     const PRECISION_BITS: u32 = 22;
+    /// Rounding offset every accumulator starts from (Pillow's `1 << (PRECISION_BITS - 1)`).
+    const HALF: i32 = 1 << (PRECISION_BITS - 1);
 
-    /// Per output pixel: first input index and fixed-point weights.
-    fn coefficients(in_size: usize, out_size: usize) -> Vec<(usize, Vec<i64>)> {
+    /// Per output pixel: first input index and fixed-point weights (they sum to 2^22, so 8-bit
+    /// values accumulate within `i32`, as in Pillow).
+    fn coefficients(in_size: usize, out_size: usize) -> Vec<(usize, Vec<i32>)> {
         let scale = in_size as f64 / out_size as f64;
         let filterscale = scale.max(1.0);
         let support = filterscale; // the triangle filter's support is 1
@@ -85,7 +94,7 @@ mod resample {
                     .map(|w| {
                         let w = if total != 0.0 { w / total } else { *w };
                         let v = w * (1u64 << PRECISION_BITS) as f64;
-                        (if v < 0.0 { v - 0.5 } else { v + 0.5 }) as i64
+                        (if v < 0.0 { v - 0.5 } else { v + 0.5 }) as i32
                     })
                     .collect();
                 (xmin, fixed)
@@ -93,7 +102,7 @@ mod resample {
             .collect()
     }
 
-    fn clip8(v: i64) -> u8 {
+    fn clip8(v: i32) -> u8 {
         (v >> PRECISION_BITS).clamp(0, 255) as u8
     }
 
@@ -113,34 +122,49 @@ mod resample {
             .zip(out.chunks_exact_mut(out_width * 3))
         {
             for ((xmin, k), px) in coeffs.iter().zip(dst.chunks_exact_mut(3)) {
-                for (ch, o) in px.iter_mut().enumerate() {
-                    let acc = k
-                        .iter()
-                        .enumerate()
-                        .fold(1i64 << (PRECISION_BITS - 1), |acc, (i, w)| {
-                            acc + row[(xmin + i) * 3 + ch] as i64 * w
-                        });
-                    *o = clip8(acc);
+                let taps = &row[xmin * 3..(xmin + k.len()) * 3];
+                let mut acc = [HALF; 3];
+                for (p, &w) in taps.chunks_exact(3).zip(k) {
+                    acc[0] += p[0] as i32 * w;
+                    acc[1] += p[1] as i32 * w;
+                    acc[2] += p[2] as i32 * w;
                 }
+                px[0] = clip8(acc[0]);
+                px[1] = clip8(acc[1]);
+                px[2] = clip8(acc[2]);
             }
         }
     }
 
-    /// Resizes `height` rows of `width` 3-channel pixels to `out_height` rows.
-    pub fn vertical(src: &[u8], width: usize, height: usize, out_height: usize, out: &mut Vec<u8>) {
+    /// Resizes a column of `height` rows of `width` 3-channel pixels to `out_height` rows,
+    /// where only the rows `top..top + src rows` are given and the others are black.
+    pub fn vertical(
+        src: &[u8],
+        width: usize,
+        height: usize,
+        top: usize,
+        out_height: usize,
+        out: &mut Vec<u8>,
+    ) {
         let coeffs = coefficients(height, out_height);
         let stride = width * 3;
+        let given = src.len() / stride.max(1);
         out.clear();
         out.resize(stride * out_height, 0);
+        let mut acc = vec![0i32; stride];
         for ((ymin, k), dst) in coeffs.iter().zip(out.chunks_exact_mut(stride)) {
-            for (i, o) in dst.iter_mut().enumerate() {
-                let acc = k
-                    .iter()
-                    .enumerate()
-                    .fold(1i64 << (PRECISION_BITS - 1), |acc, (j, w)| {
-                        acc + src[(ymin + j) * stride + i] as i64 * w
-                    });
-                *o = clip8(acc);
+            acc.fill(HALF);
+            for (j, &w) in k.iter().enumerate() {
+                // Black rows add nothing.
+                let Some(y) = (ymin + j).checked_sub(top).filter(|&y| y < given) else {
+                    continue;
+                };
+                for (a, &p) in acc.iter_mut().zip(&src[y * stride..(y + 1) * stride]) {
+                    *a += p as i32 * w;
+                }
+            }
+            for (o, &a) in dst.iter_mut().zip(&acc) {
+                *o = clip8(a);
             }
         }
     }
@@ -163,83 +187,109 @@ impl Roi {
     }
 }
 
-/// Samples the rotated `roi` of a BGR `frame` at `size`×`size` points and hands each point's
-/// index (row-major) and BGR value to `put`; points outside the frame are not handed over.
-///
-/// Bilinear in double precision with the frame's edge pixels clamped, black outside the frame,
-/// positions stepped across each row as Pillow's affine transform steps them: exactly how the
-/// reference pipeline samples. OpenCV's `warpAffine` quantises sample positions to 1/32 px,
-/// and the landmark model is sensitive enough to that to move joints by a few percent of the
-/// torso.
-fn sample_rotated(
-    frame: &Mat,
-    roi: &Roi,
-    size: i32,
-    mut put: impl FnMut(usize, [u8; 3]),
-) -> Result<(), Error> {
-    let (w, h) = (frame.cols() as usize, frame.rows() as usize);
-    let src = frame.data_bytes()?;
-    if frame.channels() != 3 || src.len() != w * h * 3 || w == 0 || h == 0 {
-        return Err(Error::Invalid("frame is not 8-bit, 3-channel".into()));
-    }
-    let n = size.max(0) as usize;
-    let k = roi.size as f64 / n as f64;
-    let (s, c) = (roi.rotation as f64).sin_cos();
-    let (a, b, d, e) = (c * k, -s * k, s * k, c * k);
-    let half = n as f64 / 2.0;
-    // Frame point of output pixel (0, 0)'s centre.
-    let mut row_x = roi.center.x as f64 - (a + b) * half + 0.5 * (a + b);
-    let mut row_y = roi.center.y as f64 - (d + e) * half + 0.5 * (d + e);
-    let (wf, hf) = (w as f64, h as f64);
-    let stride = w * 3;
-    for v in 0..n {
-        let (mut x, mut y) = (row_x, row_y);
-        for u in 0..n {
-            if (0.0..wf).contains(&x) && (0.0..hf).contains(&y) {
-                let (xi, yi) = (x - 0.5, y - 0.5);
-                let (fx, fy) = (xi.floor(), yi.floor());
-                let (dx, dy) = (xi - fx, yi - fy);
-                // Neighbours, clamped to the frame's edge (y + 1 past the bottom: same row).
-                let xa = (fx.max(0.0) as usize).min(w - 1) * 3;
-                let xb = ((fx + 1.0).max(0.0) as usize).min(w - 1) * 3;
-                let ya = (fy.max(0.0) as usize).min(h - 1) * stride;
-                let yb = if fy + 1.0 < hf {
-                    (fy + 1.0) as usize * stride
-                } else {
-                    ya
-                };
-                let mut px = [0u8; 3];
-                for (ch, o) in px.iter_mut().enumerate() {
-                    let (p00, p01) = (src[ya + xa + ch] as f64, src[ya + xb + ch] as f64);
-                    let (p10, p11) = (src[yb + xa + ch] as f64, src[yb + xb + ch] as f64);
-                    let top = p00 + (p01 - p00) * dx;
-                    let bottom = p10 + (p11 - p10) * dx;
-                    *o = (top + (bottom - top) * dy) as u8;
-                }
-                put(v * n + u, px);
-            }
-            x += a;
-            y += d;
+/// Where the crop's pixel centres fall in the frame: crop row `v`, column `u` samples
+/// `origin + u·step_u + v·step_v`, accumulated step by step as Pillow's affine transform does.
+#[derive(Clone, Copy)]
+struct Sampling {
+    origin: (f64, f64),
+    step_u: (f64, f64),
+    step_v: (f64, f64),
+}
+
+impl Sampling {
+    fn new(roi: &Roi, n: usize) -> Sampling {
+        let k = roi.size as f64 / n as f64;
+        let (s, c) = (roi.rotation as f64).sin_cos();
+        let (a, b, d, e) = (c * k, -s * k, s * k, c * k);
+        let half = n as f64 / 2.0;
+        Sampling {
+            // Frame point of crop pixel (0, 0)'s centre.
+            origin: (
+                roi.center.x as f64 - (a + b) * half + 0.5 * (a + b),
+                roi.center.y as f64 - (d + e) * half + 0.5 * (d + e),
+            ),
+            step_u: (a, d),
+            step_v: (b, e),
         }
-        row_x += b;
-        row_y += e;
     }
-    Ok(())
+
+    /// The start of crop row `v`, by the same additions the row-by-row walk makes.
+    fn row_start(&self, v: usize) -> (f64, f64) {
+        (0..v).fold(self.origin, |(x, y), _| {
+            (x + self.step_v.0, y + self.step_v.1)
+        })
+    }
 }
 
-/// Samples the rotated `roi` of a BGR `frame` into `size`×`size` BGR bytes `out` (reused),
-/// black outside the frame.
-pub fn rotated_crop(frame: &Mat, roi: &Roi, size: i32, out: &mut Vec<u8>) -> Result<(), Error> {
-    let n = size.max(0) as usize;
-    out.clear();
-    out.resize(n * n * 3, 0);
-    sample_rotated(frame, roi, size, |i, px| {
-        out[i * 3..i * 3 + 3].copy_from_slice(&px)
-    })
+/// A BGR frame's bytes and size.
+#[derive(Clone, Copy)]
+struct Pixels<'a> {
+    bytes: &'a [u8],
+    width: usize,
+    height: usize,
 }
 
-/// Samples the rotated `roi` straight into an RGB NHWC float tensor as `value * mul + add`
-/// (one pass instead of a crop and a conversion).
+impl<'a> Pixels<'a> {
+    fn of(frame: &'a Mat) -> Result<Pixels<'a>, Error> {
+        let (width, height) = (frame.cols() as usize, frame.rows() as usize);
+        let bytes = frame.data_bytes()?;
+        if frame.channels() != 3 || bytes.len() != width * height * 3 || width == 0 || height == 0 {
+            return Err(Error::Invalid("frame is not 8-bit, 3-channel".into()));
+        }
+        Ok(Pixels {
+            bytes,
+            width,
+            height,
+        })
+    }
+
+    /// Bilinear value at frame point (x, y), or `None` outside the frame.
+    ///
+    /// Double precision with the frame's edge pixels clamped, as the reference pipeline
+    /// samples. OpenCV's `warpAffine` quantises sample positions to 1/32 px, and the landmark
+    /// model is sensitive enough to that to move joints by a few percent of the torso.
+    #[inline(always)]
+    fn bilinear(&self, x: f64, y: f64) -> Option<[u8; 3]> {
+        let (w, h) = (self.width, self.height);
+        if !((0.0..w as f64).contains(&x) && (0.0..h as f64).contains(&y)) {
+            return None;
+        }
+        let (xi, yi) = (x - 0.5, y - 0.5);
+        // floor() of values ≥ -0.5, without a libm call.
+        let fx = if xi < 0.0 { -1 } else { xi as i64 };
+        let fy = if yi < 0.0 { -1 } else { yi as i64 };
+        let (dx, dy) = (xi - fx as f64, yi - fy as f64);
+        // Neighbours, clamped to the frame's edge.
+        let stride = w * 3;
+        let (xa, xb) = (fx.max(0) as usize * 3, ((fx + 1) as usize).min(w - 1) * 3);
+        let (ya, yb) = (
+            fy.max(0) as usize * stride,
+            ((fy + 1) as usize).min(h - 1) * stride,
+        );
+        let src = self.bytes;
+        let (top, bottom) = (&src[ya..ya + stride], &src[yb..yb + stride]);
+        let (p00, p01) = (&top[xa..xa + 3], &top[xb..xb + 3]);
+        let (p10, p11) = (&bottom[xa..xa + 3], &bottom[xb..xb + 3]);
+        let mut px = [0u8; 3];
+        for ch in 0..3 {
+            let (a, b) = (p00[ch] as f64, p01[ch] as f64);
+            let (c, d) = (p10[ch] as f64, p11[ch] as f64);
+            let top = a + (b - a) * dx;
+            let bottom = c + (d - c) * dx;
+            px[ch] = (top + (bottom - top) * dy) as u8;
+        }
+        Some(px)
+    }
+}
+
+/// Crops of at least this many rows are split across cores.
+const PARALLEL_ROWS: usize = 128;
+
+/// Samples the rotated `roi` of a BGR `frame` at `size`×`size` points straight into an RGB
+/// NHWC float tensor as `value * mul + add` (`add` alone outside the frame), in one pass.
+///
+/// Large crops are split by rows across the cores: the crop sits between two model runs
+/// that depend on each other, so nothing else can overlap it.
 pub fn rotated_crop_tensor(
     frame: &Mat,
     roi: &Roi,
@@ -256,13 +306,48 @@ pub fn rotated_crop_tensor(
             n * n * 3
         )));
     }
-    tensor.fill(add);
-    sample_rotated(frame, roi, size, |i, [b, g, r]| {
-        let t = &mut tensor[i * 3..i * 3 + 3];
-        t[0] = r as f32 * mul + add;
-        t[1] = g as f32 * mul + add;
-        t[2] = b as f32 * mul + add;
-    })
+    if n == 0 {
+        return Ok(());
+    }
+    let pixels = Pixels::of(frame)?;
+    let sampling = Sampling::new(roi, n);
+    let rows = |first: usize, out: &mut [f32]| {
+        let (mut row_x, mut row_y) = sampling.row_start(first);
+        for row in out.chunks_exact_mut(n * 3) {
+            let (mut x, mut y) = (row_x, row_y);
+            for t in row.chunks_exact_mut(3) {
+                match pixels.bilinear(x, y) {
+                    Some([b, g, r]) => {
+                        t[0] = r as f32 * mul + add;
+                        t[1] = g as f32 * mul + add;
+                        t[2] = b as f32 * mul + add;
+                    }
+                    None => t.fill(add),
+                }
+                x += sampling.step_u.0;
+                y += sampling.step_u.1;
+            }
+            row_x += sampling.step_v.0;
+            row_y += sampling.step_v.1;
+        }
+    };
+    let workers = std::thread::available_parallelism().map_or(1, |c| c.get().min(4));
+    if workers < 2 || n < PARALLEL_ROWS {
+        rows(0, tensor);
+        return Ok(());
+    }
+    let per = n.div_ceil(workers);
+    std::thread::scope(|scope| {
+        let mut chunks = tensor.chunks_mut(per * n * 3).enumerate();
+        let mine = chunks.next();
+        for (i, chunk) in chunks {
+            scope.spawn(move || rows(i * per, chunk));
+        }
+        if let Some((_, chunk)) = mine {
+            rows(0, chunk);
+        }
+    });
+    Ok(())
 }
 
 /// Writes a BGR 8-bit image into an RGB NHWC float tensor as `value * mul + add`.
@@ -320,13 +405,61 @@ mod tests {
             size: 16.0,
             rotation: 0.3,
         };
-        let mut out = Vec::new();
-        rotated_crop(&frame, &roi, 16, &mut out)?;
+        let mut out = vec![0.0; 16 * 16 * 3];
+        rotated_crop_tensor(&frame, &roi, 16, &mut out, 1.0, 0.0)?;
         let at = |row: usize, col: usize| out[(row * 16 + col) * 3] as u32;
         // The dot's centre is the ROI's centre: the brightest crop pixels surround (8, 8).
         let v = at(7, 7) + at(7, 8) + at(8, 7) + at(8, 8);
         assert!(v > 200, "dot not at the crop centre ({v})");
         assert_eq!(at(0, 0), 0);
+        Ok(())
+    }
+
+    #[test]
+    fn split_crop_equals_one_pass() -> Result<(), Error> {
+        // A gradient frame, and a crop reaching past its edge.
+        let mut frame = Mat::new_rows_cols_with_default(90, 160, core::CV_8UC3, Scalar::all(0.0))?;
+        for y in 0..90 {
+            for x in 0..160 {
+                *frame.at_2d_mut::<core::Vec3b>(y, x)? =
+                    core::Vec3b::from([x as u8, y as u8, (x + y) as u8]);
+            }
+        }
+        let roi = Roi {
+            center: Vec2::new(100.3, 40.7),
+            size: 120.0,
+            rotation: 0.7,
+        };
+        let n = PARALLEL_ROWS;
+        let mut split = vec![0.0; n * n * 3];
+        rotated_crop_tensor(&frame, &roi, n as i32, &mut split, 2.0, -1.0)?;
+        // The same crop sampled row by row on this thread, at one size below the split.
+        let pixels = Pixels::of(&frame)?;
+        let sampling = Sampling::new(&roi, n);
+        let mut outside = 0;
+        for v in 0..n {
+            let (mut x, mut y) = sampling.row_start(v);
+            for u in 0..n {
+                let got = &split[(v * n + u) * 3..(v * n + u) * 3 + 3];
+                match pixels.bilinear(x, y) {
+                    Some([b, g, r]) => assert_eq!(
+                        got,
+                        [
+                            r as f32 * 2.0 - 1.0,
+                            g as f32 * 2.0 - 1.0,
+                            b as f32 * 2.0 - 1.0
+                        ]
+                    ),
+                    None => {
+                        outside += 1;
+                        assert_eq!(got, [-1.0; 3]);
+                    }
+                }
+                x += sampling.step_u.0;
+                y += sampling.step_u.1;
+            }
+        }
+        assert!(outside > 0 && outside < n * n / 2, "{outside}");
         Ok(())
     }
 
