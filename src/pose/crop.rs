@@ -52,7 +52,7 @@ pub fn letterbox(frame: &Mat, size: i32, out: &mut Vec<u8>) -> Result<Letterbox,
     let n = size.max(1) as usize;
     let s = side as usize;
     let mut resized_rows = Vec::new();
-    resample::horizontal(rows.data_bytes()?, s, h as usize, n, &mut resized_rows);
+    resample::horizontal(Pixels::of(rows)?.bytes, s, h as usize, n, &mut resized_rows);
     resample::vertical(&resized_rows, n, s, py as usize, n, out);
     let scale = size as f32 / side as f32;
     Ok(Letterbox {
