@@ -24,17 +24,8 @@ const HOLD_VS_PLATEAU_S: f64 = 1.5;
 fn posecheck(args: &[&str]) -> Report {
     let dir = tempfile::tempdir().expect("temp dir");
     let report = dir.path().join("r.json");
-    let out = Command::new(env!("CARGO_BIN_EXE_posecheck"))
-        .arg("analyze")
-        .args(args)
-        .args(["--report", report.to_str().expect("path"), "--quiet"])
-        .output()
-        .expect("run posecheck");
-    assert!(
-        out.status.success(),
-        "posecheck {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let report_arg = ["--report", report.to_str().expect("path"), "--quiet"];
+    common::posecheck_ok(["analyze"].iter().chain(args).chain(&report_arg));
     serde_json::from_str(&std::fs::read_to_string(&report).expect("report")).expect("report json")
 }
 
@@ -260,13 +251,31 @@ fn renderer() -> PathBuf {
     r
 }
 
+/// Renders `NAME.mp4` into `dir` with the renderer's `args`; returns the clip and its ground truth.
+fn render(dir: &Path, name: &str, args: &[&str]) -> (PathBuf, Value) {
+    let clip = dir.join(format!("{name}.mp4"));
+    let out = Command::new(renderer())
+        .args(args)
+        .args(["-o", s(&clip)])
+        .output()
+        .expect("render");
+    assert!(
+        out.status.success(),
+        "render: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let gt = read_json(&dir.join(format!("{name}.gt.json")));
+    (clip, gt)
+}
+
 #[test]
 fn a_freshly_rendered_clip_with_faults_is_judged_right() {
     let dir = tempfile::tempdir().expect("temp dir");
     // Mirrored (head on the right), a jerky rep and a rep that stops short of the top.
-    let clip = dir.path().join("bridge.mp4");
-    let out = Command::new(renderer())
-        .args([
+    let (clip, gt) = render(
+        dir.path(),
+        "bridge",
+        &[
             "-e",
             "glute_bridge",
             "--reps",
@@ -275,23 +284,12 @@ fn a_freshly_rendered_clip_with_faults_is_judged_right() {
             "right",
             "--seed",
             "7",
-        ])
-        .args([
             "--fault",
             "jerky_movement@2",
             "--fault",
             "hips_not_extended@4",
-            "-o",
-            s(&clip),
-        ])
-        .output()
-        .expect("render");
-    assert!(
-        out.status.success(),
-        "render: {}",
-        String::from_utf8_lossy(&out.stderr)
+        ],
     );
-    let gt = read_json(&dir.path().join("bridge.gt.json"));
     let report = posecheck(&[s(&clip)]);
     let exact = posecheck(&[
         s(&dir.path().join("bridge.track.jsonl")),
@@ -307,25 +305,18 @@ fn a_freshly_rendered_clip_with_faults_is_judged_right() {
 #[test]
 fn bridges_filmed_from_above_are_all_counted() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let clip = dir.path().join("high.mp4");
-    let out = Command::new(renderer())
-        .args([
+    let (clip, gt) = render(
+        dir.path(),
+        "high",
+        &[
             "-e",
             "glute_bridge",
             "--reps",
             "3",
             "--camera-height",
             "1.5",
-        ])
-        .args(["-o", s(&clip)])
-        .output()
-        .expect("render");
-    assert!(
-        out.status.success(),
-        "render: {}",
-        String::from_utf8_lossy(&out.stderr)
+        ],
     );
-    let gt = read_json(&dir.path().join("high.gt.json"));
     check(&posecheck(&[s(&clip)]), &gt, None, "bridge from 1.5 m high");
 }
 

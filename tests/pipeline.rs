@@ -5,22 +5,11 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 
 use posecheck::report::model::Report;
 
 fn analyze(args: &[&str]) {
-    let out = Command::new(env!("CARGO_BIN_EXE_posecheck"))
-        .arg("analyze")
-        .args(args)
-        .arg("--quiet")
-        .output()
-        .expect("run posecheck");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::posecheck_ok(["analyze"].iter().chain(args).chain(&["--quiet"]));
 }
 
 fn report(path: &Path) -> Report {
