@@ -5,7 +5,6 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use opencv::core::{Mat, Rect, Scalar, Size, Vector};
 use opencv::prelude::*;
@@ -62,21 +61,15 @@ fn analyze(frames: &[Mat], truncate_to: Option<f64>) -> Analysed {
     }
     let report = dir.path().join("r.json");
     let track = dir.path().join("t.jsonl");
-    let out = Command::new(env!("CARGO_BIN_EXE_posecheck"))
-        .args(["analyze", video.to_str().unwrap(), "--quiet"])
-        .args([
-            "--report",
-            report.to_str().unwrap(),
-            "--keypoints",
-            track.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::posecheck_ok([
+        "analyze",
+        video.to_str().unwrap(),
+        "--quiet",
+        "--report",
+        report.to_str().unwrap(),
+        "--keypoints",
+        track.to_str().unwrap(),
+    ]);
     let report = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
     Analysed {
         report,

@@ -82,15 +82,7 @@ fn headless_live_prints_events_and_saves_the_report_on_sigterm() {
     assert!(stderr.contains("latency"), "--stats summary: {stderr}");
     // The keypoint track was kept and re-scores to the same reps.
     let again = dir.path().join("again.json");
-    let out = bin()
-        .args(["analyze", s(&track), "--report", s(&again), "--quiet"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::posecheck_ok(["analyze", s(&track), "--report", s(&again), "--quiet"]);
     assert_eq!(read_report(&again).exercises[0].reps, r.exercises[0].reps);
 }
 

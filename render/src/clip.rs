@@ -524,13 +524,7 @@ mod tests {
 
     #[test]
     fn a_rendered_frame_shows_the_figure_at_a_plausible_size() -> Result<()> {
-        for e in [
-            Exercise::BirdDog,
-            Exercise::GluteBridge,
-            Exercise::SidePlank,
-            Exercise::Superman,
-            Exercise::Plank,
-        ] {
+        for e in Exercise::ALL {
             let c = clip(e, &[], |s| s.reps = Some(1))?;
             let mid = c.frame_count() / 2;
             let (Some((with, _)), _) = c.frame(mid, true) else {
@@ -567,13 +561,7 @@ mod tests {
 
     #[test]
     fn the_figure_stays_in_the_picture_from_every_camera() -> Result<()> {
-        for e in [
-            Exercise::BirdDog,
-            Exercise::GluteBridge,
-            Exercise::SidePlank,
-            Exercise::Superman,
-            Exercise::Plank,
-        ] {
+        for e in Exercise::ALL {
             for place in [Placement::Side, Placement::Front, Placement::Oblique] {
                 let c = clip(e, &[], |s| {
                     s.reps = Some(1);

@@ -29,6 +29,16 @@ pub enum Exercise {
 }
 
 impl Exercise {
+    /// Every exercise, for tests that go through them all.
+    #[cfg(test)]
+    pub const ALL: [Exercise; 5] = [
+        Exercise::BirdDog,
+        Exercise::GluteBridge,
+        Exercise::SidePlank,
+        Exercise::Superman,
+        Exercise::Plank,
+    ];
+
     pub fn name(self) -> &'static str {
         match self {
             Exercise::BirdDog => "bird_dog",
@@ -560,14 +570,6 @@ mod tests {
     use super::*;
     use crate::skeleton::{Seg, landmarks};
 
-    const ALL: [Exercise; 5] = [
-        Exercise::BirdDog,
-        Exercise::GluteBridge,
-        Exercise::SidePlank,
-        Exercise::Superman,
-        Exercise::Plank,
-    ];
-
     fn drive(lift: f32) -> Drive {
         Drive {
             lift,
@@ -617,7 +619,7 @@ mod tests {
 
     #[test]
     fn every_pose_rests_on_the_mat_without_sinking_into_it() {
-        for e in ALL {
+        for e in Exercise::ALL {
             for (head, down) in [(false, Side::Left), (true, Side::Right)] {
                 let p = Poser::new(e, head, down, Body::new(1.70));
                 for d in variations() {
@@ -636,7 +638,7 @@ mod tests {
     #[test]
     fn bones_keep_their_length_in_every_pose() {
         let body = Body::new(1.70);
-        for e in ALL {
+        for e in Exercise::ALL {
             let p = Poser::new(e, false, Side::Left, body.clone());
             for d in variations() {
                 let sk = skeleton(&p, &d);

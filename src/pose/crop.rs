@@ -433,7 +433,7 @@ mod tests {
         let n = PARALLEL_ROWS;
         let mut split = vec![0.0; n * n * 3];
         rotated_crop_tensor(&frame, &roi, n as i32, &mut split, 2.0, -1.0)?;
-        // The same crop sampled row by row on this thread, at one size below the split.
+        // The same crop sampled point by point on this thread, without splitting.
         let pixels = Pixels::of(&frame)?;
         let sampling = Sampling::new(&roi, n);
         let mut outside = 0;
