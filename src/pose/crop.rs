@@ -331,7 +331,7 @@ pub fn rotated_crop_tensor(
             row_y += sampling.step_v.1;
         }
     };
-    let workers = std::thread::available_parallelism().map_or(1, |c| c.get().min(4));
+    let workers = super::runtime::cores().min(4);
     if workers < 2 || n < PARALLEL_ROWS {
         rows(0, tensor);
         return Ok(());

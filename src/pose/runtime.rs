@@ -78,13 +78,16 @@ pub fn init(explicit: Option<&Path>) -> Result<&'static Environment, Error> {
     Ok(ENVIRONMENT.get_or_init(|| env))
 }
 
+/// The cores this process may use, looked up once (the lookup reads cgroup files, and the
+/// crop asks for every frame).
+pub fn cores() -> usize {
+    static CORES: OnceLock<usize> = OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
 /// Threads for one inference session: `requested`, or one per core.
 pub fn thread_count(requested: usize) -> usize {
-    if requested > 0 {
-        requested
-    } else {
-        std::thread::available_parallelism().map_or(1, |n| n.get())
-    }
+    if requested > 0 { requested } else { cores() }
 }
 
 /// Opens a model file as a CPU session with `threads` intra-op threads.
