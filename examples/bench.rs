@@ -10,17 +10,14 @@
 
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
-use std::time::Instant;
 
-use ndarray::Array4;
-use ort::value::TensorRef;
 use posecheck::analyze::{self, AnalyzeSettings, Outputs};
-use posecheck::exercise::template;
-use posecheck::filter::OneEuroConfig;
 use posecheck::pipeline::StageTimes;
-use posecheck::pose::{self, ModelConfig, ModelKind};
 use posecheck::progress::Progress;
-use posecheck::session::SessionConfig;
+use posecheck_core::exercise::template;
+use posecheck_core::filter::OneEuroConfig;
+use posecheck_core::session::SessionConfig;
+use posecheck_pose::{self as pose, ModelConfig, ModelKind};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
@@ -58,19 +55,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     run(model.as_mut(), false)?;
 
     // The landmark model alone, on a fixed crop-sized input.
-    let mut session = pose::runtime::open_session(&config.path(config.kind.file_name()), threads)?;
-    let input = Array4::<f32>::from_elem((1, 256, 256, 3), 0.5);
-    for _ in 0..20 {
-        session.run(ort::inputs![TensorRef::from_array_view(&input)?])?;
-    }
-    let mut model_only = || -> Result<f64, Box<dyn std::error::Error>> {
-        let n = 300;
-        let t0 = Instant::now();
-        for _ in 0..n {
-            session.run(ort::inputs![TensorRef::from_array_view(&input)?])?;
-        }
-        Ok(n as f64 / t0.elapsed().as_secs_f64())
-    };
+    let mut model_only =
+        pose::runtime::ModelOnly::open(&config.path(config.kind.file_name()), threads)?;
 
     let (mut piped, mut seq, mut model_only_fps) = (None::<StageTimes>, None::<StageTimes>, 0.0);
     let faster = |best: Option<StageTimes>, t: StageTimes| match best {
@@ -80,7 +66,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for _ in 0..rounds.max(1) {
         piped = faster(piped, run(model.as_mut(), false)?);
         seq = faster(seq, run(model.as_mut(), true)?);
-        model_only_fps = f64::max(model_only_fps, model_only()?);
+        model_only_fps = f64::max(model_only_fps, model_only.runs_per_second(300)?);
     }
     let (piped, seq) = (piped.ok_or("no rounds")?, seq.ok_or("no rounds")?);
     println!(

@@ -8,12 +8,12 @@
 use std::path::Path;
 
 use posecheck::analyze;
-use posecheck::exercise::template;
-use posecheck::filter::OneEuroConfig;
-use posecheck::pose::{self, ModelConfig, ModelKind};
-use posecheck::session::{Session, SessionConfig};
 use posecheck::source::MediaSource;
-use posecheck::track::{TrackHeader, quantize};
+use posecheck_core::exercise::template;
+use posecheck_core::filter::OneEuroConfig;
+use posecheck_core::session::{Session, SessionConfig};
+use posecheck_core::track::TrackHeader;
+use posecheck_pose::{self as pose, ModelConfig, ModelKind};
 
 /// Resident set size in MiB (Linux).
 fn rss_mib() -> f64 {
@@ -64,10 +64,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .read_into(&mut image)
                 .ok_or("the clip has no frames")?;
         }
-        let pose = model.estimate(&image)?.pose.map(|mut p| {
-            quantize(&mut p);
-            p
-        });
+        let (pose, _) = posecheck::pipeline::infer(model.as_mut(), &image)?;
         session.frame(i as f64 / fps, pose.as_ref())?;
         let video_min = (i + 1) as f64 / fps / 60.0;
         if marks

@@ -21,14 +21,15 @@ use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
 use posecheck::analyze::{self, AnalyzeSettings, Outputs};
-use posecheck::exercise::template;
-use posecheck::filter::OneEuroConfig;
-use posecheck::pose::{self, ModelConfig, ModelKind, Pose, PoseModel};
 use posecheck::progress::Progress;
-use posecheck::report::model::{ExerciseSet, Report};
-use posecheck::session::SessionConfig;
-use posecheck::skeleton::Joint;
-use posecheck::track::TrackReader;
+use posecheck_core::exercise::template;
+use posecheck_core::filter::OneEuroConfig;
+use posecheck_core::pose::Pose;
+use posecheck_core::report::model::{ExerciseSet, Report};
+use posecheck_core::session::SessionConfig;
+use posecheck_core::skeleton::Joint;
+use posecheck_core::track::TrackReader;
+use posecheck_pose::{self as pose, ModelConfig, ModelKind, PoseModel};
 
 type Res<T> = Result<T, Box<dyn std::error::Error>>;
 
@@ -688,7 +689,7 @@ fn main() -> Res<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use posecheck::pose::Keypoint;
+    use posecheck_core::pose::Keypoint;
 
     fn pose(points: &[(Joint, f32, f32, f32)]) -> Pose {
         let mut p = Pose::default();

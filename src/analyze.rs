@@ -11,13 +11,13 @@ use opencv::videoio::{VideoWriter, VideoWriterTrait};
 use crate::error::Error;
 use crate::overlay::{hud::Hud, skeleton};
 use crate::pipeline::{self, PipelineOptions, StageTimes};
-use crate::pose::{self, ModelConfig, PoseModel};
 use crate::progress::Progress;
-use crate::report::json::{self, Ended};
-use crate::report::model::{ModelInfo, Report, SourceInfo};
-use crate::session::{Session, SessionConfig};
 use crate::source::MediaSource;
-use crate::track::{TrackHeader, TrackReader};
+use posecheck_core::report::json::{self, Ended};
+use posecheck_core::report::model::{ModelInfo, Report, SourceInfo};
+use posecheck_core::session::{Session, SessionConfig};
+use posecheck_core::track::{TrackHeader, TrackReader};
+use posecheck_pose::{self as pose, ModelConfig, PoseModel};
 
 /// Files to write for one input (the report is always written).
 #[derive(Clone, Debug, Default)]
@@ -50,7 +50,7 @@ pub fn load_model(
     ort_lib: Option<&Path>,
 ) -> Result<Box<dyn PoseModel>, Error> {
     pose::runtime::init(ort_lib)?;
-    pose::load(config)
+    Ok(pose::load(config)?)
 }
 
 /// The report's model entry: name and the weights' checksum, if the file is at hand.
@@ -68,7 +68,7 @@ fn model_info(models_dir: &Path, name: &str) -> ModelInfo {
 fn finish_outputs(report: &Report, outputs: &Outputs) -> Result<(), Error> {
     json::write_report(&outputs.report, report)?;
     if let Some(html) = &outputs.html {
-        crate::report::html::write(html, report)?;
+        posecheck_core::report::html::write(html, report)?;
     }
     Ok(())
 }
@@ -157,12 +157,12 @@ fn open_session(
     if header.source_kind.as_deref() == Some("image") {
         config.smoothing = None;
     }
-    Session::new(
+    Ok(Session::new(
         &config,
         header,
         outputs.keypoints.as_deref(),
         outputs.csv.as_deref(),
-    )
+    )?)
 }
 
 /// Analyses a video or image file with the model.
@@ -233,15 +233,17 @@ pub fn analyze_media(
     };
     let mut outcome = outcome;
     if let Some(at) = source.broken_at {
-        outcome.warnings.push(crate::report::model::Warning {
-            code: "input_broken".into(),
-            start_s: at as f64 / info.fps,
-            end_s: info.frame_count as f64 / info.fps,
-            message: format!(
-                "The video broke off after {at} of {} frames; everything before was analysed.",
-                info.frame_count
-            ),
-        });
+        outcome
+            .warnings
+            .push(posecheck_core::report::model::Warning {
+                code: "input_broken".into(),
+                start_s: at as f64 / info.fps,
+                end_s: info.frame_count as f64 / info.fps,
+                message: format!(
+                    "The video broke off after {at} of {} frames; everything before was analysed.",
+                    info.frame_count
+                ),
+            });
     }
     let source_info = source_info(
         kind,

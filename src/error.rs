@@ -1,31 +1,15 @@
-//! Library errors. Each variant renders as one line that names the thing at fault and, where
-//! there is one, the fix; the binary prints it and exits non-zero.
+//! The application's errors: the core's and the models' errors, and those of capture and
+//! OpenCV. Each renders as one line; `main` prints it and exits non-zero.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("{}: {source}", path.display())]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    Core(#[from] posecheck_core::Error),
 
-    #[error("{}: {message}", path.display())]
-    Input { path: PathBuf, message: String },
-
-    #[error("{}:{line}: {message}", path.display())]
-    Parse {
-        path: PathBuf,
-        line: usize,
-        message: String,
-    },
-
-    #[error("ONNX Runtime: {0}")]
-    Runtime(String),
-
-    #[error("model {}: {message}", path.display())]
-    Model { path: PathBuf, message: String },
+    #[error(transparent)]
+    Pose(#[from] posecheck_pose::Error),
 
     #[error("camera/stream {source_name}: {message}")]
     Capture {
@@ -35,39 +19,19 @@ pub enum Error {
 
     #[error("OpenCV: {0}")]
     OpenCv(#[from] opencv::Error),
-
-    #[error("{0}")]
-    Invalid(String),
 }
 
 impl Error {
     pub fn io(path: &Path, source: std::io::Error) -> Error {
-        Error::Io {
-            path: path.to_path_buf(),
-            source,
-        }
+        posecheck_core::Error::io(path, source).into()
     }
 
     pub fn input(path: &Path, message: impl Into<String>) -> Error {
-        Error::Input {
-            path: path.to_path_buf(),
-            message: message.into(),
-        }
+        posecheck_core::Error::input(path, message).into()
     }
 
-    pub fn parse(path: &Path, line: usize, message: impl Into<String>) -> Error {
-        Error::Parse {
-            path: path.to_path_buf(),
-            line,
-            message: message.into(),
-        }
-    }
-
-    pub fn model(path: &Path, message: impl Into<String>) -> Error {
-        Error::Model {
-            path: path.to_path_buf(),
-            message: message.into(),
-        }
+    pub fn invalid(message: impl Into<String>) -> Error {
+        posecheck_core::Error::Invalid(message.into()).into()
     }
 }
 

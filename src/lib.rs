@@ -1,24 +1,16 @@
-//! posecheck: watches back-strengthening exercises through a camera or in a video, counts reps,
-//! times holds and calls form faults.
+//! The posecheck application: capture, the decode/inference/analysis pipeline, the live window
+//! and overlay, and the commands that drive them. What happens between keypoints and reports
+//! is `posecheck_core`; the pose models are `posecheck_pose`.
 //!
-//! Data flow: [`source`] frames → [`pose`] model → [`filter`] smoothing → keypoint [`track`].
+//! Data flow: [`source`] frames → `posecheck_pose` model → `posecheck_core` session → report.
 
 pub mod analyze;
-pub mod atomic;
 pub mod error;
 pub mod eval;
-pub mod exercise;
-pub mod filter;
-pub mod geometry;
 pub mod live;
 pub mod overlay;
 pub mod pipeline;
-pub mod pose;
 pub mod progress;
-pub mod report;
-pub mod session;
-pub mod skeleton;
 pub mod source;
-pub mod track;
 
 pub use error::{Error, Result};

@@ -8,13 +8,13 @@ use anyhow::{Result, bail};
 use clap::{Args, Parser, Subcommand};
 
 use posecheck::analyze::{self, AnalyzeSettings, Outputs};
-use posecheck::exercise::template;
-use posecheck::filter::OneEuroConfig;
-use posecheck::pose::{self, ModelConfig, ModelKind, PoseModel};
 use posecheck::progress::Progress;
-use posecheck::report::summary;
-use posecheck::session::SessionConfig;
-use posecheck::track;
+use posecheck_core::exercise::template;
+use posecheck_core::filter::OneEuroConfig;
+use posecheck_core::report::summary;
+use posecheck_core::session::SessionConfig;
+use posecheck_core::track;
+use posecheck_pose::{self as pose, ModelConfig, ModelKind, PoseModel};
 
 #[derive(Parser)]
 #[command(
@@ -135,7 +135,7 @@ enum ReportCommand {
 #[derive(Args)]
 struct ModelArgs {
     /// Pose model.
-    #[arg(long, value_enum, default_value_t = ModelKind::BlazeposeFull)]
+    #[arg(long, value_parser = ModelKindParser, default_value = "blazepose-full")]
     model: ModelKind,
     /// Directory with the model files (default: the project's models/).
     #[arg(long, value_name = "DIR")]
@@ -146,6 +146,52 @@ struct ModelArgs {
     /// Inference threads (0 = one per core).
     #[arg(long, default_value_t = 0)]
     threads: usize,
+}
+
+/// `--model NAME`: the pose crate's models by their command-line names, listed in `--help`.
+#[derive(Clone)]
+struct ModelKindParser;
+
+impl clap::builder::TypedValueParser for ModelKindParser {
+    type Value = ModelKind;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> std::result::Result<ModelKind, clap::Error> {
+        let name = value.to_string_lossy();
+        ModelKind::ALL
+            .into_iter()
+            .find(|m| m.cli_name() == name)
+            .ok_or_else(|| {
+                let mut err = clap::Error::new(clap::error::ErrorKind::InvalidValue).with_cmd(cmd);
+                use clap::error::{ContextKind, ContextValue};
+                if let Some(arg) = arg {
+                    err.insert(
+                        ContextKind::InvalidArg,
+                        ContextValue::String(arg.to_string()),
+                    );
+                }
+                err.insert(ContextKind::InvalidValue, ContextValue::String(name.into()));
+                err.insert(
+                    ContextKind::ValidValue,
+                    ContextValue::Strings(
+                        ModelKind::ALL.iter().map(|m| m.cli_name().into()).collect(),
+                    ),
+                );
+                err
+            })
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(ModelKind::ALL.into_iter().map(|m| {
+            clap::builder::PossibleValue::new(m.cli_name()).help(m.about())
+        })))
+    }
 }
 
 impl ModelArgs {
@@ -414,13 +460,13 @@ fn eval_cmd(args: &EvalArgs, stop: &AtomicBool) -> Result<()> {
         print!("{table}");
     }
     if let Some(docs) = &args.docs {
-        posecheck::atomic::write(docs, table.as_bytes())?;
+        posecheck_core::atomic::write(docs, table.as_bytes())?;
     }
     Ok(())
 }
 
 fn report_cmd(cmd: &ReportCommand) -> Result<()> {
-    use posecheck::report::{html, json, schema};
+    use posecheck_core::report::{html, json, schema};
     match cmd {
         ReportCommand::Summary { report } => {
             print!("{}", summary::render(&json::read_report(report)?));

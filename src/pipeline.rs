@@ -10,9 +10,10 @@ use crossbeam_channel::{Receiver, Sender, bounded, unbounded};
 use opencv::core::Mat;
 
 use crate::error::Error;
-use crate::pose::{Pose, PoseModel};
 use crate::source::MediaSource;
-use crate::track::quantize;
+use posecheck_core::pose::Pose;
+use posecheck_core::track::quantize;
+use posecheck_pose::PoseModel;
 
 /// Frames in flight between two stages.
 const QUEUE: usize = 3;
@@ -79,8 +80,10 @@ pub fn run(
     Ok(times)
 }
 
-fn infer(model: &mut dyn PoseModel, image: &Mat) -> Result<(Option<Pose>, bool), Error> {
-    let found = model.estimate(image)?;
+/// The model's pose in a frame, rounded as a track stores it (so a replay sees the same
+/// keypoints), and whether the person detector ran.
+pub fn infer(model: &mut dyn PoseModel, image: &Mat) -> Result<(Option<Pose>, bool), Error> {
+    let found = model.estimate(&crate::source::image_view(image)?)?;
     let pose = found.pose.map(|mut p| {
         quantize(&mut p);
         p
@@ -200,10 +203,10 @@ fn run_threaded(
         drop(pool_tx);
         let inference_busy = inference
             .join()
-            .map_err(|_| Error::Invalid("the inference thread stopped unexpectedly".into()))?;
+            .map_err(|_| Error::invalid("the inference thread stopped unexpectedly"))?;
         let decode_busy = decoder
             .join()
-            .map_err(|_| Error::Invalid("the decoding thread stopped unexpectedly".into()))?;
+            .map_err(|_| Error::invalid("the decoding thread stopped unexpectedly"))?;
         sink_result?;
         times.inference = inference_busy?;
         times.decode = decode_busy;

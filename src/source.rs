@@ -6,6 +6,8 @@ use opencv::core::Mat;
 use opencv::prelude::*;
 use opencv::videoio::{self, VideoCapture};
 
+use posecheck_pose::{ChannelOrder, ImageView};
+
 use crate::error::Error;
 
 /// File extensions OpenCV's image decoders read; anything else is tried as a video.
@@ -18,6 +20,35 @@ pub struct Frame {
     pub index: u64,
     pub t: f64,
     pub image: Mat,
+}
+
+/// Lends a decoded frame's pixels to a model, without copying them.
+pub fn image_view(image: &Mat) -> Result<ImageView<'_>, Error> {
+    if image.typ() != opencv::core::CV_8UC3 {
+        return Err(Error::invalid("frame is not 8-bit, 3-channel"));
+    }
+    let (width, height) = (image.cols() as usize, image.rows() as usize);
+    let stride = if height > 1 {
+        image.step1(0)? * image.elem_size1()
+    } else {
+        width * 3
+    };
+    let bytes = if image.is_continuous() {
+        image.data_bytes()?
+    } else {
+        // SAFETY: a Mat's rows are `stride` bytes apart from `data()`, and the view ends at
+        // the last pixel of the last row, inside the allocation.
+        unsafe {
+            std::slice::from_raw_parts(image.data(), stride * height.saturating_sub(1) + width * 3)
+        }
+    };
+    Ok(ImageView::new(
+        bytes,
+        width,
+        height,
+        stride,
+        ChannelOrder::Bgr,
+    )?)
 }
 
 /// What the media is, as far as it can be known before decoding it all.

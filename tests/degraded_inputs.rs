@@ -10,8 +10,8 @@ use opencv::core::{Mat, Rect, Scalar, Size, Vector};
 use opencv::prelude::*;
 use opencv::videoio::{VideoCapture, VideoWriter};
 use opencv::{core, imgproc, videoio};
-use posecheck::report::model::Report;
-use posecheck::track::TrackReader;
+use posecheck_core::report::model::Report;
+use posecheck_core::track::TrackReader;
 
 fn sample(name: &str) -> PathBuf {
     common::repo().join("samples").join(name)
@@ -86,7 +86,7 @@ fn reps(r: &Report, exercise: &str) -> u32 {
         .sum()
 }
 
-fn warning<'a>(r: &'a Report, code: &str) -> Option<&'a posecheck::report::model::Warning> {
+fn warning<'a>(r: &'a Report, code: &str) -> Option<&'a posecheck_core::report::model::Warning> {
     r.warnings.iter().find(|w| w.code == code)
 }
 
@@ -154,7 +154,7 @@ fn a_bystander_appearing_does_not_take_over_the_track() {
     let on_right = TrackReader::open(&a.track)
         .unwrap()
         .filter_map(|f| f.unwrap().pose)
-        .filter(|p| p.pos(posecheck::skeleton::Joint::LeftHip).x > width / 2.0)
+        .filter(|p| p.pos(posecheck_core::skeleton::Joint::LeftHip).x > width / 2.0)
         .count();
     assert_eq!(on_right, 0, "the track jumped to the bystander");
     assert_eq!(reps(&a.report, "bird_dog"), 4, "{:?}", a.report.exercises);

@@ -13,7 +13,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use posecheck::report::model::{ExerciseSet, Report};
+use posecheck_core::report::model::{ExerciseSet, Report};
 use serde_json::Value;
 
 /// Model vs exact keypoints, same definitions: seconds.

@@ -4,10 +4,10 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use posecheck::geometry::Vec2;
-use posecheck::pose::{self, ModelConfig, ModelKind};
-use posecheck::skeleton::{Joint, Skeleton};
 use posecheck::source::MediaSource;
+use posecheck_core::geometry::Vec2;
+use posecheck_core::skeleton::{Joint, Skeleton};
+use posecheck_pose::{self as pose, ModelConfig, ModelKind};
 
 /// Reference names ("l_eye_in", "mouth_l") → canonical joints.
 fn reference_joint(name: &str) -> Option<Joint> {
@@ -75,7 +75,8 @@ fn blazepose_full_matches_the_numpy_reference_within_2_percent_of_torso() {
         let mut src = MediaSource::open_file(&refdir.join("images").join(format!("{name}.jpg")))
             .expect("image");
         let frame = src.next_frame().expect("frame");
-        let found = model.estimate(&frame.image).expect("inference");
+        let view = posecheck::source::image_view(&frame.image).expect("8-bit BGR frame");
+        let found = model.estimate(&view).expect("inference");
         let pose = found
             .pose
             .unwrap_or_else(|| panic!("{name}: no person found"));

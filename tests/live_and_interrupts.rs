@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use posecheck::report::model::Report;
+use posecheck_core::report::model::Report;
 
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_posecheck"));

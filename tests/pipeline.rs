@@ -6,7 +6,7 @@ mod common;
 
 use std::path::Path;
 
-use posecheck::report::model::Report;
+use posecheck_core::report::model::Report;
 
 fn analyze(args: &[&str]) {
     common::posecheck_ok(["analyze"].iter().chain(args).chain(&["--quiet"]));

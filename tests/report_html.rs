@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::MadeReport;
-use posecheck::report::model::Report;
+use posecheck_core::report::model::Report;
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 /// A page that has not rendered by then is a hung browser, not a slow one.

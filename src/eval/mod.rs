@@ -2,8 +2,6 @@
 //! tracks cached per clip and model, so re-scoring after a template change takes seconds) and
 //! compared with what a coach saw; labelled keypoint files are scored for form faults.
 
-pub mod labelled;
-pub mod manifest;
 pub mod table;
 
 use std::path::{Path, PathBuf};
@@ -13,12 +11,12 @@ use serde::Serialize;
 
 use crate::analyze::{self, AnalyzeSettings, Outputs};
 use crate::error::Error;
-use crate::pose::{self, ModelConfig, PoseModel};
 use crate::progress::Progress;
-use crate::report::model::Report;
-use crate::session::SessionConfig;
-use labelled::LabelledResult;
-use manifest::{Clip, Manifest};
+use posecheck_core::eval::labelled::{self, LabelledResult};
+use posecheck_core::eval::manifest::{self, Clip, Manifest};
+use posecheck_core::report::model::Report;
+use posecheck_core::session::SessionConfig;
+use posecheck_pose::{self as pose, ModelConfig, PoseModel};
 
 /// A reported fault matches a labelled one of the same code within this many seconds.
 const FAULT_SLACK_S: f64 = 0.5;
@@ -133,7 +131,7 @@ fn track_of(
     let m = model
         .as_mut()
         .map(|m| m.as_mut())
-        .ok_or_else(|| Error::Invalid("no model".into()))?;
+        .ok_or_else(|| Error::invalid("no model"))?;
     analyze::analyze_media(video, m, &analyze_settings, &outputs)?;
     Ok(cached)
 }
@@ -168,8 +166,9 @@ fn score_clip(clip: &Clip, report: &Report) -> ClipResult {
         .unwrap_or_default()
         .iter()
         .map(|[a, b]| {
-            let overlap =
-                |h: &&crate::report::model::Hold| (h.end_s.min(*b) - h.start_s.max(*a)).max(0.0);
+            let overlap = |h: &&posecheck_core::report::model::Hold| {
+                (h.end_s.min(*b) - h.start_s.max(*a)).max(0.0)
+            };
             let best = holds
                 .iter()
                 .filter(|h| overlap(h) > 0.0)
@@ -177,14 +176,14 @@ fn score_clip(clip: &Clip, report: &Report) -> ClipResult {
             (best.map_or(0.0, |h| h.duration_s) - (b - a)).abs()
         })
         .collect();
-    let found: Vec<&crate::report::model::Fault> = report
+    let found: Vec<&posecheck_core::report::model::Fault> = report
         .exercises
         .iter()
         .filter(|s| mine(&s.exercise))
         .flat_map(|s| s.faults.iter())
         .collect();
     let fault_hits = clip.faults.as_ref().map(|labels| {
-        let matches = |f: &crate::report::model::Fault, l: &manifest::LabelledFault| {
+        let matches = |f: &posecheck_core::report::model::Fault, l: &manifest::LabelledFault| {
             f.code == l.code
                 && f.start_s <= l.end_s + FAULT_SLACK_S
                 && l.start_s <= f.end_s + FAULT_SLACK_S
@@ -294,9 +293,7 @@ pub fn run(manifest_path: &Path, settings: &EvalSettings) -> Result<Evaluation, 
         .templates
         .iter()
         .find(|t| t.id == "plank")
-        .ok_or_else(|| {
-            Error::Invalid("the plank template is needed to score plank keypoints".into())
-        })?;
+        .ok_or_else(|| Error::invalid("the plank template is needed to score plank keypoints"))?;
     let labelled = manifest
         .keypoints
         .keys()

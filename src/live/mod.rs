@@ -16,15 +16,15 @@ use opencv::imgproc;
 use opencv::prelude::*;
 
 use crate::error::Error;
-use crate::exercise::{Event, EventKind};
 use crate::overlay::{hud::Hud, skeleton};
-use crate::pose::{ModelConfig, PoseModel};
-use crate::report::json::{self, Ended};
-use crate::report::model::{ModelInfo, Report, SourceInfo};
-use crate::session::{Session, SessionConfig};
 use crate::source::CameraSpec;
-use crate::track::{TrackHeader, quantize};
 use capture::{Capture, Ending};
+use posecheck_core::exercise::{Event, EventKind};
+use posecheck_core::report::json::{self, Ended};
+use posecheck_core::report::model::{ModelInfo, Report, SourceInfo};
+use posecheck_core::session::{Session, SessionConfig};
+use posecheck_core::track::TrackHeader;
+use posecheck_pose::{ModelConfig, PoseModel};
 use stats::{LiveStats, StatsSummary};
 use window::{Key, Window};
 
@@ -53,8 +53,9 @@ pub struct LiveOutcome {
 
 /// One event as a line for scripts: seconds, kind, details.
 pub fn event_line(e: &Event) -> String {
-    let side =
-        |s: &Option<crate::skeleton::Side>| s.map(|s| format!(" {}", s.name())).unwrap_or_default();
+    let side = |s: &Option<posecheck_core::skeleton::Side>| {
+        s.map(|s| format!(" {}", s.name())).unwrap_or_default()
+    };
     let what = match &e.kind {
         EventKind::ExerciseStarted { exercise, name } => format!("exercise {exercise} {name}"),
         EventKind::ExerciseEnded { exercise } => format!("exercise-end {exercise}"),
@@ -163,10 +164,7 @@ pub fn run(
             let at = c.at;
             let t = at.duration_since(*first_at.get_or_insert(at)).as_secs_f64();
             let mut image = c.image;
-            let pose = model.estimate(&image)?.pose.map(|mut p| {
-                quantize(&mut p);
-                p
-            });
+            let (pose, _) = crate::pipeline::infer(model, &image)?;
             let events = session.frame(t, pose.as_ref())?;
             frames += 1;
             hud.observe(events);
@@ -241,7 +239,7 @@ pub fn run(
         },
         ModelInfo {
             name: model_config.kind.id().into(),
-            sha256: crate::pose::file_sha256(&model_file).ok(),
+            sha256: posecheck_pose::file_sha256(&model_file).ok(),
         },
         ending,
     );
@@ -272,7 +270,7 @@ mod tests {
             kind: EventKind::Rep {
                 exercise: "bird_dog".into(),
                 index: 2,
-                side: Some(crate::skeleton::Side::Left),
+                side: Some(posecheck_core::skeleton::Side::Left),
             },
         };
         assert_eq!(event_line(&e), "    3.25 rep bird_dog 2 left");

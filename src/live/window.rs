@@ -23,9 +23,8 @@ pub enum Key {
 
 /// Whether a window can be shown: a Wayland display, or an X display whose socket exists.
 pub fn check_display() -> Result<(), Error> {
-    let no_display = || {
-        Error::Invalid("no display: use --headless (events are printed instead of shown)".into())
-    };
+    let no_display =
+        || Error::invalid("no display: use --headless (events are printed instead of shown)");
     if std::env::var_os("WAYLAND_DISPLAY").is_some_and(|v| !v.is_empty()) {
         return Ok(());
     }

@@ -6,7 +6,7 @@ use opencv::imgproc;
 use opencv::prelude::*;
 
 use crate::error::Error;
-use crate::exercise::{Event, EventKind, Status};
+use posecheck_core::exercise::{Event, EventKind, Status};
 
 /// How long a rep or completed hold flashes, seconds.
 const FLASH_S: f64 = 0.6;

@@ -4,8 +4,8 @@ use opencv::core::{Mat, Point, Scalar};
 use opencv::imgproc;
 
 use crate::error::Error;
-use crate::pose::Pose;
-use crate::skeleton::{BONES, Joint};
+use posecheck_core::pose::Pose;
+use posecheck_core::skeleton::{BONES, Joint};
 
 /// Joints below this visibility are not drawn (they are guesses).
 const MIN_VISIBILITY: f32 = 0.3;

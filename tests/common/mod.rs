@@ -1,14 +1,11 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)] // each test binary uses its own subset
 
+/// The synthetic-body generator of the core's tests (its random numbers are used here).
+#[path = "../../crates/core/tests/common/synth.rs"]
 pub mod synth;
 
 use std::path::{Path, PathBuf};
-
-use posecheck::exercise::{Outcome, template};
-use posecheck::filter::OneEuroConfig;
-use posecheck::session::{Session, SessionConfig};
-use posecheck::track::TrackReader;
 
 /// The repository root.
 pub fn repo() -> PathBuf {
@@ -34,22 +31,6 @@ pub fn shared(test: &str) -> Option<PathBuf> {
 
 pub fn models_dir() -> PathBuf {
     repo().join("models")
-}
-
-/// Scores a keypoint track with the built-in templates as `analyze` does (smoothing on).
-pub fn score(track: &Path, exercise: Option<&str>) -> Outcome {
-    let reader = TrackReader::open(track).expect("track");
-    let config = SessionConfig {
-        templates: template::load_all(None).expect("templates"),
-        exercise: exercise.map(String::from),
-        smoothing: Some(OneEuroConfig::default()),
-    };
-    let mut session = Session::new(&config, &reader.header, None, None).expect("session");
-    for frame in reader {
-        let frame = frame.expect("frame");
-        session.frame(frame.t, frame.pose.as_ref()).expect("engine");
-    }
-    session.finish().expect("finish")
 }
 
 /// Runs the posecheck binary built for these tests.
@@ -92,7 +73,7 @@ where
 /// 166°, short of a straight line, so the report has a fault), nobody in view from 11.0 to
 /// 11.8 s and the knees hidden from 12.0 to 12.4 s (so the plot has gaps).
 pub fn write_glute_bridge_track(path: &Path) {
-    use posecheck::skeleton::Joint;
+    use posecheck_core::skeleton::Joint;
     use std::f64::consts::PI;
 
     const FPS: f64 = 30.0;
@@ -292,6 +273,6 @@ fn clip_reports(clip: &Path) -> Vec<MadeReport> {
 }
 
 /// Reads a report written by the binary.
-pub fn read_report(path: &Path) -> posecheck::report::model::Report {
-    posecheck::report::json::read_report(path).unwrap_or_else(|e| panic!("{e}"))
+pub fn read_report(path: &Path) -> posecheck_core::report::model::Report {
+    posecheck_core::report::json::read_report(path).unwrap_or_else(|e| panic!("{e}"))
 }

@@ -4,8 +4,8 @@
 
 use std::path::Path;
 
-use posecheck::exercise::template::{self, BUILTIN};
-use posecheck::track::TrackReader;
+use posecheck_core::exercise::template::{self, BUILTIN};
+use posecheck_core::track::TrackReader;
 use proptest::prelude::*;
 
 /// Text edits that keep most of a file intact: the interesting malformed inputs are near-valid.

@@ -5,16 +5,17 @@
 //! person large in the input.
 
 use ndarray::Array4;
-use opencv::core::Mat;
-use opencv::prelude::*;
 use ort::session::Session;
 use ort::value::TensorRef;
 
-use super::crop::{Roi, rotated_crop_tensor};
-use super::{Detection, Keypoint, ModelConfig, Pose, PoseModel, runtime};
+use crate::crop::{Roi, rotated_crop_tensor};
+use crate::{Detection, ModelConfig, PoseModel, runtime};
+use posecheck_core::geometry::Vec2;
+use posecheck_core::pose::{Keypoint, Pose};
+
 use crate::error::Error;
-use crate::geometry::Vec2;
-use crate::skeleton::Skeleton;
+use crate::image::ImageView;
+use posecheck_core::skeleton::Skeleton;
 
 const KEYPOINTS: usize = 17;
 /// Mean keypoint score above which a person is present (people 0.4–0.75, empty scenes ≤ 0.19).
@@ -59,8 +60,8 @@ impl MoveNet {
         })
     }
 
-    fn whole_frame(frame: &Mat) -> Roi {
-        let (w, h) = (frame.cols() as f32, frame.rows() as f32);
+    fn whole_frame(frame: &ImageView) -> Roi {
+        let (w, h) = (frame.width() as f32, frame.height() as f32);
         Roi {
             center: Vec2::new(w / 2.0, h / 2.0),
             size: w.max(h),
@@ -68,7 +69,7 @@ impl MoveNet {
         }
     }
 
-    fn infer(&mut self, frame: &Mat, roi: &Roi) -> Result<Pose, Error> {
+    fn infer(&mut self, frame: &ImageView, roi: &Roi) -> Result<Pose, Error> {
         let buf = self
             .input
             .as_slice_mut()
@@ -126,8 +127,8 @@ fn mean_score(pose: &Pose) -> f32 {
 }
 
 impl PoseModel for MoveNet {
-    fn estimate(&mut self, frame: &Mat) -> Result<Detection, Error> {
-        if frame.empty() {
+    fn estimate(&mut self, frame: &ImageView) -> Result<Detection, Error> {
+        if frame.is_empty() {
             return Ok(Detection::default());
         }
         let tracked = match self.roi.filter(|_| !self.still) {

@@ -8,16 +8,17 @@
 //! lying, kneeling and side-lying bodies.
 
 use ndarray::Array4;
-use opencv::core::Mat;
-use opencv::prelude::*;
 use ort::session::{HasSelectedOutputs, OutputSelector, RunOptions, Session};
 use ort::value::TensorRef;
 
-use super::crop::{Roi, bgr_bytes_to_tensor, letterbox, rotated_crop_tensor};
-use super::{Detection, Keypoint, ModelConfig, Pose, PoseModel, runtime};
+use crate::crop::{Roi, letterbox, pixels_to_tensor, rotated_crop_tensor};
+use crate::{Detection, ModelConfig, PoseModel, runtime};
+use posecheck_core::geometry::Vec2;
+use posecheck_core::pose::{Keypoint, Pose};
+
 use crate::error::Error;
-use crate::geometry::Vec2;
-use crate::skeleton::{JOINT_COUNT, Skeleton};
+use crate::image::ImageView;
+use posecheck_core::skeleton::{JOINT_COUNT, Skeleton};
 
 pub const DETECTOR_FILE: &str = "blazepose_detector.onnx";
 const DETECTOR_SIZE: i32 = 224;
@@ -199,13 +200,13 @@ impl Detector {
     }
 
     /// People in the frame, strongest first, in frame pixels.
-    fn detect(&mut self, frame: &Mat) -> Result<Vec<PersonBox>, Error> {
+    fn detect(&mut self, frame: &ImageView) -> Result<Vec<PersonBox>, Error> {
         let lb = letterbox(frame, DETECTOR_SIZE, &mut self.image)?;
         let buf = self
             .input
             .as_slice_mut()
             .ok_or_else(|| Error::Invalid("detector input is not contiguous".into()))?;
-        bgr_bytes_to_tensor(&self.image, buf, 1.0 / 127.5, -1.0)?;
+        pixels_to_tensor(&self.image, frame.order(), buf, 1.0 / 127.5, -1.0)?;
         let outputs = self
             .session
             .run(ort::inputs![
@@ -271,7 +272,7 @@ impl Landmarker {
         })
     }
 
-    fn run(&mut self, frame: &Mat, roi: &Roi) -> Result<LandmarkResult, Error> {
+    fn run(&mut self, frame: &ImageView, roi: &Roi) -> Result<LandmarkResult, Error> {
         let buf = self
             .input
             .as_slice_mut()
@@ -306,7 +307,7 @@ impl Landmarker {
 
 /// Landmarks a track can be trusted on without the detector: the torso and legs well seen.
 fn confident(r: &LandmarkResult) -> bool {
-    use crate::skeleton::Joint::*;
+    use posecheck_core::skeleton::Joint::*;
     let core = [
         LeftShoulder,
         RightShoulder,
@@ -372,7 +373,7 @@ impl BlazePose {
     /// detector's alignment points are coarse).
     fn landmarks_for(
         &mut self,
-        frame: &Mat,
+        frame: &ImageView,
         person: &PersonBox,
     ) -> Result<Option<LandmarkResult>, Error> {
         let first = self.landmarker.run(frame, &person.roi())?;
@@ -383,7 +384,7 @@ impl BlazePose {
         Ok((refined.presence >= PRESENCE_THRESHOLD).then_some(refined))
     }
 
-    fn track(&mut self, frame: &Mat) -> Result<Detection, Error> {
+    fn track(&mut self, frame: &ImageView) -> Result<Detection, Error> {
         if let Some(n) = self.frames_since_search.as_mut().filter(|_| !self.still) {
             *n += 1;
             if *n < SEARCH_EVERY {
@@ -431,8 +432,8 @@ impl BlazePose {
 }
 
 impl PoseModel for BlazePose {
-    fn estimate(&mut self, frame: &Mat) -> Result<Detection, Error> {
-        if frame.empty() {
+    fn estimate(&mut self, frame: &ImageView) -> Result<Detection, Error> {
+        if frame.is_empty() {
             return Ok(Detection::default());
         }
         self.track(frame)

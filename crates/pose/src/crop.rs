@@ -3,11 +3,10 @@
 //! Coordinates are continuous: pixel `i` covers `[i, i + 1)`, so a point maps between image and
 //! crop by the same affine transform whatever the resolution.
 
-use opencv::core::{self, Mat, Scalar};
-use opencv::prelude::*;
+use posecheck_core::geometry::Vec2;
 
 use crate::error::Error;
-use crate::geometry::Vec2;
+use crate::image::{ChannelOrder, ImageView};
 
 /// How a frame was scaled and padded into a square model input.
 #[derive(Clone, Copy, Debug)]
@@ -26,34 +25,32 @@ impl Letterbox {
     }
 }
 
-/// Pads `frame` centred onto a black square and scales that to `size`×`size` (BGR bytes into
-/// `out`, reused). Padding first keeps the mapping an exact scale + offset.
-pub fn letterbox(frame: &Mat, size: i32, out: &mut Vec<u8>) -> Result<Letterbox, Error> {
-    let (w, h) = (frame.cols(), frame.rows());
+/// Pads `frame` centred onto a black square and scales that to `size`×`size` (pixels in the
+/// frame's channel order into `out`, reused). Padding first keeps the mapping an exact scale +
+/// offset.
+pub fn letterbox(frame: &ImageView, size: i32, out: &mut Vec<u8>) -> Result<Letterbox, Error> {
+    if frame.is_empty() {
+        return Err(Error::Invalid("the frame is empty".into()));
+    }
+    let (w, h) = (frame.width(), frame.height());
     let side = w.max(h);
     let (px, py) = ((side - w) / 2, (side - h) / 2);
     // Left and right padding is copied in; rows above and below are black and stay virtual.
-    let mut padded = Mat::default();
-    let rows = if px > 0 {
-        core::copy_make_border(
-            frame,
-            &mut padded,
-            0,
-            0,
-            px,
-            side - w - px,
-            core::BORDER_CONSTANT,
-            Scalar::all(0.0),
-        )?;
+    let padded;
+    let rows: &[u8] = if px > 0 || frame.stride() != w * 3 {
+        let mut buf = vec![0u8; side * h * 3];
+        for (y, dst) in buf.chunks_exact_mut(side * 3).enumerate() {
+            dst[px * 3..(px + w) * 3].copy_from_slice(frame.row(y));
+        }
+        padded = buf;
         &padded
     } else {
-        frame
+        &frame.bytes()[..w * h * 3]
     };
     let n = size.max(1) as usize;
-    let s = side as usize;
     let mut resized_rows = Vec::new();
-    resample::horizontal(Pixels::of(rows)?.bytes, s, h as usize, n, &mut resized_rows);
-    resample::vertical(&resized_rows, n, s, py as usize, n, out);
+    resample::horizontal(rows, side, h, n, &mut resized_rows);
+    resample::vertical(&resized_rows, n, side, py, n, out);
     let scale = size as f32 / side as f32;
     Ok(Letterbox {
         scale,
@@ -221,25 +218,25 @@ impl Sampling {
     }
 }
 
-/// A BGR frame's bytes and size.
+/// A frame's bytes and size, for sampling.
 #[derive(Clone, Copy)]
 struct Pixels<'a> {
     bytes: &'a [u8],
     width: usize,
     height: usize,
+    stride: usize,
 }
 
 impl<'a> Pixels<'a> {
-    fn of(frame: &'a Mat) -> Result<Pixels<'a>, Error> {
-        let (width, height) = (frame.cols() as usize, frame.rows() as usize);
-        let bytes = frame.data_bytes()?;
-        if frame.channels() != 3 || bytes.len() != width * height * 3 || width == 0 || height == 0 {
-            return Err(Error::Invalid("frame is not 8-bit, 3-channel".into()));
+    fn of(frame: &ImageView<'a>) -> Result<Pixels<'a>, Error> {
+        if frame.is_empty() {
+            return Err(Error::Invalid("the frame is empty".into()));
         }
         Ok(Pixels {
-            bytes,
-            width,
-            height,
+            bytes: frame.bytes(),
+            width: frame.width(),
+            height: frame.height(),
+            stride: frame.stride(),
         })
     }
 
@@ -260,14 +257,14 @@ impl<'a> Pixels<'a> {
         let fy = if yi < 0.0 { -1 } else { yi as i64 };
         let (dx, dy) = (xi - fx as f64, yi - fy as f64);
         // Neighbours, clamped to the frame's edge.
-        let stride = w * 3;
+        let stride = self.stride;
         let (xa, xb) = (fx.max(0) as usize * 3, ((fx + 1) as usize).min(w - 1) * 3);
         let (ya, yb) = (
             fy.max(0) as usize * stride,
             ((fy + 1) as usize).min(h - 1) * stride,
         );
         let src = self.bytes;
-        let (top, bottom) = (&src[ya..ya + stride], &src[yb..yb + stride]);
+        let (top, bottom) = (&src[ya..ya + w * 3], &src[yb..yb + w * 3]);
         let (p00, p01) = (&top[xa..xa + 3], &top[xb..xb + 3]);
         let (p10, p11) = (&bottom[xa..xa + 3], &bottom[xb..xb + 3]);
         let mut px = [0u8; 3];
@@ -285,13 +282,13 @@ impl<'a> Pixels<'a> {
 /// Crops of at least this many rows are split across cores.
 const PARALLEL_ROWS: usize = 128;
 
-/// Samples the rotated `roi` of a BGR `frame` at `size`×`size` points straight into an RGB
+/// Samples the rotated `roi` of `frame` at `size`×`size` points straight into an RGB
 /// NHWC float tensor as `value * mul + add` (`add` alone outside the frame), in one pass.
 ///
 /// Large crops are split by rows across the cores: the crop sits between two model runs
 /// that depend on each other, so nothing else can overlap it.
 pub fn rotated_crop_tensor(
-    frame: &Mat,
+    frame: &ImageView,
     roi: &Roi,
     size: i32,
     tensor: &mut [f32],
@@ -310,6 +307,7 @@ pub fn rotated_crop_tensor(
         return Ok(());
     }
     let pixels = Pixels::of(frame)?;
+    let (red, blue) = frame.order().red_blue();
     let sampling = Sampling::new(roi, n);
     let rows = |first: usize, out: &mut [f32]| {
         let (mut row_x, mut row_y) = sampling.row_start(first);
@@ -317,10 +315,10 @@ pub fn rotated_crop_tensor(
             let (mut x, mut y) = (row_x, row_y);
             for t in row.chunks_exact_mut(3) {
                 match pixels.bilinear(x, y) {
-                    Some([b, g, r]) => {
-                        t[0] = r as f32 * mul + add;
-                        t[1] = g as f32 * mul + add;
-                        t[2] = b as f32 * mul + add;
+                    Some(px) => {
+                        t[0] = px[red] as f32 * mul + add;
+                        t[1] = px[1] as f32 * mul + add;
+                        t[2] = px[blue] as f32 * mul + add;
                     }
                     None => t.fill(add),
                 }
@@ -350,14 +348,10 @@ pub fn rotated_crop_tensor(
     Ok(())
 }
 
-/// Writes a BGR 8-bit image into an RGB NHWC float tensor as `value * mul + add`.
-pub fn bgr_to_tensor(image: &Mat, tensor: &mut [f32], mul: f32, add: f32) -> Result<(), Error> {
-    bgr_bytes_to_tensor(image.data_bytes()?, tensor, mul, add)
-}
-
-/// [`bgr_to_tensor`] on raw interleaved BGR bytes.
-pub fn bgr_bytes_to_tensor(
+/// Writes packed 8-bit pixels in `order` into an RGB NHWC float tensor as `value * mul + add`.
+pub fn pixels_to_tensor(
     bytes: &[u8],
+    order: ChannelOrder,
     tensor: &mut [f32],
     mul: f32,
     add: f32,
@@ -369,10 +363,11 @@ pub fn bgr_bytes_to_tensor(
             bytes.len()
         )));
     }
+    let (red, blue) = order.red_blue();
     for (px, out) in bytes.chunks_exact(3).zip(tensor.chunks_exact_mut(3)) {
-        out[0] = px[2] as f32 * mul + add;
+        out[0] = px[red] as f32 * mul + add;
         out[1] = px[1] as f32 * mul + add;
-        out[2] = px[0] as f32 * mul + add;
+        out[2] = px[blue] as f32 * mul + add;
     }
     Ok(())
 }
@@ -398,8 +393,9 @@ mod tests {
     #[test]
     fn rotated_crop_samples_where_roi_says() -> Result<(), Error> {
         // A white dot at (30, 10) in a black 64x48 frame.
-        let mut frame = Mat::new_rows_cols_with_default(48, 64, core::CV_8UC3, Scalar::all(0.0))?;
-        *frame.at_2d_mut::<core::Vec3b>(10, 30)? = core::Vec3b::from([255, 255, 255]);
+        let mut bytes = vec![0u8; 64 * 48 * 3];
+        bytes[(10 * 64 + 30) * 3..(10 * 64 + 31) * 3].fill(255);
+        let frame = ImageView::packed(&bytes, 64, 48, ChannelOrder::Bgr)?;
         let roi = Roi {
             center: Vec2::new(30.5, 10.5),
             size: 16.0,
@@ -418,13 +414,10 @@ mod tests {
     #[test]
     fn split_crop_equals_one_pass() -> Result<(), Error> {
         // A gradient frame, and a crop reaching past its edge.
-        let mut frame = Mat::new_rows_cols_with_default(90, 160, core::CV_8UC3, Scalar::all(0.0))?;
-        for y in 0..90 {
-            for x in 0..160 {
-                *frame.at_2d_mut::<core::Vec3b>(y, x)? =
-                    core::Vec3b::from([x as u8, y as u8, (x + y) as u8]);
-            }
-        }
+        let bytes: Vec<u8> = (0..90usize)
+            .flat_map(|y| (0..160usize).flat_map(move |x| [x as u8, y as u8, (x + y) as u8]))
+            .collect();
+        let frame = ImageView::packed(&bytes, 160, 90, ChannelOrder::Bgr)?;
         let roi = Roi {
             center: Vec2::new(100.3, 40.7),
             size: 120.0,
@@ -465,7 +458,8 @@ mod tests {
 
     #[test]
     fn letterbox_maps_back_to_frame_pixels() -> Result<(), Error> {
-        let frame = Mat::new_rows_cols_with_default(100, 200, core::CV_8UC3, Scalar::all(9.0))?;
+        let bytes = vec![9u8; 200 * 100 * 3];
+        let frame = ImageView::packed(&bytes, 200, 100, ChannelOrder::Bgr)?;
         let mut out = Vec::new();
         let lb = letterbox(&frame, 50, &mut out)?;
         assert_eq!(out.len(), 50 * 50 * 3);
@@ -475,5 +469,53 @@ mod tests {
         let p = lb.to_frame(Vec2::new(25.0, 25.0));
         assert!((p - Vec2::new(100.0, 50.0)).length() < 1e-3, "{p:?}");
         Ok(())
+    }
+
+    #[test]
+    fn padded_rows_sample_like_packed_ones() -> Result<(), Error> {
+        // The same picture packed and with 5 bytes of padding after each row (a capture
+        // buffer's stride): crops and letterboxes must not see the padding.
+        let (w, h) = (37usize, 23usize);
+        let packed: Vec<u8> = (0..w * h * 3).map(|i| (i * 7 % 251) as u8).collect();
+        let mut strided = vec![0xAAu8; (w * 3 + 5) * h];
+        for y in 0..h {
+            strided[y * (w * 3 + 5)..y * (w * 3 + 5) + w * 3]
+                .copy_from_slice(&packed[y * w * 3..(y + 1) * w * 3]);
+        }
+        let a = ImageView::packed(&packed, w, h, ChannelOrder::Bgr)?;
+        let b = ImageView::new(&strided, w, h, w * 3 + 5, ChannelOrder::Bgr)?;
+        let roi = Roi {
+            center: Vec2::new(18.0, 11.0),
+            size: 30.0,
+            rotation: 0.4,
+        };
+        let (mut ta, mut tb) = (vec![0.0; 16 * 16 * 3], vec![0.0; 16 * 16 * 3]);
+        rotated_crop_tensor(&a, &roi, 16, &mut ta, 1.0, 0.0)?;
+        rotated_crop_tensor(&b, &roi, 16, &mut tb, 1.0, 0.0)?;
+        assert_eq!(ta, tb);
+        let (mut la, mut lb) = (Vec::new(), Vec::new());
+        letterbox(&a, 20, &mut la)?;
+        letterbox(&b, 20, &mut lb)?;
+        assert_eq!(la, lb);
+        Ok(())
+    }
+
+    #[test]
+    fn rgb_and_bgr_give_the_same_tensor() -> Result<(), Error> {
+        let bgr = [10u8, 20, 30, 40, 50, 60];
+        let rgb = [30u8, 20, 10, 60, 50, 40];
+        let (mut a, mut b) = (vec![0.0; 6], vec![0.0; 6]);
+        pixels_to_tensor(&bgr, ChannelOrder::Bgr, &mut a, 1.0, 0.0)?;
+        pixels_to_tensor(&rgb, ChannelOrder::Rgb, &mut b, 1.0, 0.0)?;
+        assert_eq!(a, b);
+        assert_eq!(a, [30.0, 20.0, 10.0, 60.0, 50.0, 40.0]);
+        Ok(())
+    }
+
+    #[test]
+    fn short_buffers_are_refused() {
+        assert!(ImageView::new(&[0u8; 10], 4, 1, 12, ChannelOrder::Bgr).is_err());
+        assert!(ImageView::new(&[0u8; 24], 4, 2, 11, ChannelOrder::Bgr).is_err());
+        assert!(ImageView::new(&[0u8; 24], 4, 2, 12, ChannelOrder::Bgr).is_ok());
     }
 }

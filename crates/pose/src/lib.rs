@@ -1,97 +1,25 @@
-//! Pose estimation: model adapters (preprocess → infer → postprocess) behind one trait.
+//! Pose estimation: model adapters (preprocess → infer → postprocess) behind one trait, fed
+//! plain [`ImageView`]s and returning the core's [`Pose`]. ONNX Runtime is loaded at run time
+//! ([`runtime`]); no imaging library is involved.
 
 pub mod blazepose;
 pub mod crop;
+pub mod error;
+pub mod image;
 pub mod movenet;
 pub mod runtime;
 
 use std::path::{Path, PathBuf};
 
-use opencv::core::Mat;
+use posecheck_core::pose::Pose;
+use posecheck_core::skeleton::Skeleton;
 
-use crate::error::Error;
-use crate::geometry::Vec2;
-use crate::skeleton::{JOINT_COUNT, Joint, Skeleton};
+pub use error::Error;
 
-/// One landmark: position in image pixels, relative depth, and how visible the model thinks it is.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct Keypoint {
-    pub x: f32,
-    pub y: f32,
-    pub z: f32,
-    pub visibility: f32,
-}
-
-impl Keypoint {
-    pub fn pos(&self) -> Vec2 {
-        Vec2::new(self.x, self.y)
-    }
-}
-
-/// A person's landmarks in the canonical 33-joint layout.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Pose {
-    pub keypoints: [Keypoint; JOINT_COUNT],
-}
-
-impl Default for Pose {
-    fn default() -> Self {
-        Pose {
-            keypoints: [Keypoint::default(); JOINT_COUNT],
-        }
-    }
-}
-
-impl Pose {
-    pub fn get(&self, joint: Joint) -> Keypoint {
-        self.keypoints[joint.index()]
-    }
-
-    pub fn pos(&self, joint: Joint) -> Vec2 {
-        self.get(joint).pos()
-    }
-
-    pub fn visibility(&self, joint: Joint) -> f32 {
-        self.get(joint).visibility
-    }
-
-    /// Axis-aligned box (min, max) of the keypoints at least `min_visibility` visible.
-    pub fn bounds(&self, min_visibility: f32) -> Option<(Vec2, Vec2)> {
-        let mut it = self
-            .keypoints
-            .iter()
-            .filter(|k| k.visibility >= min_visibility && k.pos().is_finite());
-        let first = it.next()?.pos();
-        Some(it.fold((first, first), |(lo, hi), k| {
-            (
-                Vec2::new(lo.x.min(k.x), lo.y.min(k.y)),
-                Vec2::new(hi.x.max(k.x), hi.y.max(k.y)),
-            )
-        }))
-    }
-
-    /// A size for the person: the longer side of the box of its torso and legs.
-    pub fn scale(&self) -> f32 {
-        self.bounds(0.0)
-            .map(|(lo, hi)| (hi.x - lo.x).max(hi.y - lo.y))
-            .unwrap_or(0.0)
-    }
-
-    /// Builds a pose from a model's or file's keypoints in `skeleton` order; joints the layout
-    /// lacks stay invisible.
-    pub fn from_layout(skeleton: Skeleton, points: &[Keypoint]) -> Pose {
-        let mut pose = Pose::default();
-        for (joint, kp) in skeleton.joints().iter().zip(points) {
-            pose.keypoints[joint.index()] = *kp;
-        }
-        pose
-    }
-
-    /// The keypoints in `skeleton` order.
-    pub fn to_layout(&self, skeleton: Skeleton) -> Vec<Keypoint> {
-        skeleton.joints().iter().map(|j| self.get(*j)).collect()
-    }
-}
+/// The checkout this crate was built in (two levels above it): where `models/` and the
+/// set-up's `.ort/` are when posecheck runs from its build directory.
+pub(crate) const CHECKOUT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+pub use image::{ChannelOrder, ImageView};
 
 /// What a model found in one frame.
 #[derive(Clone, Debug, Default)]
@@ -105,8 +33,8 @@ pub struct Detection {
 /// A pose model bound to its runtime sessions. Stateful: video models track the person from
 /// frame to frame, so frames must be given in order; `reset` forgets the track.
 pub trait PoseModel: Send {
-    /// Estimates the pose in a BGR frame.
-    fn estimate(&mut self, frame: &Mat) -> Result<Detection, Error>;
+    /// Estimates the pose in a frame.
+    fn estimate(&mut self, frame: &ImageView) -> Result<Detection, Error>;
     /// Forgets the tracked person (a new clip, or a jump in time).
     fn reset(&mut self);
     /// Sets whether frames are independent stills (no tracking between them).
@@ -115,22 +43,44 @@ pub trait PoseModel: Send {
 }
 
 /// The models posecheck ships.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize,
-)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ModelKind {
-    /// BlazePose GHUM full (33 landmarks; detector + tracking). The default.
     BlazeposeFull,
-    /// BlazePose GHUM lite: faster, a little less precise.
     BlazeposeLite,
-    /// MoveNet Lightning (COCO-17), fastest.
     MovenetLightning,
-    /// MoveNet Thunder (COCO-17).
     MovenetThunder,
 }
 
 impl ModelKind {
+    pub const ALL: [ModelKind; 4] = [
+        ModelKind::BlazeposeFull,
+        ModelKind::BlazeposeLite,
+        ModelKind::MovenetLightning,
+        ModelKind::MovenetThunder,
+    ];
+
+    /// The name users give on the command line, e.g. `blazepose-full`.
+    pub fn cli_name(self) -> &'static str {
+        match self {
+            ModelKind::BlazeposeFull => "blazepose-full",
+            ModelKind::BlazeposeLite => "blazepose-lite",
+            ModelKind::MovenetLightning => "movenet-lightning",
+            ModelKind::MovenetThunder => "movenet-thunder",
+        }
+    }
+
+    /// One line about the model, for `--help`.
+    pub fn about(self) -> &'static str {
+        match self {
+            ModelKind::BlazeposeFull => {
+                "BlazePose GHUM full (33 landmarks; detector + tracking). The default"
+            }
+            ModelKind::BlazeposeLite => "BlazePose GHUM lite: faster, a little less precise",
+            ModelKind::MovenetLightning => "MoveNet Lightning (COCO-17), fastest",
+            ModelKind::MovenetThunder => "MoveNet Thunder (COCO-17)",
+        }
+    }
+
     /// The ONNX file of the landmark (or single-stage) model.
     pub fn file_name(self) -> &'static str {
         match self {
@@ -221,5 +171,5 @@ pub fn default_models_dir() -> PathBuf {
     exe_dirs
         .into_iter()
         .find(|d| d.join(marker).is_file())
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("models"))
+        .unwrap_or_else(|| Path::new(CHECKOUT).join("models"))
 }

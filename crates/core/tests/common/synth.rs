@@ -8,10 +8,10 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-pub use posecheck::geometry::Vec2;
-use posecheck::pose::{Keypoint, Pose};
-use posecheck::skeleton::{Joint, Part, Side, Skeleton};
-use posecheck::track::{TrackFrame, TrackHeader, TrackWriter, quantize};
+pub use posecheck_core::geometry::Vec2;
+use posecheck_core::pose::{Keypoint, Pose};
+use posecheck_core::skeleton::{Joint, Part, Side, Skeleton};
+use posecheck_core::track::{TrackFrame, TrackHeader, TrackWriter, quantize};
 
 // Segment lengths, metres.
 const TORSO: f32 = 0.5;
@@ -180,7 +180,7 @@ fn knee_between(hip: Vec2, ankle: Vec2) -> Vec2 {
 }
 
 fn angle_at(a: Vec2, b: Vec2, c: Vec2) -> f32 {
-    posecheck::geometry::joint_angle(a, b, c)
+    posecheck_core::geometry::joint_angle(a, b, c)
 }
 
 /// Glute bridge, lying on the back with the head towards −x; `p` = 0 hips down, 1 top.

@@ -42,7 +42,7 @@ pub fn candidate_paths(explicit: Option<&Path>) -> Vec<PathBuf> {
             paths.push(up.join(&wheel_lib));
         }
     }
-    paths.push(Path::new(env!("CARGO_MANIFEST_DIR")).join(&wheel_lib));
+    paths.push(Path::new(crate::CHECKOUT).join(&wheel_lib));
     for dir in ["/usr/local/lib", "/usr/lib", "/usr/lib/x86_64-linux-gnu"] {
         paths.push(Path::new(dir).join(LIB_NAME));
     }
@@ -113,6 +113,48 @@ pub fn open_session(path: &Path, threads: usize) -> Result<Session, Error> {
         .map_err(|e| fail(e.into()))?
         .commit_from_file(path)
         .map_err(fail)
+}
+
+/// A model run alone on a fixed input: no decoding, cropping or analysis. The limit any
+/// pipeline around it can reach, for benchmarks.
+pub struct ModelOnly {
+    session: Session,
+    input: ndarray::Array4<f32>,
+}
+
+impl ModelOnly {
+    /// Opens a square-input NHWC model (its input size read from the file) and warms it up.
+    pub fn open(path: &Path, threads: usize) -> Result<ModelOnly, Error> {
+        let session = open_session(path, threads)?;
+        let side = session
+            .inputs()
+            .first()
+            .and_then(|i| {
+                i.dtype()
+                    .tensor_shape()
+                    .map(|s| s.iter().copied().collect::<Vec<_>>())
+            })
+            .and_then(|s| s.get(1).copied())
+            .filter(|&n| n > 0)
+            .ok_or_else(|| Error::model(path, "input size unknown"))? as usize;
+        let mut probe = ModelOnly {
+            session,
+            input: ndarray::Array4::from_elem((1, side, side, 3), 0.5),
+        };
+        probe.runs_per_second(20)?;
+        Ok(probe)
+    }
+
+    /// Runs the model `runs` times; returns runs per second.
+    pub fn runs_per_second(&mut self, runs: usize) -> Result<f64, Error> {
+        let fail = |e: ort::Error| Error::Runtime(e.to_string());
+        let start = std::time::Instant::now();
+        for _ in 0..runs {
+            let input = ort::value::TensorRef::from_array_view(&self.input).map_err(fail)?;
+            self.session.run(ort::inputs![input]).map_err(fail)?;
+        }
+        Ok(runs as f64 / start.elapsed().as_secs_f64())
+    }
 }
 
 /// Checks that the session's first input is a float tensor of `expected` shape (-1 = any).

@@ -6,9 +6,9 @@ mod common;
 use std::path::PathBuf;
 
 use common::synth::{self, Body, Camera, Form, Script};
-use posecheck::exercise::Outcome;
-use posecheck::report::model::ExerciseSet;
-use posecheck::skeleton::Side;
+use posecheck_core::exercise::Outcome;
+use posecheck_core::report::model::ExerciseSet;
+use posecheck_core::skeleton::Side;
 
 /// One rep's timing: rest at the start position, rise, hold at the top, lower.
 #[derive(Clone, Copy)]

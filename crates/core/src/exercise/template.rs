@@ -20,21 +20,24 @@ use crate::skeleton::{Part, Side};
 pub const BUILTIN: [(&str, &str); 5] = [
     (
         "bird_dog.toml",
-        include_str!("../../templates/bird_dog.toml"),
+        include_str!("../../../../templates/bird_dog.toml"),
     ),
     (
         "glute_bridge.toml",
-        include_str!("../../templates/glute_bridge.toml"),
+        include_str!("../../../../templates/glute_bridge.toml"),
     ),
     (
         "side_plank.toml",
-        include_str!("../../templates/side_plank.toml"),
+        include_str!("../../../../templates/side_plank.toml"),
     ),
     (
         "superman.toml",
-        include_str!("../../templates/superman.toml"),
+        include_str!("../../../../templates/superman.toml"),
     ),
-    ("plank.toml", include_str!("../../templates/plank.toml")),
+    (
+        "plank.toml",
+        include_str!("../../../../templates/plank.toml"),
+    ),
 ];
 
 /// What the exercise is scored by.
