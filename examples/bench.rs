@@ -11,7 +11,7 @@
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
 
-use posecheck::analyze::{self, AnalyzeSettings, Outputs};
+use posecheck::analyze::{self, AnalyzeSettings, FrameOutputs};
 use posecheck::pipeline::StageTimes;
 use posecheck::progress::Progress;
 use posecheck_core::exercise::template;
@@ -32,7 +32,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut model = analyze::load_model(&config, None)?;
     let stop = AtomicBool::new(false);
     let progress = Progress::new(1, true);
-    let scratch = tempfile::tempdir()?;
     let run = |model: &mut dyn pose::PoseModel, sequential: bool| {
         let settings = AnalyzeSettings {
             model: config.clone(),
@@ -45,11 +44,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             stop: &stop,
             sequential,
         };
-        let outputs = Outputs {
-            report: scratch.path().join("r.json"),
-            ..Outputs::default()
-        };
-        analyze::analyze_media(clip, model, &settings, &outputs).map(|a| a.times)
+        analyze::analyze_media(clip, model, &settings, &FrameOutputs::default()).map(|a| a.times)
     };
     // Warm-up: the first sessions run allocate and tune.
     run(model.as_mut(), false)?;

@@ -51,7 +51,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         exercise: None,
         smoothing: Some(OneEuroConfig::default()),
     };
-    let mut session = Session::new(&session_config, &header, None, None)?;
+    let mut session = Session::new(&session_config, &header)?;
     let total = (minutes * 60.0 * fps) as usize;
     let marks = [1.0, 10.0, 30.0, 60.0];
     let start = std::time::Instant::now();

@@ -20,7 +20,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
-use posecheck::analyze::{self, AnalyzeSettings, Outputs};
+use posecheck::analyze::{self, AnalyzeSettings, FrameOutputs};
 use posecheck::progress::Progress;
 use posecheck_core::exercise::template;
 use posecheck_core::filter::OneEuroConfig;
@@ -386,13 +386,9 @@ fn judge_count(row: &mut Row, truth: &Truth, report: &Report) {
 
 /// Report warnings by code, with the seconds they cover.
 fn warnings(report: &Report) -> Vec<String> {
-    let mut codes: Vec<(String, f64)> = Vec::new();
+    let mut codes: std::collections::BTreeMap<_, f64> = Default::default();
     for w in &report.warnings {
-        let span = w.end_s - w.start_s;
-        match codes.iter_mut().find(|(c, _)| *c == w.code) {
-            Some((_, s)) => *s += span,
-            None => codes.push((w.code.clone(), span)),
-        }
+        *codes.entry(w.code).or_default() += w.end_s - w.start_s;
     }
     codes
         .into_iter()
@@ -440,10 +436,9 @@ impl Study {
             stop: &stop,
             sequential: false,
         };
-        let outputs = Outputs {
-            report: with("report.json"),
+        let outputs = FrameOutputs {
             keypoints: Some(with("model.jsonl")),
-            ..Outputs::default()
+            ..FrameOutputs::default()
         };
         let analysis =
             analyze::analyze_media(&with("mp4"), self.model.as_mut(), &settings, &outputs)?;

@@ -1,5 +1,6 @@
 //! `posecheck analyze`: one input (video, image or keypoint track) through the model and the
-//! exercise engine into a report and the other outputs the user asked for.
+//! exercise engine into an [`Analysis`]. Nothing is written but the per-frame outputs the
+//! caller asks for ([`FrameOutputs`]); the report is the result, for the caller to write.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -13,19 +14,21 @@ use crate::overlay::{hud::Hud, skeleton};
 use crate::pipeline::{self, PipelineOptions, StageTimes};
 use crate::progress::Progress;
 use crate::source::MediaSource;
-use posecheck_core::report::json::{self, Ended};
-use posecheck_core::report::model::{ModelInfo, Report, SourceInfo};
+use posecheck_core::report::build::{self, source_info};
+use posecheck_core::report::csv::CsvWriter;
+use posecheck_core::report::model::{Ended, ModelInfo, Report, SourceKind, Warning, WarningCode};
 use posecheck_core::session::{Session, SessionConfig};
-use posecheck_core::track::{TrackHeader, TrackReader};
+use posecheck_core::track::{TrackHeader, TrackReader, TrackWriter};
 use posecheck_pose::{self as pose, ModelConfig, PoseModel};
 
-/// Files to write for one input (the report is always written).
+/// Per-frame outputs to write while analysing (none by default).
 #[derive(Clone, Debug, Default)]
-pub struct Outputs {
-    pub report: PathBuf,
+pub struct FrameOutputs {
+    /// The keypoint track (raw poses; re-scored later without the model).
     pub keypoints: Option<PathBuf>,
+    /// Per-frame signals as CSV.
     pub csv: Option<PathBuf>,
-    pub html: Option<PathBuf>,
+    /// The video with skeleton and read-out drawn on it.
     pub video: Option<PathBuf>,
 }
 
@@ -54,7 +57,7 @@ pub fn load_model(
 }
 
 /// The report's model entry: name and the weights' checksum, if the file is at hand.
-fn model_info(models_dir: &Path, name: &str) -> ModelInfo {
+pub fn model_info(models_dir: &Path, name: &str) -> ModelInfo {
     let file = models_dir.join(format!("{name}.onnx"));
     ModelInfo {
         name: name.to_string(),
@@ -63,14 +66,6 @@ fn model_info(models_dir: &Path, name: &str) -> ModelInfo {
             .then(|| pose::file_sha256(&file).ok())
             .flatten(),
     }
-}
-
-fn finish_outputs(report: &Report, outputs: &Outputs) -> Result<(), Error> {
-    json::write_report(&outputs.report, report)?;
-    if let Some(html) = &outputs.html {
-        posecheck_core::report::html::write(html, report)?;
-    }
-    Ok(())
 }
 
 /// An annotated copy of the video: skeleton and read-out on every frame.
@@ -126,43 +121,25 @@ impl AnnotatedVideo {
     }
 }
 
-fn source_info(
-    kind: &str,
-    path: &str,
-    fps: f64,
-    frames: u64,
-    (width, height): (u32, u32),
-    track: Option<&Path>,
-) -> SourceInfo {
-    SourceInfo {
-        kind: kind.into(),
-        path: path.into(),
-        fps,
-        frames,
-        duration_s: (frames as f64 / fps * 1000.0).round() / 1000.0,
-        width,
-        height,
-        track: track.map(|p| p.display().to_string()),
-    }
-}
-
-/// The session for an input: no smoothing for a still image (one frame has nothing to smooth
-/// against).
+/// The session for an input, with the track and CSV outputs asked for: no smoothing for a
+/// still image (one frame has nothing to smooth against).
 fn open_session(
     settings: &AnalyzeSettings,
     header: &TrackHeader,
-    outputs: &Outputs,
+    outputs: &FrameOutputs,
 ) -> Result<Session, Error> {
     let mut config = settings.session.clone();
-    if header.source_kind.as_deref() == Some("image") {
+    if header.source_kind == Some(SourceKind::Image) {
         config.smoothing = None;
     }
-    Ok(Session::new(
-        &config,
-        header,
-        outputs.keypoints.as_deref(),
-        outputs.csv.as_deref(),
-    )?)
+    let mut session = Session::new(&config, header)?;
+    if let Some(path) = &outputs.keypoints {
+        session.add_sink(Box::new(TrackWriter::create(path, header)?));
+    }
+    if let Some(path) = &outputs.csv {
+        session.add_sink(Box::new(CsvWriter::create(path, &session.engine)?));
+    }
+    Ok(session)
 }
 
 /// Analyses a video or image file with the model.
@@ -170,7 +147,7 @@ pub fn analyze_media(
     path: &Path,
     model: &mut dyn PoseModel,
     settings: &AnalyzeSettings,
-    outputs: &Outputs,
+    outputs: &FrameOutputs,
 ) -> Result<Analysis, Error> {
     let mut source = MediaSource::open_file(path)?;
     let info = source.info.clone();
@@ -183,8 +160,11 @@ pub fn analyze_media(
         &info.path,
         settings.model.kind.id(),
     );
-    let kind = if info.is_still { "image" } else { "video" };
-    header.source_kind = Some(kind.into());
+    header.source_kind = Some(if info.is_still {
+        SourceKind::Image
+    } else {
+        SourceKind::Video
+    });
     let mut session = open_session(settings, &header, outputs)?;
     let mut video = outputs
         .video
@@ -233,33 +213,22 @@ pub fn analyze_media(
     };
     let mut outcome = outcome;
     if let Some(at) = source.broken_at {
-        outcome
-            .warnings
-            .push(posecheck_core::report::model::Warning {
-                code: "input_broken".into(),
-                start_s: at as f64 / info.fps,
-                end_s: info.frame_count as f64 / info.fps,
-                message: format!(
-                    "The video broke off after {at} of {} frames; everything before was analysed.",
-                    info.frame_count
-                ),
-            });
+        outcome.warnings.push(Warning {
+            code: WarningCode::InputBroken,
+            start_s: at as f64 / info.fps,
+            end_s: info.frame_count as f64 / info.fps,
+            message: format!(
+                "The video broke off after {at} of {} frames; everything before was analysed.",
+                info.frame_count
+            ),
+        });
     }
-    let source_info = source_info(
-        kind,
-        &info.path,
-        info.fps,
-        frames,
-        (info.width, info.height),
-        None,
-    );
-    let report = json::build(
+    let report = build::build(
         outcome,
-        source_info,
+        source_info(&header, frames, None, None),
         model_info(&settings.model.models_dir, settings.model.kind.id()),
         ended,
     );
-    finish_outputs(&report, outputs)?;
     Ok(Analysis { report, times })
 }
 
@@ -267,7 +236,7 @@ pub fn analyze_media(
 pub fn analyze_track(
     path: &Path,
     settings: &AnalyzeSettings,
-    outputs: &Outputs,
+    outputs: &FrameOutputs,
 ) -> Result<Analysis, Error> {
     if outputs.video.is_some() {
         return Err(Error::input(
@@ -292,26 +261,17 @@ pub fn analyze_track(
     if frames == 0 {
         return Err(Error::input(path, "the keypoint track has no frames"));
     }
-    let source_info = source_info(
-        header.source_kind.as_deref().unwrap_or("video"),
-        &header.source,
-        header.fps,
-        frames,
-        (header.width, header.height),
-        Some(path),
-    );
     let ended = if settings.stop.load(Ordering::Relaxed) {
         Ended::Interrupted
     } else {
         Ended::EndOfInput
     };
-    let report = json::build(
+    let report = build::build(
         outcome,
-        source_info,
+        source_info(&header, frames, None, Some(path)),
         model_info(&settings.model.models_dir, &header.model),
         ended,
     );
-    finish_outputs(&report, outputs)?;
     Ok(Analysis {
         report,
         times: StageTimes {

@@ -7,11 +7,12 @@ use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use anyhow::{Result, bail};
 use clap::{Args, Parser, Subcommand};
 
-use posecheck::analyze::{self, AnalyzeSettings, Outputs};
+use posecheck::analyze::{self, AnalyzeSettings, FrameOutputs};
 use posecheck::progress::Progress;
 use posecheck_core::exercise::template;
 use posecheck_core::filter::OneEuroConfig;
-use posecheck_core::report::summary;
+use posecheck_core::report::model::{Ended, Report};
+use posecheck_core::report::{html, json, schema, summary};
 use posecheck_core::session::SessionConfig;
 use posecheck_core::track;
 use posecheck_pose::{self as pose, ModelConfig, ModelKind, PoseModel};
@@ -312,11 +313,30 @@ impl AnalyzeArgs {
         };
         Ok(Outputs {
             report,
-            keypoints: pick(&self.keypoints, "keypoints.jsonl", "keypoints")?,
-            csv: pick(&self.csv, "signals.csv", "csv")?,
             html: pick(&self.html, "report.html", "html")?,
-            video: pick(&self.output_video, "annotated.mp4", "output-video")?,
+            frames: FrameOutputs {
+                keypoints: pick(&self.keypoints, "keypoints.jsonl", "keypoints")?,
+                csv: pick(&self.csv, "signals.csv", "csv")?,
+                video: pick(&self.output_video, "annotated.mp4", "output-video")?,
+            },
         })
+    }
+}
+
+/// Where one input's results go: the report (always), its HTML page, and the per-frame outputs.
+struct Outputs {
+    report: PathBuf,
+    html: Option<PathBuf>,
+    frames: FrameOutputs,
+}
+
+impl Outputs {
+    fn write(&self, report: &Report) -> Result<()> {
+        json::write_report(&self.report, report)?;
+        if let Some(page) = &self.html {
+            html::write(page, report)?;
+        }
+        Ok(())
     }
 }
 
@@ -351,12 +371,13 @@ fn analyze_cmd(args: &AnalyzeArgs, stop: &AtomicBool) -> Result<()> {
         let outputs = args.outputs(input)?;
         let result = match model.as_mut() {
             Some(m) if !track::is_track_file(input) => {
-                analyze::analyze_media(input, m.as_mut(), &settings, &outputs)
+                analyze::analyze_media(input, m.as_mut(), &settings, &outputs.frames)
             }
-            _ => analyze::analyze_track(input, &settings, &outputs),
+            _ => analyze::analyze_track(input, &settings, &outputs.frames),
         };
         let done = result?;
-        if done.report.ended == "input_broken" {
+        outputs.write(&done.report)?;
+        if done.report.ended == Ended::InputBroken {
             eprintln!(
                 "posecheck: warning: {} broke off part-way; the report covers what was decoded",
                 input.display()
@@ -407,10 +428,10 @@ fn live_cmd(args: &LiveArgs, stop: &AtomicBool) -> Result<()> {
             None
         },
         size: args.size,
-        report: report.clone(),
         keypoints: args.keypoints.clone(),
     };
     let done = live::run(&opts, model.as_mut(), &config, &session, stop)?;
+    json::write_report(&report, &done.report)?;
     let summary_text = summary::render(&done.report);
     if args.headless {
         eprint!("{summary_text}");
@@ -466,7 +487,6 @@ fn eval_cmd(args: &EvalArgs, stop: &AtomicBool) -> Result<()> {
 }
 
 fn report_cmd(cmd: &ReportCommand) -> Result<()> {
-    use posecheck_core::report::{html, json, schema};
     match cmd {
         ReportCommand::Summary { report } => {
             print!("{}", summary::render(&json::read_report(report)?));

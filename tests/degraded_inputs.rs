@@ -10,7 +10,7 @@ use opencv::core::{Mat, Rect, Scalar, Size, Vector};
 use opencv::prelude::*;
 use opencv::videoio::{VideoCapture, VideoWriter};
 use opencv::{core, imgproc, videoio};
-use posecheck_core::report::model::Report;
+use posecheck_core::report::model::{Ended, Report, Warning, WarningCode};
 use posecheck_core::track::TrackReader;
 
 fn sample(name: &str) -> PathBuf {
@@ -86,7 +86,7 @@ fn reps(r: &Report, exercise: &str) -> u32 {
         .sum()
 }
 
-fn warning<'a>(r: &'a Report, code: &str) -> Option<&'a posecheck_core::report::model::Warning> {
+fn warning(r: &Report, code: WarningCode) -> Option<&Warning> {
     r.warnings.iter().find(|w| w.code == code)
 }
 
@@ -95,8 +95,12 @@ fn a_video_that_breaks_off_is_analysed_up_to_the_break() {
     let frames = frames_of(&sample("glute_bridge.mp4"));
     let a = analyze(&frames, Some(0.6));
     let r = &a.report;
-    assert_eq!(r.ended, "input_broken");
-    assert!(warning(r, "input_broken").is_some(), "{:?}", r.warnings);
+    assert_eq!(r.ended, Ended::InputBroken);
+    assert!(
+        warning(r, WarningCode::InputBroken).is_some(),
+        "{:?}",
+        r.warnings
+    );
     let n = frames.len() as u64;
     assert!(
         r.source.frames > n / 3 && r.source.frames < n,
@@ -116,7 +120,7 @@ fn nobody_in_view_for_a_while_is_a_warning_and_the_count_goes_on() {
         *f = black_like(f);
     }
     let r = analyze(&frames, None).report;
-    let w = warning(&r, "no_person").expect("no-person warning");
+    let w = warning(&r, WarningCode::NoPerson).expect("no-person warning");
     assert!(
         (w.start_s - 4.0).abs() < 0.6 && (w.end_s - 6.0).abs() < 0.6,
         "{w:?}"
@@ -186,7 +190,7 @@ fn feet_out_of_frame_are_named() {
         })
         .collect();
     let r = analyze(&frames, None).report;
-    let w = warning(&r, "partial_body").expect("partial-body warning");
+    let w = warning(&r, WarningCode::PartialBody).expect("partial-body warning");
     assert!(w.message.contains("feet"), "{}", w.message);
     assert!(
         r.exercises.iter().all(|s| s.holds.is_empty()),
@@ -235,7 +239,7 @@ fn a_dark_or_small_person_is_still_counted() {
     let r = analyze(&small, None).report;
     let counted = reps(&r, "superman");
     assert!(
-        counted == 3 || (counted >= 2 && warning(&r, "no_person").is_some()),
+        counted == 3 || (counted >= 2 && warning(&r, WarningCode::NoPerson).is_some()),
         "small: {counted} reps, warnings {:?}",
         r.warnings
     );

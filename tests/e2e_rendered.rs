@@ -13,7 +13,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use posecheck_core::report::model::{ExerciseSet, Report};
+use posecheck_core::report::model::{Counting, ExerciseSet, Report};
 use serde_json::Value;
 
 /// Model vs exact keypoints, same definitions: seconds.
@@ -71,7 +71,7 @@ fn holds_of(set: &ExerciseSet) -> Vec<f64> {
 
 /// Each rep's or hold's (start, end, held seconds).
 fn timed_holds(set: &ExerciseSet) -> Vec<(f64, f64, f64)> {
-    if set.counting == "reps" {
+    if set.counting == Counting::Reps {
         set.rep_list
             .iter()
             .map(|r| (r.start_s, r.end_s, r.hold_s))
@@ -147,7 +147,7 @@ fn check(report: &Report, gt: &Value, exact: Option<&Report>, what: &str) {
         .filter_map(|h| h["duration_s"].as_f64())
         .collect();
     let measured = holds_of(set);
-    if set.counting == "hold" {
+    if set.counting == Counting::Hold {
         assert_eq!(
             measured.len(),
             plateaus.len(),
@@ -350,7 +350,7 @@ fn shared_rendered_clips_match_their_ground_truth() {
             .filter_map(|h| Some((h["end"].as_f64()? - h["start"].as_f64()?) / fps))
             .collect();
         let measured = holds_of(set);
-        if set.counting == "hold" {
+        if set.counting == Counting::Hold {
             // The hip sag ends the first hold and the second is the short rest of the clip.
             assert!(
                 (measured[0] - plateaus[0]).abs() < HOLD_VS_PLATEAU_S,

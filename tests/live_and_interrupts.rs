@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use posecheck_core::report::model::Report;
+use posecheck_core::report::model::{Ended, Report, SourceKind};
 
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_posecheck"));
@@ -73,8 +73,8 @@ fn headless_live_prints_events_and_saves_the_report_on_sigterm() {
         .count();
     assert!(reps >= 2, "reps printed: {stdout}");
     let r = read_report(&report);
-    assert_eq!(r.ended, "interrupted");
-    assert_eq!(r.source.kind, "video");
+    assert_eq!(r.ended, Ended::Interrupted);
+    assert_eq!(r.source.kind, SourceKind::Video);
     assert_eq!(
         r.exercises[0].reps as usize, reps,
         "report and events agree"
@@ -109,7 +109,7 @@ fn a_live_file_played_to_the_end_reports_the_hold() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("hold-start"), "{stdout}");
     let r = read_report(&report);
-    assert_eq!(r.ended, "end_of_input");
+    assert_eq!(r.ended, Ended::EndOfInput);
     let plank = r
         .exercises
         .iter()
@@ -293,7 +293,7 @@ fn ctrl_c_during_analyze_keeps_what_was_analysed_and_a_second_quits_at_once() {
         String::from_utf8_lossy(&out.stderr)
     );
     let r = read_report(&report);
-    assert_eq!(r.ended, "interrupted");
+    assert_eq!(r.ended, Ended::Interrupted);
     assert!(r.source.frames > 10, "frames before the stop were analysed");
     // Two presses: out at once, without waiting for the analysis to wind down.
     let child = bin()

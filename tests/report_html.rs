@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::MadeReport;
-use posecheck_core::report::model::Report;
+use posecheck_core::report::model::{Report, Severity, WarningCode};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 /// A page that has not rendered by then is a hung browser, not a slow one.
@@ -156,7 +156,7 @@ fn check_page(made: &MadeReport, page: &Rendered) {
             "{what}: no hold shading visible"
         );
     }
-    if first.faults.iter().any(|f| f.severity == "warning") {
+    if first.faults.iter().any(|f| f.severity == Severity::Warning) {
         assert!(
             pixels_near(img, [0xdc, 0x26, 0x26], 30) > 100,
             "{what}: no fault bars visible"
@@ -243,7 +243,10 @@ fn the_synthetic_session_shows_its_reps_fault_gaps_and_warning() {
         set.faults
     );
     assert!(
-        report.warnings.iter().any(|w| w.code == "no_person"),
+        report
+            .warnings
+            .iter()
+            .any(|w| w.code == WarningCode::NoPerson),
         "{:#?}",
         report.warnings
     );

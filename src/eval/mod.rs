@@ -9,7 +9,7 @@ use std::sync::atomic::AtomicBool;
 
 use serde::Serialize;
 
-use crate::analyze::{self, AnalyzeSettings, Outputs};
+use crate::analyze::{self, AnalyzeSettings, FrameOutputs};
 use crate::error::Error;
 use crate::progress::Progress;
 use posecheck_core::eval::labelled::{self, LabelledResult};
@@ -115,11 +115,9 @@ fn track_of(
             settings.ort_lib.as_deref(),
         )?);
     }
-    let scratch = tempfile::tempdir().map_err(|e| Error::io(&settings.cache_dir, e))?;
-    let outputs = Outputs {
-        report: scratch.path().join("report.json"),
+    let outputs = FrameOutputs {
         keypoints: Some(cached.clone()),
-        ..Outputs::default()
+        ..FrameOutputs::default()
     };
     let analyze_settings = AnalyzeSettings {
         model: settings.model.clone(),
@@ -264,11 +262,6 @@ pub fn run(manifest_path: &Path, settings: &EvalSettings) -> Result<Evaluation, 
     for clip in manifest.videos.iter().filter(|c| c.is_scored()) {
         let video = Manifest::resolve(manifest_path, &clip.file);
         let track = track_of(&video, settings, &mut model)?;
-        let scratch = tempfile::tempdir().map_err(|e| Error::io(&settings.cache_dir, e))?;
-        let outputs = Outputs {
-            report: scratch.path().join("report.json"),
-            ..Outputs::default()
-        };
         let analyze_settings = AnalyzeSettings {
             model: settings.model.clone(),
             session: settings.session.clone(),
@@ -276,7 +269,7 @@ pub fn run(manifest_path: &Path, settings: &EvalSettings) -> Result<Evaluation, 
             stop: settings.stop,
             sequential: false,
         };
-        let done = analyze::analyze_track(&track, &analyze_settings, &outputs)?;
+        let done = analyze::analyze_track(&track, &analyze_settings, &FrameOutputs::default())?;
         clips.push(score_clip(clip, &done.report));
     }
     let negatives: Vec<&ClipResult> = manifest

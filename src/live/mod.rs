@@ -20,10 +20,10 @@ use crate::overlay::{hud::Hud, skeleton};
 use crate::source::CameraSpec;
 use capture::{Capture, Ending};
 use posecheck_core::exercise::{Event, EventKind};
-use posecheck_core::report::json::{self, Ended};
-use posecheck_core::report::model::{ModelInfo, Report, SourceInfo};
+use posecheck_core::report::build::{self, source_info};
+use posecheck_core::report::model::{Ended, Report, SourceKind};
 use posecheck_core::session::{Session, SessionConfig};
-use posecheck_core::track::TrackHeader;
+use posecheck_core::track::{TrackHeader, TrackWriter};
 use posecheck_pose::{ModelConfig, PoseModel};
 use stats::{LiveStats, StatsSummary};
 use window::{Key, Window};
@@ -40,7 +40,6 @@ pub struct LiveOptions {
     pub mirror: Option<bool>,
     /// Capture (or scale files to) this size.
     pub size: Option<(u32, u32)>,
-    pub report: PathBuf,
     pub keypoints: Option<PathBuf>,
 }
 
@@ -137,8 +136,15 @@ pub fn run(
         &info.path,
         model_config.kind.id(),
     );
-    header.source_kind = Some(if is_file { "video" } else { "camera" }.into());
-    let mut session = Session::new(session_config, &header, opts.keypoints.as_deref(), None)?;
+    header.source_kind = Some(if is_file {
+        SourceKind::Video
+    } else {
+        SourceKind::Camera
+    });
+    let mut session = Session::new(session_config, &header)?;
+    if let Some(path) = &opts.keypoints {
+        session.add_sink(Box::new(TrackWriter::create(path, &header)?));
+    }
     let ids: Vec<String> = session.engine.templates().map(|t| t.id.clone()).collect();
     model.reset();
     model.set_still_images(false);
@@ -217,33 +223,19 @@ pub fn run(
     drop(capture);
     drop(window);
     let outcome = session.finish()?;
-    let duration_s = (outcome.duration_s * 1000.0).round() / 1000.0;
     if frames == 0 && ending == Ended::InputBroken {
         return Err(Error::Capture {
             source_name: opts.source.to_string(),
             message: "delivered no frames".into(),
         });
     }
-    let model_file = model_config.path(model_config.kind.file_name());
-    let report = json::build(
+    let duration_s = Some(outcome.duration_s);
+    let report = build::build(
         outcome,
-        SourceInfo {
-            kind: header.source_kind.clone().unwrap_or_default(),
-            path: info.path.clone(),
-            fps: info.fps,
-            frames,
-            duration_s,
-            width,
-            height,
-            track: None,
-        },
-        ModelInfo {
-            name: model_config.kind.id().into(),
-            sha256: posecheck_pose::file_sha256(&model_file).ok(),
-        },
+        source_info(&header, frames, duration_s, None),
+        crate::analyze::model_info(&model_config.models_dir, model_config.kind.id()),
         ending,
     );
-    json::write_report(&opts.report, &report)?;
     Ok(LiveOutcome {
         report,
         stats: stats.summary(),

@@ -1,15 +1,13 @@
-//! A session: raw poses in time order → smoothing → exercise engine, with the per-frame
-//! outputs (keypoint track, CSV) alongside. Video analysis, track replay and live mode all
-//! drive the same session, so they give the same results for the same keypoints.
-
-use std::path::Path;
+//! A session: raw poses in time order → smoothing → exercise engine. Video analysis, track
+//! replay and live mode all drive the same session, so they give the same results for the same
+//! keypoints. The session computes and writes nothing: per-frame outputs (the keypoint track,
+//! the CSV of signals, an annotated video) are [`FrameSink`]s the caller chooses.
 
 use crate::error::Error;
 use crate::exercise::{Engine, Event, Outcome, Template};
 use crate::filter::{OneEuroConfig, PoseFilter};
 use crate::pose::Pose;
-use crate::report::csv::CsvWriter;
-use crate::track::{TrackFrame, TrackHeader, TrackWriter};
+use crate::track::TrackHeader;
 
 /// How poses are turned into results.
 #[derive(Clone, Debug)]
@@ -21,51 +19,44 @@ pub struct SessionConfig {
     pub smoothing: Option<OneEuroConfig>,
 }
 
+/// Takes each frame as the session saw it: the raw pose and the engine after it.
+pub trait FrameSink {
+    fn frame(&mut self, t: f64, raw: Option<&Pose>, engine: &Engine) -> Result<(), Error>;
+    /// Completes the output (files are moved into place).
+    fn finish(self: Box<Self>) -> Result<(), Error>;
+}
+
 pub struct Session {
     filter: Option<PoseFilter>,
     pub engine: Engine,
-    track: Option<TrackWriter>,
-    csv: Option<CsvWriter>,
+    sinks: Vec<Box<dyn FrameSink>>,
     smoothed: Option<Pose>,
 }
 
 impl Session {
-    pub fn new(
-        config: &SessionConfig,
-        header: &TrackHeader,
-        track_path: Option<&Path>,
-        csv_path: Option<&Path>,
-    ) -> Result<Session, Error> {
+    pub fn new(config: &SessionConfig, header: &TrackHeader) -> Result<Session, Error> {
         let engine = Engine::new(
             config.templates.clone(),
             config.exercise.as_deref(),
             (header.width, header.height),
         )?;
-        let track = track_path
-            .map(|p| TrackWriter::create(p, header))
-            .transpose()?;
-        let csv = csv_path
-            .map(|p| CsvWriter::create(p, &engine))
-            .transpose()?;
         Ok(Session {
             filter: config.smoothing.map(PoseFilter::new),
             engine,
-            track,
-            csv,
+            sinks: Vec::new(),
             smoothed: None,
         })
+    }
+
+    /// Adds an output that sees every frame from now on.
+    pub fn add_sink(&mut self, sink: Box<dyn FrameSink>) {
+        self.sinks.push(sink);
     }
 
     /// Feeds one frame's raw pose (as the model gave it, or as a track stores it).
     pub fn frame(&mut self, t: f64, raw: Option<&Pose>) -> Result<&[Event], Error> {
         // Times as a track stores them, so that a replay sees exactly what this run saw.
         let t = crate::track::round_time(t);
-        if let Some(w) = self.track.as_mut() {
-            w.write(&TrackFrame {
-                t,
-                pose: raw.cloned(),
-            })?;
-        }
         self.smoothed = raw.map(|p| {
             let mut p = p.clone();
             if let Some(f) = self.filter.as_mut() {
@@ -74,8 +65,8 @@ impl Session {
             p
         });
         self.engine.push(t, self.smoothed.as_ref());
-        if let Some(c) = self.csv.as_mut() {
-            c.frame(t, &self.engine)?;
+        for sink in &mut self.sinks {
+            sink.frame(t, raw, &self.engine)?;
         }
         Ok(self.engine.events())
     }
@@ -85,13 +76,10 @@ impl Session {
         self.smoothed.as_ref()
     }
 
-    /// Ends the session and closes its files.
+    /// Ends the session: completes its outputs and returns what was measured.
     pub fn finish(self) -> Result<Outcome, Error> {
-        if let Some(w) = self.track {
-            w.finish()?;
-        }
-        if let Some(c) = self.csv {
-            c.finish()?;
+        for sink in self.sinks {
+            sink.finish()?;
         }
         Ok(self.engine.finish())
     }

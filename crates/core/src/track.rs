@@ -17,7 +17,10 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
+use crate::exercise::Engine;
 use crate::pose::{Keypoint, Pose};
+use crate::report::model::SourceKind;
+use crate::session::FrameSink;
 use crate::skeleton::{Joint, Skeleton};
 
 pub const TRACK_VERSION: u32 = 1;
@@ -35,7 +38,7 @@ pub struct TrackHeader {
     pub model: String,
     /// What the source was (`video`, `image`, `camera`); older tracks lack it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source_kind: Option<String>,
+    pub source_kind: Option<SourceKind>,
 }
 
 impl TrackHeader {
@@ -121,9 +124,14 @@ impl TrackWriter {
     }
 
     pub fn write(&mut self, frame: &TrackFrame) -> Result<(), Error> {
+        self.write_pose(frame.t, frame.pose.as_ref())
+    }
+
+    /// Writes one frame's pose (`None`: nobody in view).
+    pub fn write_pose(&mut self, t: f64, pose: Option<&Pose>) -> Result<(), Error> {
         let line = FrameLine {
-            t: round_time(frame.t),
-            keypoints: frame.pose.as_ref().map(|p| {
+            t: round_time(t),
+            keypoints: pose.map(|p| {
                 self.joints
                     .iter()
                     .map(|j| {
@@ -144,6 +152,17 @@ impl TrackWriter {
             .into_inner()
             .map_err(|e| Error::io(&self.path, e.into_error()))?;
         crate::atomic::persist(file, &self.path)
+    }
+}
+
+/// The keypoint track as a session output: the raw poses, as the model gave them.
+impl FrameSink for TrackWriter {
+    fn frame(&mut self, t: f64, raw: Option<&Pose>, _engine: &Engine) -> Result<(), Error> {
+        self.write_pose(t, raw)
+    }
+
+    fn finish(self: Box<Self>) -> Result<(), Error> {
+        TrackWriter::finish(*self)
     }
 }
 

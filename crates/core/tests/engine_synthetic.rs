@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use common::synth::{self, Body, Camera, Form, Script};
 use posecheck_core::exercise::Outcome;
-use posecheck_core::report::model::ExerciseSet;
+use posecheck_core::report::model::{ExerciseSet, WarningCode};
 use posecheck_core::skeleton::Side;
 
 /// One rep's timing: rest at the start position, rise, hold at the top, lower.
@@ -549,7 +549,7 @@ fn feet_out_of_frame_warn_and_count_nothing() {
     let w = outcome
         .warnings
         .iter()
-        .find(|w| w.code == "partial_body")
+        .find(|w| w.code == WarningCode::PartialBody)
         .expect("partial body warning");
     assert!(w.message.contains("feet are out of frame"), "{}", w.message);
 }
@@ -571,7 +571,7 @@ fn a_bridge_filmed_head_on_is_not_judged() {
         outcome
             .warnings
             .iter()
-            .any(|w| w.code == "wrong_view" && w.message.contains("side")),
+            .any(|w| w.code == WarningCode::WrongView && w.message.contains("side")),
         "{:?}",
         outcome.warnings
     );

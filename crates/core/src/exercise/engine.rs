@@ -9,7 +9,7 @@ use super::signals::Frame;
 use super::template::Template;
 use crate::error::Error;
 use crate::pose::Pose;
-use crate::report::model::{ExerciseSet, Warning};
+use crate::report::model::{ExerciseSet, HoldEnd, Warning, WarningCode};
 use crate::skeleton::{Part, Side};
 
 /// Share of the last second's frames that must look like an exercise to start it.
@@ -48,7 +48,7 @@ pub enum EventKind {
     },
     HoldEnded {
         duration_s: f64,
-        reason: String,
+        reason: HoldEnd,
         counted: bool,
     },
     FaultStarted {
@@ -59,7 +59,7 @@ pub enum EventKind {
         code: String,
     },
     Warning {
-        code: String,
+        code: WarningCode,
         message: String,
     },
 }
@@ -133,9 +133,9 @@ impl Engine {
             active: None,
             near: NearSide::default(),
             size: (width.max(1) as f32, height.max(1) as f32),
-            no_person: WarningTrack::new("no_person"),
-            partial: WarningTrack::new("partial_body"),
-            wrong_view: WarningTrack::new("wrong_view"),
+            no_person: WarningTrack::new(WarningCode::NoPerson),
+            partial: WarningTrack::new(WarningCode::PartialBody),
+            wrong_view: WarningTrack::new(WarningCode::WrongView),
             sets: Vec::new(),
             frames: 0,
             frames_without_person: 0,
@@ -273,7 +273,7 @@ impl Engine {
                 self.events.push(Event {
                     t,
                     kind: EventKind::Warning {
-                        code: w.code().to_string(),
+                        code: w.code(),
                         message,
                     },
                 });

@@ -45,25 +45,8 @@ pub struct Reading {
     pub side: Option<Side>,
 }
 
-/// Why a hold or rep ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum EndReason {
-    PositionLeft,
-    FormBroken,
-    LostSight,
-    SessionEnded,
-}
-
-impl EndReason {
-    pub fn code(self) -> &'static str {
-        match self {
-            EndReason::PositionLeft => "position_left",
-            EndReason::FormBroken => "form_broken",
-            EndReason::LostSight => "lost_sight",
-            EndReason::SessionEnded => "session_ended",
-        }
-    }
-}
+/// Why a hold or rep ended: the report's vocabulary.
+pub use crate::report::model::HoldEnd as EndReason;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Step {

@@ -3,7 +3,7 @@
 
 use super::faults::{FaultChange, FrameFault};
 use crate::pose::Pose;
-use crate::report::model::Warning;
+use crate::report::model::{Warning, WarningCode};
 use crate::skeleton::{JOINT_COUNT, Joint, Part, Side};
 
 /// A landmark this visible is measured; below it, the model is guessing.
@@ -106,7 +106,7 @@ pub fn out_of_frame(required: &[Part], pose: &Pose, width: f32, height: f32) -> 
 
 /// Collects warning spans of one kind; the message may change while it lasts.
 pub struct WarningTrack {
-    code: &'static str,
+    code: WarningCode,
     state: FrameFault,
     message: String,
     /// Set when the warning has just come on, until `newly_on` is asked.
@@ -115,7 +115,7 @@ pub struct WarningTrack {
 }
 
 impl WarningTrack {
-    pub fn new(code: &'static str) -> WarningTrack {
+    pub fn new(code: WarningCode) -> WarningTrack {
         WarningTrack {
             code,
             state: FrameFault::default(),
@@ -138,7 +138,7 @@ impl WarningTrack {
         }
     }
 
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> WarningCode {
         self.code
     }
 
@@ -149,7 +149,7 @@ impl WarningTrack {
 
     fn push(&mut self, start_s: f64, end_s: f64) {
         self.done.push(Warning {
-            code: self.code.to_string(),
+            code: self.code,
             start_s,
             end_s,
             message: self.message.clone(),

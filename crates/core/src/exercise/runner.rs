@@ -229,9 +229,9 @@ impl Runner {
         {
             self.broken_by.clear();
             if let Some(h) = self.set.as_mut().and_then(|s| s.set.holds.last_mut())
-                && h.ended_by == EndReason::FormBroken.code()
+                && h.ended_by == EndReason::FormBroken
             {
-                h.ended_by = EndReason::PositionLeft.code().into();
+                h.ended_by = EndReason::PositionLeft;
             }
         }
         blocked
@@ -319,7 +319,7 @@ impl Runner {
                             start_s: hold_start,
                             end_s: hold_end,
                             duration_s: hold_s,
-                            ended_by: reason.code().into(),
+                            ended_by: reason,
                         });
                         for f in faults {
                             set.fault(f);
@@ -357,7 +357,7 @@ impl Runner {
                 let counted = duration >= self.template.min_hold_s as f64;
                 emit_event(EventKind::HoldEnded {
                     duration_s: duration,
-                    reason: reason.code().into(),
+                    reason,
                     counted,
                 });
                 if !counted {
@@ -384,7 +384,7 @@ impl Runner {
                         start_s,
                         end_s,
                         duration_s: end_s - start_s,
-                        ended_by: reason.code().into(),
+                        ended_by: reason,
                     });
                     for f in faults {
                         set.fault(f);

@@ -2,7 +2,7 @@
 //! it: per-side counts, faults attached to reps, targets compared, advice ranked.
 
 use super::template::{Counting, Template};
-use crate::report::model::{ExerciseSet, Fault, Hold, Rep, Series, TargetCheck};
+use crate::report::model::{ExerciseSet, Fault, Hold, Measure, Rep, Series, TargetCheck};
 use crate::skeleton::Side;
 
 /// Samples per second kept of the primary signal for plots.
@@ -35,18 +35,15 @@ impl SetBuilder {
                 faults: Vec::new(),
                 targets: Vec::new(),
                 advice: Vec::new(),
-                counting: match template.counting {
-                    super::template::Counting::Reps => "reps".into(),
-                    super::template::Counting::Hold => "hold".into(),
-                },
+                counting: template.counting,
                 units: template
                     .signals
                     .iter()
-                    .map(|s| (s.name.clone(), s.measure.unit().to_string()))
+                    .map(|s| (s.name.clone(), s.measure.unit()))
                     .collect(),
                 series: Series {
                     signal: template.signals[template.primary].name.clone(),
-                    unit: template.signals[template.primary].measure.unit().into(),
+                    unit: template.signals[template.primary].measure.unit(),
                     t: Vec::new(),
                     value: Vec::new(),
                 },
@@ -168,7 +165,7 @@ fn targets(template: &Template, s: &ExerciseSet) -> Vec<TargetCheck> {
         if let (Counting::Reps, Some(target)) = (template.counting, template.targets.reps) {
             let done = s.rep_list.iter().filter(|r| of_side(r.side)).count() as f64;
             out.push(TargetCheck {
-                measure: "reps".into(),
+                measure: Measure::Reps,
                 side,
                 target: target as f64,
                 done,
@@ -196,7 +193,7 @@ fn targets(template: &Template, s: &ExerciseSet) -> Vec<TargetCheck> {
                 Counting::Reps => "longest hold at the top",
             };
             out.push(TargetCheck {
-                measure: "hold_s".into(),
+                measure: Measure::HoldS,
                 side,
                 target: target as f64,
                 done: round(longest, 1),

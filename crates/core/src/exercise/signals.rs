@@ -4,6 +4,7 @@
 
 use crate::geometry::{Vec2, elevation, height_above_line, incline, joint_angle};
 use crate::pose::Pose;
+use crate::report::model::Unit;
 use crate::skeleton::{Joint, Part, Side};
 
 /// A point on the body a measure refers to.
@@ -85,13 +86,13 @@ pub struct SignalSpec {
 
 impl Measure {
     /// The unit of the measure's values, for people reading plots and CSVs.
-    pub fn unit(&self) -> &'static str {
+    pub fn unit(&self) -> Unit {
         match self {
-            Measure::Angle(_) | Measure::Incline(_) | Measure::Elevation(_) => "degrees",
-            Measure::Deviation { .. } => "body lengths",
-            Measure::Span(_) | Measure::Stack(_) | Measure::Level(_) => "torso lengths",
-            Measure::Speed(_) => "degrees per second",
-            Measure::SameSide(..) => "yes (1) / no (0)",
+            Measure::Angle(_) | Measure::Incline(_) | Measure::Elevation(_) => Unit::Degrees,
+            Measure::Deviation { .. } => Unit::BodyLengths,
+            Measure::Span(_) | Measure::Stack(_) | Measure::Level(_) => Unit::TorsoLengths,
+            Measure::Speed(_) => Unit::DegreesPerSecond,
+            Measure::SameSide(..) => Unit::YesNo,
         }
     }
 }

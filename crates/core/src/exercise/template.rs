@@ -40,33 +40,7 @@ pub const BUILTIN: [(&str, &str); 5] = [
     ),
 ];
 
-/// What the exercise is scored by.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Counting {
-    /// Reps: start position → working position counts one (its time at the top is timed too).
-    Reps,
-    /// A held position, timed.
-    Hold,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Severity {
-    Info,
-    Warning,
-    Error,
-}
-
-impl Severity {
-    pub fn name(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        }
-    }
-}
+pub use crate::report::model::{Counting, Severity};
 
 /// What the routine prescribes (per side for one-sided exercises).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Deserialize)]
@@ -133,7 +107,7 @@ impl FaultRule {
     pub fn fault(&self, start_s: f64, end_s: f64, rep: Option<u32>, side: Option<Side>) -> Fault {
         Fault {
             code: self.code.clone(),
-            severity: self.severity.name().into(),
+            severity: self.severity,
             start_s,
             end_s,
             rep,

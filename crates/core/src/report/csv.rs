@@ -9,6 +9,8 @@ use tempfile::NamedTempFile;
 
 use crate::error::Error;
 use crate::exercise::Engine;
+use crate::pose::Pose;
+use crate::session::FrameSink;
 
 pub struct CsvWriter {
     out: BufWriter<NamedTempFile>,
@@ -73,5 +75,15 @@ impl CsvWriter {
             .into_inner()
             .map_err(|e| Error::io(&self.path, e.into_error()))?;
         crate::atomic::persist(tmp, &self.path)
+    }
+}
+
+impl FrameSink for CsvWriter {
+    fn frame(&mut self, t: f64, _raw: Option<&Pose>, engine: &Engine) -> Result<(), Error> {
+        CsvWriter::frame(self, t, engine)
+    }
+
+    fn finish(self: Box<Self>) -> Result<(), Error> {
+        CsvWriter::finish(*self)
     }
 }

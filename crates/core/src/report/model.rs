@@ -13,6 +13,122 @@ use crate::skeleton::Side;
 /// Version of this report format. Minor versions only add fields.
 pub const SCHEMA_VERSION: &str = "1.0";
 
+/// The closed vocabularies of the report: serialised as their snake_case codes, listed as
+/// enums in the schema. `Display` gives the same code (for event lines and tables).
+macro_rules! vocabulary {
+    ($($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident),+ $(,)? })+) => {$(
+        $(#[$meta])*
+        #[derive(
+            Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+            JsonSchema,
+        )]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name {
+            $($(#[$vmeta])* $variant),+
+        }
+
+        display_as_code!($name);
+    )+};
+}
+
+/// `Display` as the value's serde name: one table of codes, kept by the derive.
+macro_rules! display_as_code {
+    ($name:ident) => {
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                match serde_json::to_value(self) {
+                    Ok(serde_json::Value::String(code)) => f.write_str(&code),
+                    _ => write!(f, "{self:?}"),
+                }
+            }
+        }
+    };
+}
+
+vocabulary! {
+    /// How the session ended.
+    Ended {
+        /// Ran to the end of the input.
+        EndOfInput,
+        /// Ctrl-C, SIGTERM or the window closed.
+        Interrupted,
+        /// The video or camera failed part-way; everything before was analysed.
+        InputBroken,
+    }
+
+    /// What was analysed.
+    SourceKind {
+        Video,
+        Image,
+        Camera,
+        /// A re-scored keypoint track.
+        Track,
+    }
+
+    /// What an exercise is scored by.
+    Counting {
+        /// Reps: start position → working position counts one (its time at the top is timed
+        /// too).
+        Reps,
+        /// A held position, timed.
+        Hold,
+    }
+
+    /// Why a hold (or a rep's time at the top) ended.
+    HoldEnd {
+        PositionLeft,
+        FormBroken,
+        LostSight,
+        SessionEnded,
+    }
+
+    /// How much a fault matters: `info` is advice and never breaks a hold.
+    Severity {
+        Info,
+        Warning,
+        Error,
+    }
+
+    /// What a target counts.
+    Measure {
+        Reps,
+        HoldS,
+    }
+
+    /// Conditions that limited what could be judged.
+    WarningCode {
+        /// Nobody in view.
+        NoPerson,
+        /// Parts the exercise needs are out of frame or hidden.
+        PartialBody,
+        /// The camera does not see the exercise from a side it can be judged from.
+        WrongView,
+        /// The video broke off part-way.
+        InputBroken,
+    }
+}
+
+/// Units of the template signals.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+pub enum Unit {
+    #[serde(rename = "degrees")]
+    Degrees,
+    #[serde(rename = "degrees per second")]
+    DegreesPerSecond,
+    /// A point's distance from a line, as a fraction of the line.
+    #[serde(rename = "body lengths")]
+    BodyLengths,
+    #[serde(rename = "torso lengths")]
+    TorsoLengths,
+    /// A yes/no signal: 1 or 0.
+    #[serde(rename = "yes (1) / no (0)")]
+    YesNo,
+}
+
+display_as_code!(Unit);
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Report {
@@ -25,9 +141,7 @@ pub struct Report {
     /// Conditions that limited what could be judged (no person, body out of frame, wrong view).
     pub warnings: Vec<Warning>,
     pub frames_without_person: u64,
-    /// How the session ended: `end_of_input`, `interrupted` (Ctrl-C, window closed) or
-    /// `input_broken` (the video or camera failed part-way; everything before was analysed).
-    pub ended: String,
+    pub ended: Ended,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -40,8 +154,7 @@ pub struct Tool {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SourceInfo {
-    /// `video`, `image`, `camera` or `track` (a re-scored keypoint track).
-    pub kind: String,
+    pub kind: SourceKind,
     pub path: String,
     pub fps: f64,
     /// Frames analysed.
@@ -71,8 +184,7 @@ pub struct ExerciseSet {
     pub name: String,
     pub start_s: f64,
     pub end_s: f64,
-    /// What the exercise is scored by: `reps`, or `hold` (time).
-    pub counting: String,
+    pub counting: Counting,
     /// Reps counted (for one-sided exercises: left + right).
     pub reps: u32,
     pub reps_left: Option<u32>,
@@ -89,7 +201,7 @@ pub struct ExerciseSet {
     /// The template's key signal over time (10 samples a second), for plots.
     pub series: Series,
     /// The unit of each of the template's signals (peaks in `rep_list` are named after them).
-    pub units: BTreeMap<String, String>,
+    pub units: BTreeMap<String, Unit>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -97,9 +209,7 @@ pub struct ExerciseSet {
 pub struct Series {
     /// Signal name, e.g. `hip_extension`.
     pub signal: String,
-    /// `degrees`, `degrees per second`, `body lengths` (a point's distance from a line, as a
-    /// fraction of the line) or `torso lengths`.
-    pub unit: String,
+    pub unit: Unit,
     pub t: Vec<f64>,
     /// `null` where the body could not be measured.
     pub value: Vec<Option<f64>>,
@@ -112,8 +222,7 @@ pub struct Hold {
     pub start_s: f64,
     pub end_s: f64,
     pub duration_s: f64,
-    /// Why it ended: `position_left`, `form_broken`, `lost_sight` or `session_ended`.
-    pub ended_by: String,
+    pub ended_by: HoldEnd,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -140,8 +249,7 @@ pub struct Rep {
 #[serde(deny_unknown_fields)]
 pub struct Fault {
     pub code: String,
-    /// `info`, `warning` or `error`.
-    pub severity: String,
+    pub severity: Severity,
     pub start_s: f64,
     pub end_s: f64,
     /// The rep it belongs to (1-based), if any.
@@ -154,8 +262,7 @@ pub struct Fault {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TargetCheck {
-    /// `reps` or `hold_s`.
-    pub measure: String,
+    pub measure: Measure,
     pub side: Option<Side>,
     pub target: f64,
     pub done: f64,
@@ -167,8 +274,7 @@ pub struct TargetCheck {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Warning {
-    /// `no_person`, `partial_body`, `wrong_view`, `low_confidence`, `input_broken`.
-    pub code: String,
+    pub code: WarningCode,
     pub start_s: f64,
     pub end_s: f64,
     pub message: String,

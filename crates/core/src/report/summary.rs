@@ -3,10 +3,7 @@
 use std::fmt::Write;
 
 use super::model::{ExerciseSet, Report};
-
-fn side_name(side: Option<crate::skeleton::Side>) -> &'static str {
-    side.map_or("-", |s| s.name())
-}
+use super::text::{ended_note, hold_end_text, side_name};
 
 fn set_summary(out: &mut String, s: &ExerciseSet) {
     let counts = match (s.reps_left, s.reps_right) {
@@ -58,7 +55,7 @@ fn set_summary(out: &mut String, s: &ExerciseSet) {
                 h.start_s,
                 h.end_s,
                 h.duration_s,
-                h.ended_by.replace('_', " ")
+                hold_end_text(h.ended_by)
             );
         }
     }
@@ -93,11 +90,7 @@ pub fn render(report: &Report) -> String {
         src.frames,
         src.fps,
         report.model.name,
-        match report.ended.as_str() {
-            "interrupted" => " (interrupted)",
-            "input_broken" => " (input broke off)",
-            _ => "",
-        }
+        ended_note(report.ended)
     );
     if report.exercises.is_empty() {
         let _ = writeln!(out, "\nNo exercise recognised.");

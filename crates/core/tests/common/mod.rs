@@ -18,7 +18,7 @@ pub fn score(track: &Path, exercise: Option<&str>) -> Outcome {
         exercise: exercise.map(String::from),
         smoothing: Some(OneEuroConfig::default()),
     };
-    let mut session = Session::new(&config, &reader.header, None, None).expect("session");
+    let mut session = Session::new(&config, &reader.header).expect("session");
     for frame in reader {
         let frame = frame.expect("frame");
         session.frame(frame.t, frame.pose.as_ref()).expect("engine");
