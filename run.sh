@@ -2,7 +2,7 @@
 # posecheck: set up whatever is missing, then run the demo or the tests.
 #
 #   ./run.sh demo   analyse the bundled sample clips (reports, HTML pages, annotated videos in out/)
-#   ./run.sh test   run the whole test suite
+#   ./run.sh test   check formatting and lints, then run the whole test suite
 #   ./run.sh setup  only set up
 #
 # Set-up is idempotent: Debian packages (OpenCV, clang; Chromium and Xvfb for the tests), ONNX
@@ -52,6 +52,14 @@ ort_ensure() {
   [ -f "$ORT_LIB" ] || die "the wheel did not contain $ORT_LIB"
 }
 
+# rustfmt and clippy, which the tests run; rustup's default profile has them, a minimal one not.
+lint_tools_ensure() {
+  cargo fmt --version >/dev/null 2>&1 && cargo clippy --version >/dev/null 2>&1 && return
+  command -v rustup >/dev/null || die "please install rustfmt and clippy for your Rust toolchain"
+  say "installing rustfmt and clippy"
+  rustup component add rustfmt clippy
+}
+
 setup() {
   command -v cargo >/dev/null || die "Rust is needed: install it from https://rustup.rs and run again"
   apt_ensure "${BUILD_PACKAGES[@]}"
@@ -73,7 +81,11 @@ case "${1:-demo}" in
     ;;
   test)
     apt_ensure "${TEST_PACKAGES[@]}"
+    lint_tools_ensure
     setup
+    say "checking formatting and lints"
+    cargo fmt --all -- --check
+    cargo clippy --release --workspace --all-targets --quiet -- -D warnings
     say "running the tests"
     cargo test --release --workspace
     ;;
