@@ -7,6 +7,8 @@
 use std::path::Path;
 
 use anyhow::{Context, Result};
+use posecheck_core::skeleton::Skeleton as TrackSkeleton;
+use posecheck_core::track::TrackHeader;
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 
@@ -172,18 +174,6 @@ struct Document<'a> {
 }
 
 #[derive(Serialize)]
-struct TrackHeader<'a> {
-    posecheck_track: u32,
-    skeleton: &'static str,
-    keypoint_names: &'a [String],
-    width: u32,
-    height: u32,
-    fps: f64,
-    source: &'a str,
-    model: &'static str,
-}
-
-#[derive(Serialize)]
 struct TrackLine {
     t: f64,
     keypoints: Vec<[f64; 4]>,
@@ -327,15 +317,16 @@ impl Truth<'_> {
     /// frame, visibility 1.0 for visible joints and 0.5 for hidden ones.
     pub fn track(&self, source: &str) -> Result<String> {
         let s = self.settings;
+        // posecheck's own track header, with the renderer's landmark names.
         let header = TrackHeader {
-            posecheck_track: 1,
-            skeleton: "blazepose33",
-            keypoint_names: &self.names,
-            width: s.width,
-            height: s.height,
-            fps: s.fps,
-            source,
-            model: "ground_truth",
+            keypoint_names: self.names.clone(),
+            ..TrackHeader::new(
+                TrackSkeleton::BlazePose33,
+                (s.width, s.height),
+                s.fps,
+                source,
+                "ground_truth",
+            )
         };
         let mut out = serde_json::to_string(&header)? + "\n";
         for (i, f) in self.frames.iter().enumerate() {
