@@ -452,10 +452,6 @@ impl Engine {
             warnings.append(&mut w.done);
         }
         warnings.sort_by(|a, b| a.start_s.total_cmp(&b.start_s));
-        for w in warnings.iter_mut() {
-            w.start_s = (w.start_s * 1000.0).round() / 1000.0;
-            w.end_s = (w.end_s * 1000.0).round() / 1000.0;
-        }
         Outcome {
             sets: self.sets,
             warnings,

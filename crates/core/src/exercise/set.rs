@@ -13,11 +13,6 @@ pub struct SetBuilder {
     next_sample: f64,
 }
 
-fn round(x: f64, decimals: i32) -> f64 {
-    let k = 10f64.powi(decimals);
-    (x * k).round() / k
-}
-
 impl SetBuilder {
     pub fn new(template: &Template, start_s: f64) -> SetBuilder {
         SetBuilder {
@@ -58,11 +53,8 @@ impl SetBuilder {
             return;
         }
         self.next_sample = t + 1.0 / SERIES_HZ;
-        self.set.series.t.push(round(t, 3));
-        self.set
-            .series
-            .value
-            .push(value.map(|v| round(v as f64, 3) + 0.0));
+        self.set.series.t.push(t);
+        self.set.series.value.push(value.map(f64::from));
     }
 
     pub fn rep_counted(&mut self, top_s: f64, start_s: f64, side: Option<Side>) -> u32 {
@@ -138,7 +130,6 @@ impl SetBuilder {
         s.hold_s = s.holds.iter().fold(0.0, |a, h| a + h.duration_s);
         s.targets = targets(template, s);
         s.advice = advice(&s.faults);
-        round_set(s);
         self.set
     }
 }
@@ -196,7 +187,7 @@ fn targets(template: &Template, s: &ExerciseSet) -> Vec<TargetCheck> {
                 measure: Measure::HoldS,
                 side,
                 target: target as f64,
-                done: round(longest, 1),
+                done: longest,
                 met: longest + 1e-9 >= target as f64,
                 text: format!(
                     "{}: {what} {:.1}/{} s",
@@ -221,28 +212,4 @@ fn advice(faults: &[Fault]) -> Vec<String> {
     }
     counted.sort_by(|a, b| b.1.cmp(&a.1).then(a.2.cmp(&b.2)));
     counted.into_iter().map(|(m, _, _)| m).collect()
-}
-
-fn round_set(s: &mut ExerciseSet) {
-    s.start_s = round(s.start_s, 3);
-    s.end_s = round(s.end_s, 3);
-    s.hold_s = round(s.hold_s, 2);
-    for h in s.holds.iter_mut() {
-        h.start_s = round(h.start_s, 3);
-        h.end_s = round(h.end_s, 3);
-        h.duration_s = round(h.duration_s, 2);
-    }
-    for r in s.rep_list.iter_mut() {
-        r.start_s = round(r.start_s, 3);
-        r.top_s = round(r.top_s, 3);
-        r.end_s = round(r.end_s, 3);
-        r.hold_s = round(r.hold_s, 2);
-        for v in r.peak.values_mut() {
-            *v = round(*v, 1);
-        }
-    }
-    for f in s.faults.iter_mut() {
-        f.start_s = round(f.start_s, 3);
-        f.end_s = round(f.end_s, 3);
-    }
 }
