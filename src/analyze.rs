@@ -29,6 +29,17 @@ pub struct Outputs {
     pub video: Option<PathBuf>,
 }
 
+impl Outputs {
+    /// Fails now, before anything is measured, if the report or the HTML page could not be
+    /// written at the end (the other outputs are opened when the analysis starts).
+    fn check_writable(&self) -> Result<(), Error> {
+        for path in std::iter::once(&self.report).chain(&self.html) {
+            crate::atomic::temp_beside(path)?;
+        }
+        Ok(())
+    }
+}
+
 /// Everything `analyze` needs besides the input.
 pub struct AnalyzeSettings<'a> {
     pub model: ModelConfig,
@@ -165,6 +176,15 @@ fn open_session(
     )
 }
 
+/// Why there is no report: a stop before the first frame, or `empty` (the input's fault).
+fn no_frames<'a>(settings: &AnalyzeSettings, empty: &'a str) -> &'a str {
+    if settings.stop.load(Ordering::Relaxed) {
+        "stopped before the first frame was analysed"
+    } else {
+        empty
+    }
+}
+
 /// Analyses a video or image file with the model.
 pub fn analyze_media(
     path: &Path,
@@ -172,6 +192,7 @@ pub fn analyze_media(
     settings: &AnalyzeSettings,
     outputs: &Outputs,
 ) -> Result<Analysis, Error> {
+    outputs.check_writable()?;
     let mut source = MediaSource::open_file(path)?;
     let info = source.info.clone();
     model.reset();
@@ -198,6 +219,7 @@ pub fn analyze_media(
         sequential: settings.sequential,
     };
     let mut frames = 0u64;
+    crate::interrupt::measuring_begins();
     let times = pipeline::run(&mut source, model, &opts, |a| {
         frames += 1;
         session.frame(a.t, a.pose.as_ref())?;
@@ -215,7 +237,7 @@ pub fn analyze_media(
     if frames == 0 {
         return Err(Error::input(
             path,
-            "the video has no frames that can be decoded",
+            no_frames(settings, "the video has no frames that can be decoded"),
         ));
     }
     if info.is_still && outcome.frames_without_person == frames {
@@ -273,11 +295,13 @@ pub fn analyze_track(
             "a keypoint track has no pictures to annotate: drop --output-video",
         ));
     }
+    outputs.check_writable()?;
     let reader = TrackReader::open(path)?;
     let header = reader.header.clone();
     let mut session = open_session(settings, &header, outputs)?;
     let start = std::time::Instant::now();
     let mut frames = 0u64;
+    crate::interrupt::measuring_begins();
     for frame in reader {
         if settings.stop.load(Ordering::Relaxed) {
             break;
@@ -288,7 +312,10 @@ pub fn analyze_track(
     }
     let outcome = session.finish()?;
     if frames == 0 {
-        return Err(Error::input(path, "the keypoint track has no frames"));
+        return Err(Error::input(
+            path,
+            no_frames(settings, "the keypoint track has no frames"),
+        ));
     }
     let source_info = source_info(
         header.source_kind.as_deref().unwrap_or("video"),

@@ -10,6 +10,7 @@ pub mod eval;
 pub mod exercise;
 pub mod filter;
 pub mod geometry;
+pub mod interrupt;
 pub mod live;
 pub mod overlay;
 pub mod pipeline;

@@ -12,6 +12,13 @@ use crate::error::Error;
 const IMAGE_EXTENSIONS: [&str; 8] = ["jpg", "jpeg", "png", "bmp", "webp", "tif", "tiff", "ppm"];
 /// Frame rate assumed when a file reports none (or nonsense).
 const FALLBACK_FPS: f64 = 30.0;
+/// The largest picture accepted, each side (8K video is 7680 wide). A file declaring more is
+/// refused before a frame is decoded: one such frame is hundreds of megabytes.
+pub const MAX_SIDE: u32 = 8192;
+/// How long a stream may take to answer when opened, and to deliver each frame after that;
+/// FFmpeg's own default is 30 s each, a long time to stare at nothing.
+const STREAM_OPEN_TIMEOUT_MS: i32 = 5000;
+const STREAM_READ_TIMEOUT_MS: i32 = 2000;
 
 /// A decoded frame: BGR pixels and the time they were captured, seconds from the start.
 pub struct Frame {
@@ -57,6 +64,13 @@ fn check_file(path: &Path) -> Result<(), Error> {
     if meta.is_dir() {
         return Err(Error::input(path, "is a directory, not a video or image"));
     }
+    if !meta.is_file() {
+        // Opening a pipe blocks until something writes to it; a device is not a recording.
+        return Err(Error::input(
+            path,
+            "is not a regular file (a pipe or device cannot be analysed; save it to a file first)",
+        ));
+    }
     if meta.len() == 0 {
         return Err(Error::input(path, "is empty"));
     }
@@ -78,16 +92,36 @@ impl MediaSource {
             ));
         }
         let source = Self::from_capture(cap, path.display().to_string())?;
-        if source.info.width == 0 || source.info.height == 0 {
+        let (width, height) = (source.info.width, source.info.height);
+        if width == 0 || height == 0 {
             return Err(Error::input(path, "the video has no picture"));
+        }
+        if width > MAX_SIDE || height > MAX_SIDE {
+            return Err(Error::input(
+                path,
+                format!(
+                    "the video declares {width}x{height} pixels; posecheck reads up to {MAX_SIDE}x{MAX_SIDE}"
+                ),
+            ));
         }
         Ok(source)
     }
 
     fn open_image(path: &Path) -> Result<MediaSource, Error> {
-        let image = opencv::imgcodecs::imread(path, opencv::imgcodecs::IMREAD_COLOR)?;
+        // OpenCV refuses pictures over its pixel limit (set from MAX_SIDE at start-up) with an
+        // assertion message of several lines: the user gets one that says what is allowed.
+        let unreadable = || {
+            Error::input(
+                path,
+                format!(
+                    "not an image that can be decoded (a complete jpg, png, bmp, webp, tif or ppm, up to {MAX_SIDE}x{MAX_SIDE} pixels)"
+                ),
+            )
+        };
+        let image = opencv::imgcodecs::imread(path, opencv::imgcodecs::IMREAD_COLOR)
+            .map_err(|_| unreadable())?;
         if image.empty() {
-            return Err(Error::input(path, "not an image that can be decoded"));
+            return Err(unreadable());
         }
         Ok(MediaSource {
             info: MediaInfo {
@@ -220,10 +254,21 @@ impl CameraSpec {
                 VideoCapture::from_file(p, videoio::CAP_V4L2)?,
                 format!("device {} via V4L2", p.display()),
             ),
-            CameraSpec::Url(u) => (
-                VideoCapture::from_file(u, videoio::CAP_FFMPEG)?,
-                format!("stream {u} via FFmpeg"),
-            ),
+            CameraSpec::Url(u) => {
+                let timeouts = opencv::core::Vector::from_slice(&[
+                    videoio::CAP_PROP_OPEN_TIMEOUT_MSEC,
+                    STREAM_OPEN_TIMEOUT_MS,
+                    videoio::CAP_PROP_READ_TIMEOUT_MSEC,
+                    STREAM_READ_TIMEOUT_MS,
+                ]);
+                (
+                    VideoCapture::from_file_with_params(u, videoio::CAP_FFMPEG, &timeouts)?,
+                    format!(
+                        "stream {u} via FFmpeg, waiting up to {} s",
+                        STREAM_OPEN_TIMEOUT_MS / 1000
+                    ),
+                )
+            }
         };
         if !cap.is_opened()? {
             return Err(fail(tried));

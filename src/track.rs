@@ -260,6 +260,10 @@ impl Iterator for TrackReader {
 /// True when the file is a keypoint track (its first line is a track header), whatever its
 /// name.
 pub fn is_track_file(path: &Path) -> bool {
+    // Opening a pipe would block until something writes to it.
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        return false;
+    }
     let Ok(file) = File::open(path) else {
         return false;
     };

@@ -7,7 +7,7 @@ pub mod manifest;
 pub mod table;
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::Serialize;
 
@@ -135,6 +135,10 @@ fn track_of(
         .map(|m| m.as_mut())
         .ok_or_else(|| Error::Invalid("no model".into()))?;
     analyze::analyze_media(video, m, &analyze_settings, &outputs)?;
+    if settings.stop.load(Ordering::Relaxed) {
+        // Half a track under the cache's name would be taken for the whole clip next time.
+        let _ = std::fs::remove_file(&cached);
+    }
     Ok(cached)
 }
 
@@ -262,9 +266,21 @@ pub fn run(manifest_path: &Path, settings: &EvalSettings) -> Result<Evaluation, 
     let manifest = Manifest::load(manifest_path)?;
     let mut model = None;
     let mut clips = Vec::new();
-    for clip in manifest.videos.iter().filter(|c| c.is_scored()) {
+    let scored: Vec<&Clip> = manifest.videos.iter().filter(|c| c.is_scored()).collect();
+    // Scores of some clips would read as the accuracy of all: a stop ends the evaluation.
+    let check_stop = |done: usize| {
+        if settings.stop.load(Ordering::Relaxed) {
+            return Err(Error::Invalid(format!(
+                "stopped after {done} of {} clips; their keypoint tracks are cached, so running again resumes there",
+                scored.len()
+            )));
+        }
+        Ok(())
+    };
+    for clip in &scored {
         let video = Manifest::resolve(manifest_path, &clip.file);
         let track = track_of(&video, settings, &mut model)?;
+        check_stop(clips.len())?;
         let scratch = tempfile::tempdir().map_err(|e| Error::io(&settings.cache_dir, e))?;
         let outputs = Outputs {
             report: scratch.path().join("report.json"),
@@ -278,12 +294,11 @@ pub fn run(manifest_path: &Path, settings: &EvalSettings) -> Result<Evaluation, 
             sequential: false,
         };
         let done = analyze::analyze_track(&track, &analyze_settings, &outputs)?;
+        check_stop(clips.len())?;
         clips.push(score_clip(clip, &done.report));
     }
-    let negatives: Vec<&ClipResult> = manifest
-        .videos
+    let negatives: Vec<&ClipResult> = scored
         .iter()
-        .filter(|c| c.is_scored())
         .zip(&clips)
         .filter(|(c, _)| c.is_negative())
         .map(|(_, r)| r)
