@@ -19,7 +19,6 @@ use posecheck::pose::{self, ModelConfig, ModelKind, PoseModel};
 use posecheck::progress::Progress;
 use posecheck::report::summary;
 use posecheck::session::SessionConfig;
-use posecheck::source;
 use posecheck::track;
 
 #[derive(Parser)]
@@ -470,7 +469,7 @@ fn report_cmd(cmd: &ReportCommand) -> Result<()> {
 
 /// Settings for FFmpeg and OpenCV, made before they start. Their own log lines (e.g. "moov
 /// atom not found") stay off the terminal: every problem reaches the user as posecheck's
-/// one-line error instead. Pictures are limited to `source::MAX_SIDE` squared.
+/// one-line error instead. Pictures are limited to `track::MAX_SIDE` squared.
 fn configure_native_libs() {
     if std::env::var_os("OPENCV_FFMPEG_LOGLEVEL").is_none() {
         // SAFETY: called first thing in main, before any other thread exists.
@@ -481,7 +480,7 @@ fn configure_native_libs() {
     }
     // OpenCV's own limit is a gigapixel: a small file declaring that much would make it
     // allocate gigabytes before finding the data is not there.
-    let max_pixels = u64::from(source::MAX_SIDE).pow(2).to_string();
+    let max_pixels = u64::from(track::MAX_SIDE).pow(2).to_string();
     // SAFETY: as above, no other thread exists yet.
     unsafe { std::env::set_var("OPENCV_IO_MAX_IMAGE_PIXELS", max_pixels) };
 }

@@ -7,14 +7,14 @@ use opencv::prelude::*;
 use opencv::videoio::{self, VideoCapture};
 
 use crate::error::Error;
+// A file declaring more is refused before a frame is decoded: one such frame is hundreds of
+// megabytes.
+use crate::track::MAX_SIDE;
 
 /// File extensions OpenCV's image decoders read; anything else is tried as a video.
 const IMAGE_EXTENSIONS: [&str; 8] = ["jpg", "jpeg", "png", "bmp", "webp", "tif", "tiff", "ppm"];
 /// Frame rate assumed when a file reports none (or nonsense).
 const FALLBACK_FPS: f64 = 30.0;
-/// The largest picture accepted, each side (8K video is 7680 wide). A file declaring more is
-/// refused before a frame is decoded: one such frame is hundreds of megabytes.
-pub const MAX_SIDE: u32 = 8192;
 /// How long a stream may take to answer when opened, and to deliver each frame after that;
 /// FFmpeg's own default is 30 s each, a long time to stare at nothing.
 const STREAM_OPEN_TIMEOUT_MS: i32 = 5000;
