@@ -313,9 +313,7 @@ pub fn run(manifest_path: &Path, settings: &EvalSettings) -> Result<Evaluation, 
             Error::Invalid("the plank template is needed to score plank keypoints".into())
         })?;
     let labelled = manifest
-        .keypoints
-        .keys()
-        .filter(|k| k.ends_with(".csv"))
+        .labelled_files()
         .map(|k| labelled::evaluate_plank_csv(&Manifest::resolve(manifest_path, k), plank))
         .collect::<Result<Vec<_>, _>>()?;
     let model_file = settings.model.path(settings.model.kind.file_name());
