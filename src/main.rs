@@ -467,10 +467,9 @@ fn report_cmd(cmd: &ReportCommand) -> Result<()> {
     Ok(())
 }
 
-/// Settings for FFmpeg and OpenCV, made before they start. Their own log lines (e.g. "moov
-/// atom not found") stay off the terminal: every problem reaches the user as posecheck's
-/// one-line error instead. Pictures are limited to `track::MAX_SIDE` squared.
-fn configure_native_libs() {
+/// Keeps FFmpeg's and OpenCV's own log lines (e.g. "moov atom not found") off the terminal:
+/// every problem reaches the user as posecheck's one-line error instead.
+fn quiet_native_logs() {
     if std::env::var_os("OPENCV_FFMPEG_LOGLEVEL").is_none() {
         // SAFETY: called first thing in main, before any other thread exists.
         unsafe { std::env::set_var("OPENCV_FFMPEG_LOGLEVEL", "-8") };
@@ -478,11 +477,6 @@ fn configure_native_libs() {
     if std::env::var_os("OPENCV_LOG_LEVEL").is_none() {
         let _ = opencv::core::set_log_level(opencv::core::LogLevel::LOG_LEVEL_SILENT);
     }
-    // OpenCV's own limit is a gigapixel: a small file declaring that much would make it
-    // allocate gigabytes before finding the data is not there.
-    let max_pixels = u64::from(track::MAX_SIDE).pow(2).to_string();
-    // SAFETY: as above, no other thread exists yet.
-    unsafe { std::env::set_var("OPENCV_IO_MAX_IMAGE_PIXELS", max_pixels) };
 }
 
 /// Parses the command line; a usage error becomes one line (clap's own runs to several, with
@@ -502,7 +496,7 @@ fn parse_cli() -> Result<Cli, ExitCode> {
 }
 
 fn main() -> ExitCode {
-    configure_native_libs();
+    quiet_native_logs();
     let cli = match parse_cli() {
         Ok(cli) => cli,
         Err(code) => return code,

@@ -59,6 +59,52 @@ pub fn is_image_path(path: &Path) -> bool {
         .is_some_and(|e| IMAGE_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
 }
 
+/// Runs `f` with the process's stderr sent to /dev/null. OpenCV's image decoders print their
+/// own complaints there ("imread_(...): can't read data", libjpeg's "Premature end of JPEG
+/// file") however its log level is set; posecheck reports the problem in one line of its own.
+fn without_native_stderr<T>(f: impl FnOnce() -> T) -> T {
+    // SAFETY: plain descriptor calls on descriptors this function owns (and 2, put back).
+    unsafe {
+        let saved = libc::dup(2);
+        let null = libc::open(c"/dev/null".as_ptr(), libc::O_WRONLY);
+        if saved >= 0 && null >= 0 {
+            libc::dup2(null, 2);
+        }
+        let out = f();
+        if saved >= 0 {
+            libc::dup2(saved, 2);
+            libc::close(saved);
+        }
+        if null >= 0 {
+            libc::close(null);
+        }
+        out
+    }
+}
+
+/// Whether the file starts like a jpg, png, bmp, webp, tif or ppm, whatever its name: FFmpeg
+/// opens a photo renamed `.mp4` as a one-frame video, which would be scored as a video with
+/// smoothing and without the check that someone is in the picture.
+fn starts_like_image(path: &Path) -> bool {
+    let mut head = [0u8; 12];
+    let Ok(n) = std::fs::File::open(path).and_then(|mut f| std::io::Read::read(&mut f, &mut head))
+    else {
+        return false;
+    };
+    let head = &head[..n];
+    let magic: [&[u8]; 7] = [
+        b"\xFF\xD8\xFF",
+        b"\x89PNG\r\n\x1a\n",
+        b"BM",
+        b"II*\0",
+        b"MM\0*",
+        b"P6",
+        b"P5",
+    ];
+    magic.iter().any(|m| head.starts_with(m))
+        || (head.starts_with(b"RIFF") && head.get(8..12) == Some(b"WEBP"))
+}
+
 fn check_file(path: &Path) -> Result<(), Error> {
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
     if meta.is_dir() {
@@ -81,7 +127,7 @@ impl MediaSource {
     /// Opens a video or image file.
     pub fn open_file(path: &Path) -> Result<MediaSource, Error> {
         check_file(path)?;
-        if is_image_path(path) {
+        if is_image_path(path) || starts_like_image(path) {
             return Self::open_image(path);
         }
         let cap = VideoCapture::from_file(path, videoio::CAP_FFMPEG)?;
@@ -108,8 +154,26 @@ impl MediaSource {
     }
 
     fn open_image(path: &Path) -> Result<MediaSource, Error> {
-        // OpenCV refuses pictures over its pixel limit (set from MAX_SIDE at start-up) with an
-        // assertion message of several lines: the user gets one that says what is allowed.
+        // A compressed file of a few kilobytes can declare a picture of gigabytes. The header
+        // reader knows png and jpeg (the formats photos come in); OpenCV's own limit, a
+        // gigapixel, still guards the others.
+        if let Ok((width, height)) = image::ImageReader::open(path)
+            .and_then(|r| r.with_guessed_format())
+            .map_err(image::ImageError::IoError)
+            .and_then(|mut r| {
+                // Only the header is read; the limits are for decoding, and would hide the size.
+                r.no_limits();
+                r.into_dimensions()
+            })
+            && (width > MAX_SIDE || height > MAX_SIDE)
+        {
+            return Err(Error::input(
+                path,
+                format!(
+                    "the image declares {width}x{height} pixels; posecheck reads up to {MAX_SIDE}x{MAX_SIDE}"
+                ),
+            ));
+        }
         let unreadable = || {
             Error::input(
                 path,
@@ -118,8 +182,10 @@ impl MediaSource {
                 ),
             )
         };
-        let image = opencv::imgcodecs::imread(path, opencv::imgcodecs::IMREAD_COLOR)
-            .map_err(|_| unreadable())?;
+        let image = without_native_stderr(|| {
+            opencv::imgcodecs::imread(path, opencv::imgcodecs::IMREAD_COLOR)
+        })
+        .map_err(|_| unreadable())?;
         if image.empty() {
             return Err(unreadable());
         }
