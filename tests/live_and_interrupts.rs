@@ -318,3 +318,64 @@ fn ctrl_c_during_analyze_keeps_what_was_analysed_and_a_second_quits_at_once() {
         "second Ctrl-C should quit at once"
     );
 }
+
+/// Waits for `child` to end, at most `limit` from now; kills it and fails if it does not.
+fn ends_within(mut child: Child, limit: Duration, what: &str) -> Output {
+    let start = Instant::now();
+    while child.try_wait().expect("wait").is_none() {
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            panic!("{what}: still running {limit:?} after SIGTERM");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    finish(child)
+}
+
+#[test]
+fn sigterm_during_start_up_and_during_analysis_ends_within_a_second() {
+    let dir = tempfile::tempdir().unwrap();
+    // Start-up: a stream that accepts the connection and never answers holds live mode in
+    // opening it (FFmpeg would wait 5 s); nothing is measured yet, so nothing is saved.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/cam", silent.local_addr().unwrap());
+    let early_report = dir.path().join("early.json");
+    let child = bin()
+        .args(["live", "--source", &url, "--headless", "--report"])
+        .arg(&early_report)
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    signal(&child, "-TERM");
+    let out = ends_within(child, Duration::from_secs(1), "start-up");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{err}");
+    assert!(
+        err.contains("stopped before anything was measured"),
+        "{err}"
+    );
+    assert!(!early_report.exists(), "no report of nothing");
+    // Analysis: the report of the frames analysed is written.
+    let report = dir.path().join("a.json");
+    let child = bin()
+        .args([
+            "analyze",
+            s(&sample("bird_dog.mp4")),
+            "--report",
+            s(&report),
+        ])
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(2500));
+    signal(&child, "-TERM");
+    let out = ends_within(child, Duration::from_secs(1), "analysis");
+    assert_eq!(
+        out.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r = read_report(&report);
+    assert_eq!(r.ended, "interrupted");
+    assert!(r.source.frames > 10, "frames before the stop were analysed");
+}
