@@ -17,22 +17,14 @@ const HANG: Duration = Duration::from_secs(60);
 
 /// Runs posecheck; one that has not ended after [`HANG`] is killed and fails the test.
 fn posecheck(args: &[&str]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_posecheck"))
+    let child = Command::new(env!("CARGO_BIN_EXE_posecheck"))
         .args(args)
         .env("RUST_BACKTRACE", "1")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("run posecheck");
-    let start = Instant::now();
-    while child.try_wait().expect("wait").is_none() {
-        if start.elapsed() > HANG {
-            let _ = child.kill();
-            panic!("posecheck {args:?} hung");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child.wait_with_output().expect("output")
+    common::ends_within(child, HANG, &format!("posecheck {args:?}"))
 }
 
 /// Exit status of a usage error (a flag's value refused), as clap gives.
@@ -62,6 +54,16 @@ fn fails_with_code(out: &Output, code: i32, needles: &[&str]) {
     for n in needles {
         assert!(err.contains(n), "'{n}' missing from: {err}");
     }
+}
+
+/// No report or other output, not even half of one, was left in `dir`.
+fn nothing_written(dir: &Path) {
+    let left: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert!(left.is_empty(), "written: {left:?}");
 }
 
 fn s(p: &Path) -> &str {
@@ -96,6 +98,13 @@ impl Scratch {
         self.dir.path().join(name)
     }
 
+    /// An empty directory for outputs.
+    fn out_dir(&self) -> PathBuf {
+        let d = self.path("out");
+        std::fs::create_dir(&d).expect("create out/");
+        d
+    }
+
     fn file(&self, name: &str, bytes: &[u8]) -> PathBuf {
         let p = self.path(name);
         std::fs::write(&p, bytes).expect("write");
@@ -106,8 +115,7 @@ impl Scratch {
 #[test]
 fn unreadable_media_files() {
     let x = Scratch::new();
-    let out_dir = x.path("out");
-    std::fs::create_dir(&out_dir).unwrap();
+    let out_dir = x.out_dir();
     let folder = x.path("folder.mp4");
     std::fs::create_dir(&folder).unwrap();
     let mut noise = vec![0u8; 200_000];
@@ -146,11 +154,7 @@ fn unreadable_media_files() {
             &[name, problem],
         );
     }
-    assert_eq!(
-        std::fs::read_dir(&out_dir).unwrap().count(),
-        0,
-        "no half-written outputs"
-    );
+    nothing_written(&out_dir);
 }
 
 #[test]
@@ -337,8 +341,7 @@ const FRAME: &str = "{\"t\": 0.0, \"keypoints\": [[1.5, 2.5, 0, 0.9], [3, 4, 0, 
 fn malformed_tracks() {
     use serde_json::json;
     let x = Scratch::new();
-    let out_dir = x.path("out");
-    std::fs::create_dir(&out_dir).unwrap();
+    let out_dir = x.out_dir();
     let ok = track_header(json!({}));
     let frame = |t: &str, points: &str| format!("{{\"t\": {t}, \"keypoints\": {points}}}\n");
     let long_line = format!("{ok}{}\n", " ".repeat(2 << 20));
@@ -416,11 +419,7 @@ fn malformed_tracks() {
             &[&[*name], needles.as_slice()].concat(),
         );
     }
-    assert_eq!(
-        std::fs::read_dir(&out_dir).unwrap().count(),
-        0,
-        "no reports"
-    );
+    nothing_written(&out_dir);
 }
 
 #[test]
@@ -483,8 +482,7 @@ fn mkfifo(path: &Path) {
 #[test]
 fn media_that_is_not_what_it_says() {
     let x = Scratch::new();
-    let out_dir = x.path("out");
-    std::fs::create_dir(&out_dir).unwrap();
+    let out_dir = x.out_dir();
     let photo = x.path("photo.png");
     let grey = Mat::new_rows_cols_with_default(200, 300, opencv::core::CV_8UC3, Scalar::all(128.0))
         .unwrap();
@@ -522,11 +520,7 @@ fn media_that_is_not_what_it_says() {
             &[&[name], *needles].concat(),
         );
     }
-    assert_eq!(
-        std::fs::read_dir(&out_dir).unwrap().count(),
-        0,
-        "no reports"
-    );
+    nothing_written(&out_dir);
 }
 
 /// A template (of the glute bridge) with one line replaced.
@@ -643,8 +637,7 @@ fn output_paths_that_cannot_be_written_fail_before_the_analysis() {
             &["/nonexistent-dir/s.csv", "does not exist"],
         ),
     ];
-    let out_dir = x.path("out");
-    std::fs::create_dir(&out_dir).unwrap();
+    let out_dir = x.out_dir();
     for (extra, needles) in cases {
         let mut args = vec!["analyze", t];
         args.extend_from_slice(extra);
@@ -653,11 +646,7 @@ fn output_paths_that_cannot_be_written_fail_before_the_analysis() {
         }
         fails_with(&posecheck(&args), needles);
     }
-    assert_eq!(
-        std::fs::read_dir(&out_dir).unwrap().count(),
-        0,
-        "each failed before writing a report"
-    );
+    nothing_written(&out_dir);
 }
 
 #[test]

@@ -41,6 +41,19 @@ fn finish(child: Child) -> Output {
     child.wait_with_output().expect("wait")
 }
 
+/// A stopped analysis: exit status 130 and a report of the frames before the stop.
+fn saved_what_was_analysed(out: &Output, report: &Path) {
+    assert_eq!(
+        out.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r = read_report(report);
+    assert_eq!(r.ended, "interrupted");
+    assert!(r.source.frames > 10, "frames before the stop were analysed");
+}
+
 #[test]
 fn headless_live_prints_events_and_saves_the_report_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
@@ -286,15 +299,7 @@ fn ctrl_c_during_analyze_keeps_what_was_analysed_and_a_second_quits_at_once() {
     std::thread::sleep(Duration::from_millis(2500));
     signal(&child, "-INT");
     let out = finish(child);
-    assert_eq!(
-        out.status.code(),
-        Some(130),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let r = read_report(&report);
-    assert_eq!(r.ended, "interrupted");
-    assert!(r.source.frames > 10, "frames before the stop were analysed");
+    saved_what_was_analysed(&out, &report);
     // Two presses: out at once, without waiting for the analysis to wind down.
     let child = bin()
         .args([
@@ -319,19 +324,6 @@ fn ctrl_c_during_analyze_keeps_what_was_analysed_and_a_second_quits_at_once() {
     );
 }
 
-/// Waits for `child` to end, at most `limit` from now; kills it and fails if it does not.
-fn ends_within(mut child: Child, limit: Duration, what: &str) -> Output {
-    let start = Instant::now();
-    while child.try_wait().expect("wait").is_none() {
-        if start.elapsed() > limit {
-            let _ = child.kill();
-            panic!("{what}: still running {limit:?} after SIGTERM");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    finish(child)
-}
-
 #[test]
 fn sigterm_during_start_up_and_during_analysis_ends_within_a_second() {
     let dir = tempfile::tempdir().unwrap();
@@ -347,7 +339,7 @@ fn sigterm_during_start_up_and_during_analysis_ends_within_a_second() {
         .unwrap();
     std::thread::sleep(Duration::from_millis(1500));
     signal(&child, "-TERM");
-    let out = ends_within(child, Duration::from_secs(1), "start-up");
+    let out = common::ends_within(child, Duration::from_secs(1), "start-up after SIGTERM");
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(130), "{err}");
     assert!(
@@ -368,14 +360,6 @@ fn sigterm_during_start_up_and_during_analysis_ends_within_a_second() {
         .unwrap();
     std::thread::sleep(Duration::from_millis(2500));
     signal(&child, "-TERM");
-    let out = ends_within(child, Duration::from_secs(1), "analysis");
-    assert_eq!(
-        out.status.code(),
-        Some(130),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let r = read_report(&report);
-    assert_eq!(r.ended, "interrupted");
-    assert!(r.source.frames > 10, "frames before the stop were analysed");
+    let out = common::ends_within(child, Duration::from_secs(1), "analysis after SIGTERM");
+    saved_what_was_analysed(&out, &report);
 }
