@@ -142,6 +142,15 @@ fn open_session(
     Ok(session)
 }
 
+/// Why there is no report: a stop before the first frame, or `empty` (the input's fault).
+fn no_frames<'a>(settings: &AnalyzeSettings, empty: &'a str) -> &'a str {
+    if settings.stop.load(Ordering::Relaxed) {
+        "stopped before the first frame was analysed"
+    } else {
+        empty
+    }
+}
+
 /// Analyses a video or image file with the model.
 pub fn analyze_media(
     path: &Path,
@@ -178,6 +187,7 @@ pub fn analyze_media(
         sequential: settings.sequential,
     };
     let mut frames = 0u64;
+    crate::interrupt::measuring_begins();
     let times = pipeline::run(&mut source, model, &opts, |a| {
         frames += 1;
         session.frame(a.t, a.pose.as_ref())?;
@@ -195,7 +205,7 @@ pub fn analyze_media(
     if frames == 0 {
         return Err(Error::input(
             path,
-            "the video has no frames that can be decoded",
+            no_frames(settings, "the video has no frames that can be decoded"),
         ));
     }
     if info.is_still && outcome.frames_without_person == frames {
@@ -249,6 +259,7 @@ pub fn analyze_track(
     let mut session = open_session(settings, &header, outputs)?;
     let start = std::time::Instant::now();
     let mut frames = 0u64;
+    crate::interrupt::measuring_begins();
     for frame in reader {
         if settings.stop.load(Ordering::Relaxed) {
             break;
@@ -259,7 +270,10 @@ pub fn analyze_track(
     }
     let outcome = session.finish()?;
     if frames == 0 {
-        return Err(Error::input(path, "the keypoint track has no frames"));
+        return Err(Error::input(
+            path,
+            no_frames(settings, "the keypoint track has no frames"),
+        ));
     }
     let ended = if settings.stop.load(Ordering::Relaxed) {
         Ended::Interrupted

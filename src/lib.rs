@@ -7,6 +7,7 @@
 pub mod analyze;
 pub mod error;
 pub mod eval;
+pub mod interrupt;
 pub mod live;
 pub mod overlay;
 pub mod pipeline;

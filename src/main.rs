@@ -1,13 +1,18 @@
 //! The `posecheck` command line: parses arguments, runs a command, prints errors as one line.
 
+use std::fmt::Display;
+use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::str::FromStr;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{Result, bail};
+use clap::error::ErrorKind;
 use clap::{Args, Parser, Subcommand};
 
 use posecheck::analyze::{self, AnalyzeSettings, FrameOutputs};
+use posecheck::interrupt;
 use posecheck::progress::Progress;
 use posecheck_core::exercise::template;
 use posecheck_core::filter::OneEuroConfig;
@@ -54,7 +59,8 @@ struct LiveArgs {
     /// Show frame rate and capture-to-overlay latency (and print them at the end).
     #[arg(long)]
     stats: bool,
-    /// Picture size, e.g. 1280x720 (cameras are asked for it; files are scaled to it).
+    /// Picture size, e.g. 1280x720, each side 16 to 8192 (cameras are asked for it; files are
+    /// scaled to it).
     #[arg(long, value_name = "WxH", value_parser = parse_size)]
     size: Option<(u32, u32)>,
     /// Mirror the picture (default for cameras).
@@ -76,9 +82,8 @@ struct LiveArgs {
 }
 
 fn parse_size(text: &str) -> Result<(u32, u32), String> {
-    let (w, h) = text
-        .split_once(['x', 'X'])
-        .ok_or_else(|| format!("'{text}' is not a size like 1280x720"))?;
+    let wrong = || format!("'{text}' is not a size like 1280x720 (each side 16 to 8192)");
+    let (w, h) = text.split_once(['x', 'X']).ok_or_else(wrong)?;
     let n = |s: &str| {
         s.trim()
             .parse::<u32>()
@@ -87,9 +92,30 @@ fn parse_size(text: &str) -> Result<(u32, u32), String> {
     };
     match (n(w), n(h)) {
         (Some(w), Some(h)) => Ok((w, h)),
-        _ => Err(format!("'{text}' is not a size like 1280x720")),
+        _ => Err(wrong()),
     }
 }
+
+/// A value parser for a number flag: it must parse, be finite and lie in `range`, and the
+/// error says what is allowed (clap adds the flag's name).
+fn number_in<T>(range: RangeInclusive<T>) -> impl Fn(&str) -> Result<T, String> + Clone
+where
+    T: FromStr + PartialOrd + Display + Copy + Send + Sync + 'static,
+{
+    move |text: &str| {
+        // f32 parses "NaN" and "inf"; neither is inside a range, so both are refused here.
+        text.trim()
+            .parse::<T>()
+            .ok()
+            .filter(|v| range.contains(v))
+            .ok_or_else(|| format!("must be a number from {} to {}", range.start(), range.end()))
+    }
+}
+
+/// More inference threads than this is a typo, not a wish (each costs a stack and a slot in
+/// ONNX Runtime's pool, created before anything can be stopped); up to it, `runtime` caps the
+/// count to the cores there are.
+const MAX_THREADS: usize = 1024;
 
 #[derive(Args)]
 struct EvalArgs {
@@ -144,8 +170,9 @@ struct ModelArgs {
     /// ONNX Runtime shared library (default: found where ./run.sh setup puts it).
     #[arg(long, value_name = "PATH")]
     ort_lib: Option<PathBuf>,
-    /// Inference threads (0 = one per core).
-    #[arg(long, default_value_t = 0)]
+    /// Inference threads, 0 to 1024 (0 = one per core; more than the cores are capped to them).
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true,
+          value_parser = number_in(0..=MAX_THREADS))]
     threads: usize,
 }
 
@@ -220,11 +247,13 @@ struct EngineArgs {
     /// Turn keypoint smoothing off.
     #[arg(long)]
     no_smoothing: bool,
-    /// One Euro smoothing: cut-off at rest (Hz).
-    #[arg(long, default_value_t = OneEuroConfig::default().min_cutoff, value_name = "HZ")]
+    /// One Euro smoothing: cut-off at rest, 0.01 to 100 Hz.
+    #[arg(long, default_value_t = OneEuroConfig::default().min_cutoff, value_name = "HZ",
+          allow_negative_numbers = true, value_parser = number_in(0.01f32..=100.0))]
     smooth_cutoff: f32,
-    /// One Euro smoothing: speed coefficient (higher = less lag on fast moves).
-    #[arg(long, default_value_t = OneEuroConfig::default().beta)]
+    /// One Euro smoothing: speed coefficient, 0 to 1000 (higher = less lag on fast moves).
+    #[arg(long, default_value_t = OneEuroConfig::default().beta,
+          allow_negative_numbers = true, value_parser = number_in(0.0f32..=1000.0))]
     smooth_beta: f32,
 }
 
@@ -331,6 +360,15 @@ struct Outputs {
 }
 
 impl Outputs {
+    /// Fails now, before anything is measured, if the report or the HTML page could not be
+    /// written at the end (the per-frame outputs are opened when the analysis starts).
+    fn check_writable(&self) -> Result<()> {
+        for path in std::iter::once(&self.report).chain(&self.html) {
+            posecheck_core::atomic::temp_beside(path)?;
+        }
+        Ok(())
+    }
+
     fn write(&self, report: &Report) -> Result<()> {
         json::write_report(&self.report, report)?;
         if let Some(page) = &self.html {
@@ -369,6 +407,7 @@ fn analyze_cmd(args: &AnalyzeArgs, stop: &AtomicBool) -> Result<()> {
     };
     for input in &args.inputs {
         let outputs = args.outputs(input)?;
+        outputs.check_writable()?;
         let result = match model.as_mut() {
             Some(m) if !track::is_track_file(input) => {
                 analyze::analyze_media(input, m.as_mut(), &settings, &outputs.frames)
@@ -504,21 +543,6 @@ fn report_cmd(cmd: &ReportCommand) -> Result<()> {
     Ok(())
 }
 
-/// Ctrl-C / SIGTERM: the first asks the session to stop and save what it measured; a second
-/// one exits at once.
-fn install_interrupt(stop: &'static AtomicBool) {
-    static PRESSES: AtomicU32 = AtomicU32::new(0);
-    let _ = ctrlc::set_handler(move || {
-        if PRESSES.fetch_add(1, Ordering::SeqCst) > 0 {
-            std::process::exit(130);
-        }
-        stop.store(true, Ordering::SeqCst);
-        eprintln!(
-            "\nposecheck: stopping, saving what was measured (press Ctrl-C again to quit at once)"
-        );
-    });
-}
-
 /// Keeps FFmpeg's and OpenCV's own log lines (e.g. "moov atom not found") off the terminal:
 /// every problem reaches the user as posecheck's one-line error instead.
 fn quiet_native_logs() {
@@ -531,23 +555,42 @@ fn quiet_native_logs() {
     }
 }
 
+/// Parses the command line; a usage error becomes one line (clap's own runs to several, with
+/// a usage block) and exit status 2, as clap would give.
+fn parse_cli() -> Result<Cli, ExitCode> {
+    Cli::try_parse().map_err(|e| {
+        if !e.use_stderr() || e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+            // --help, --version, or a bare `posecheck`: the help text is what was asked for.
+            e.exit();
+        }
+        let text = e.render().to_string();
+        let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+        let message = first.trim_start_matches("error: ");
+        eprintln!("posecheck: {message} (see --help)");
+        ExitCode::from(2)
+    })
+}
+
 fn main() -> ExitCode {
     quiet_native_logs();
-    let cli = Cli::parse();
-    static STOP: AtomicBool = AtomicBool::new(false);
-    install_interrupt(&STOP);
-    let result = match &cli.command {
-        Command::Analyze(a) => analyze_cmd(a, &STOP),
-        Command::Report(r) => report_cmd(r),
-        Command::Eval(e) => eval_cmd(e, &STOP),
-        Command::Live(l) => live_cmd(l, &STOP),
+    let cli = match parse_cli() {
+        Ok(cli) => cli,
+        Err(code) => return code,
     };
+    let stop = interrupt::install();
+    let result = match &cli.command {
+        Command::Analyze(a) => analyze_cmd(a, stop),
+        Command::Report(r) => report_cmd(r),
+        Command::Eval(e) => eval_cmd(e, stop),
+        Command::Live(l) => live_cmd(l, stop),
+    };
+    let stopped = stop.load(Ordering::Relaxed);
+    if let Err(e) = &result {
+        eprintln!("posecheck: {e:#}");
+    }
     match result {
-        Ok(()) if STOP.load(Ordering::Relaxed) => ExitCode::from(130),
+        _ if stopped => ExitCode::from(interrupt::EXIT_STOPPED),
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("posecheck: {e:#}");
-            ExitCode::FAILURE
-        }
+        Err(_) => ExitCode::FAILURE,
     }
 }

@@ -9,11 +9,18 @@ use opencv::videoio::{self, VideoCapture};
 use posecheck_pose::{ChannelOrder, ImageView};
 
 use crate::error::Error;
+// A file declaring more is refused before a frame is decoded: one such frame is hundreds of
+// megabytes.
+use posecheck_core::track::MAX_SIDE;
 
 /// File extensions OpenCV's image decoders read; anything else is tried as a video.
 const IMAGE_EXTENSIONS: [&str; 8] = ["jpg", "jpeg", "png", "bmp", "webp", "tif", "tiff", "ppm"];
 /// Frame rate assumed when a file reports none (or nonsense).
 const FALLBACK_FPS: f64 = 30.0;
+/// How long a stream may take to answer when opened, and to deliver each frame after that;
+/// FFmpeg's own default is 30 s each, a long time to stare at nothing.
+const STREAM_OPEN_TIMEOUT_MS: i32 = 5000;
+const STREAM_READ_TIMEOUT_MS: i32 = 2000;
 
 /// A decoded frame: BGR pixels and the time they were captured, seconds from the start.
 pub struct Frame {
@@ -83,10 +90,63 @@ pub fn is_image_path(path: &Path) -> bool {
         .is_some_and(|e| IMAGE_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
 }
 
+/// Runs `f` with the process's stderr sent to /dev/null. OpenCV's image decoders print their
+/// own complaints there ("imread_(...): can't read data", libjpeg's "Premature end of JPEG
+/// file") however its log level is set; posecheck reports the problem in one line of its own.
+fn without_native_stderr<T>(f: impl FnOnce() -> T) -> T {
+    // SAFETY: plain descriptor calls on descriptors this function owns (and 2, put back).
+    unsafe {
+        let saved = libc::dup(2);
+        let null = libc::open(c"/dev/null".as_ptr(), libc::O_WRONLY);
+        if saved >= 0 && null >= 0 {
+            libc::dup2(null, 2);
+        }
+        let out = f();
+        if saved >= 0 {
+            libc::dup2(saved, 2);
+            libc::close(saved);
+        }
+        if null >= 0 {
+            libc::close(null);
+        }
+        out
+    }
+}
+
+/// Whether the file starts like a jpg, png, bmp, webp, tif or ppm, whatever its name: FFmpeg
+/// opens a photo renamed `.mp4` as a one-frame video, which would be scored as a video with
+/// smoothing and without the check that someone is in the picture.
+fn starts_like_image(path: &Path) -> bool {
+    let mut head = [0u8; 12];
+    let Ok(n) = std::fs::File::open(path).and_then(|mut f| std::io::Read::read(&mut f, &mut head))
+    else {
+        return false;
+    };
+    let head = &head[..n];
+    let magic: [&[u8]; 7] = [
+        b"\xFF\xD8\xFF",
+        b"\x89PNG\r\n\x1a\n",
+        b"BM",
+        b"II*\0",
+        b"MM\0*",
+        b"P6",
+        b"P5",
+    ];
+    magic.iter().any(|m| head.starts_with(m))
+        || (head.starts_with(b"RIFF") && head.get(8..12) == Some(b"WEBP"))
+}
+
 fn check_file(path: &Path) -> Result<(), Error> {
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
     if meta.is_dir() {
         return Err(Error::input(path, "is a directory, not a video or image"));
+    }
+    if !meta.is_file() {
+        // Opening a pipe blocks until something writes to it; a device is not a recording.
+        return Err(Error::input(
+            path,
+            "is not a regular file (a pipe or device cannot be analysed; save it to a file first)",
+        ));
     }
     if meta.len() == 0 {
         return Err(Error::input(path, "is empty"));
@@ -98,7 +158,7 @@ impl MediaSource {
     /// Opens a video or image file.
     pub fn open_file(path: &Path) -> Result<MediaSource, Error> {
         check_file(path)?;
-        if is_image_path(path) {
+        if is_image_path(path) || starts_like_image(path) {
             return Self::open_image(path);
         }
         let cap = VideoCapture::from_file(path, videoio::CAP_FFMPEG)?;
@@ -109,16 +169,56 @@ impl MediaSource {
             ));
         }
         let source = Self::from_capture(cap, path.display().to_string())?;
-        if source.info.width == 0 || source.info.height == 0 {
+        let (width, height) = (source.info.width, source.info.height);
+        if width == 0 || height == 0 {
             return Err(Error::input(path, "the video has no picture"));
+        }
+        if width > MAX_SIDE || height > MAX_SIDE {
+            return Err(Error::input(
+                path,
+                format!(
+                    "the video declares {width}x{height} pixels; posecheck reads up to {MAX_SIDE}x{MAX_SIDE}"
+                ),
+            ));
         }
         Ok(source)
     }
 
     fn open_image(path: &Path) -> Result<MediaSource, Error> {
-        let image = opencv::imgcodecs::imread(path, opencv::imgcodecs::IMREAD_COLOR)?;
+        // A compressed file of a few kilobytes can declare a picture of gigabytes. The header
+        // reader knows png and jpeg (the formats photos come in); OpenCV's own limit, a
+        // gigapixel, still guards the others.
+        if let Ok((width, height)) = image::ImageReader::open(path)
+            .and_then(|r| r.with_guessed_format())
+            .map_err(image::ImageError::IoError)
+            .and_then(|mut r| {
+                // Only the header is read; the limits are for decoding, and would hide the size.
+                r.no_limits();
+                r.into_dimensions()
+            })
+            && (width > MAX_SIDE || height > MAX_SIDE)
+        {
+            return Err(Error::input(
+                path,
+                format!(
+                    "the image declares {width}x{height} pixels; posecheck reads up to {MAX_SIDE}x{MAX_SIDE}"
+                ),
+            ));
+        }
+        let unreadable = || {
+            Error::input(
+                path,
+                format!(
+                    "not an image that can be decoded (a complete jpg, png, bmp, webp, tif or ppm, up to {MAX_SIDE}x{MAX_SIDE} pixels)"
+                ),
+            )
+        };
+        let image = without_native_stderr(|| {
+            opencv::imgcodecs::imread(path, opencv::imgcodecs::IMREAD_COLOR)
+        })
+        .map_err(|_| unreadable())?;
         if image.empty() {
-            return Err(Error::input(path, "not an image that can be decoded"));
+            return Err(unreadable());
         }
         Ok(MediaSource {
             info: MediaInfo {
@@ -251,10 +351,21 @@ impl CameraSpec {
                 VideoCapture::from_file(p, videoio::CAP_V4L2)?,
                 format!("device {} via V4L2", p.display()),
             ),
-            CameraSpec::Url(u) => (
-                VideoCapture::from_file(u, videoio::CAP_FFMPEG)?,
-                format!("stream {u} via FFmpeg"),
-            ),
+            CameraSpec::Url(u) => {
+                let timeouts = opencv::core::Vector::from_slice(&[
+                    videoio::CAP_PROP_OPEN_TIMEOUT_MSEC,
+                    STREAM_OPEN_TIMEOUT_MS,
+                    videoio::CAP_PROP_READ_TIMEOUT_MSEC,
+                    STREAM_READ_TIMEOUT_MS,
+                ]);
+                (
+                    VideoCapture::from_file_with_params(u, videoio::CAP_FFMPEG, &timeouts)?,
+                    format!(
+                        "stream {u} via FFmpeg, waiting up to {} s",
+                        STREAM_OPEN_TIMEOUT_MS / 1000
+                    ),
+                )
+            }
         };
         if !cap.is_opened()? {
             return Err(fail(tried));

@@ -41,6 +41,19 @@ fn finish(child: Child) -> Output {
     child.wait_with_output().expect("wait")
 }
 
+/// A stopped analysis: exit status 130 and a report of the frames before the stop.
+fn saved_what_was_analysed(out: &Output, report: &Path) {
+    assert_eq!(
+        out.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r = read_report(report);
+    assert_eq!(r.ended, Ended::Interrupted);
+    assert!(r.source.frames > 10, "frames before the stop were analysed");
+}
+
 #[test]
 fn headless_live_prints_events_and_saves_the_report_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
@@ -286,15 +299,7 @@ fn ctrl_c_during_analyze_keeps_what_was_analysed_and_a_second_quits_at_once() {
     std::thread::sleep(Duration::from_millis(2500));
     signal(&child, "-INT");
     let out = finish(child);
-    assert_eq!(
-        out.status.code(),
-        Some(130),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let r = read_report(&report);
-    assert_eq!(r.ended, Ended::Interrupted);
-    assert!(r.source.frames > 10, "frames before the stop were analysed");
+    saved_what_was_analysed(&out, &report);
     // Two presses: out at once, without waiting for the analysis to wind down.
     let child = bin()
         .args([
@@ -317,4 +322,44 @@ fn ctrl_c_during_analyze_keeps_what_was_analysed_and_a_second_quits_at_once() {
         started.elapsed() < Duration::from_secs(2),
         "second Ctrl-C should quit at once"
     );
+}
+
+#[test]
+fn sigterm_during_start_up_and_during_analysis_ends_within_a_second() {
+    let dir = tempfile::tempdir().unwrap();
+    // Start-up: a stream that accepts the connection and never answers holds live mode in
+    // opening it (FFmpeg would wait 5 s); nothing is measured yet, so nothing is saved.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/cam", silent.local_addr().unwrap());
+    let early_report = dir.path().join("early.json");
+    let child = bin()
+        .args(["live", "--source", &url, "--headless", "--report"])
+        .arg(&early_report)
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    signal(&child, "-TERM");
+    let out = common::ends_within(child, Duration::from_secs(1), "start-up after SIGTERM");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{err}");
+    assert!(
+        err.contains("stopped before anything was measured"),
+        "{err}"
+    );
+    assert!(!early_report.exists(), "no report of nothing");
+    // Analysis: the report of the frames analysed is written.
+    let report = dir.path().join("a.json");
+    let child = bin()
+        .args([
+            "analyze",
+            s(&sample("bird_dog.mp4")),
+            "--report",
+            s(&report),
+        ])
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(2500));
+    signal(&child, "-TERM");
+    let out = common::ends_within(child, Duration::from_secs(1), "analysis after SIGTERM");
+    saved_what_was_analysed(&out, &report);
 }

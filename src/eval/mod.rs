@@ -5,7 +5,7 @@
 pub mod table;
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::Serialize;
 
@@ -131,6 +131,10 @@ fn track_of(
         .map(|m| m.as_mut())
         .ok_or_else(|| Error::invalid("no model"))?;
     analyze::analyze_media(video, m, &analyze_settings, &outputs)?;
+    if settings.stop.load(Ordering::Relaxed) {
+        // Half a track under the cache's name would be taken for the whole clip next time.
+        let _ = std::fs::remove_file(&cached);
+    }
     Ok(cached)
 }
 
@@ -259,9 +263,21 @@ pub fn run(manifest_path: &Path, settings: &EvalSettings) -> Result<Evaluation, 
     let manifest = Manifest::load(manifest_path)?;
     let mut model = None;
     let mut clips = Vec::new();
-    for clip in manifest.videos.iter().filter(|c| c.is_scored()) {
+    let scored: Vec<&Clip> = manifest.videos.iter().filter(|c| c.is_scored()).collect();
+    // Scores of some clips would read as the accuracy of all: a stop ends the evaluation.
+    let check_stop = |done: usize| {
+        if settings.stop.load(Ordering::Relaxed) {
+            return Err(Error::invalid(format!(
+                "stopped after {done} of {} clips; their keypoint tracks are cached, so running again resumes there",
+                scored.len()
+            )));
+        }
+        Ok(())
+    };
+    for clip in &scored {
         let video = Manifest::resolve(manifest_path, &clip.file);
         let track = track_of(&video, settings, &mut model)?;
+        check_stop(clips.len())?;
         let analyze_settings = AnalyzeSettings {
             model: settings.model.clone(),
             session: settings.session.clone(),
@@ -270,12 +286,11 @@ pub fn run(manifest_path: &Path, settings: &EvalSettings) -> Result<Evaluation, 
             sequential: false,
         };
         let done = analyze::analyze_track(&track, &analyze_settings, &FrameOutputs::default())?;
+        check_stop(clips.len())?;
         clips.push(score_clip(clip, &done.report));
     }
-    let negatives: Vec<&ClipResult> = manifest
-        .videos
+    let negatives: Vec<&ClipResult> = scored
         .iter()
-        .filter(|c| c.is_scored())
         .zip(&clips)
         .filter(|(c, _)| c.is_negative())
         .map(|(_, r)| r)
@@ -288,9 +303,7 @@ pub fn run(manifest_path: &Path, settings: &EvalSettings) -> Result<Evaluation, 
         .find(|t| t.id == "plank")
         .ok_or_else(|| Error::invalid("the plank template is needed to score plank keypoints"))?;
     let labelled = manifest
-        .keypoints
-        .keys()
-        .filter(|k| k.ends_with(".csv"))
+        .labelled_files()
         .map(|k| labelled::evaluate_plank_csv(&Manifest::resolve(manifest_path, k), plank))
         .collect::<Result<Vec<_>, _>>()?;
     let model_file = settings.model.path(settings.model.kind.file_name());

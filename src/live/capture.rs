@@ -13,7 +13,12 @@ use opencv::prelude::*;
 use crate::source::MediaSource;
 
 /// A camera that returns nothing for this long is gone (unplugged).
-const CAMERA_TIMEOUT: Duration = Duration::from_secs(2);
+const CAMERA_TIMEOUT: Duration = Duration::from_secs(1);
+/// ... except before its first frame: some cameras take seconds to start delivering.
+const FIRST_FRAME_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long stopping waits for the capture thread: a read can block for seconds on a stream
+/// or a camera going away, and the session's report must not wait for it.
+const STOP_WAIT: Duration = Duration::from_millis(500);
 
 /// A captured frame and when it was captured.
 pub struct Captured {
@@ -78,7 +83,12 @@ impl Capture {
                         break Ending::EndOfInput;
                     }
                     // Cameras hiccup; only a lasting silence means it is gone.
-                    if last_ok.elapsed() > CAMERA_TIMEOUT {
+                    let limit = if index == 0 {
+                        FIRST_FRAME_TIMEOUT
+                    } else {
+                        CAMERA_TIMEOUT
+                    };
+                    if last_ok.elapsed() > limit {
                         break Ending::Lost;
                     }
                     std::thread::sleep(Duration::from_millis(10));
@@ -154,7 +164,15 @@ impl Drop for Capture {
     fn drop(&mut self) {
         self.shared.stop.store(true, Ordering::Relaxed);
         if let Some(t) = self.thread.take() {
-            let _ = t.join();
+            let deadline = Instant::now() + STOP_WAIT;
+            while !t.is_finished() && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            // A thread still blocked in a read owns nothing the session needs; it ends with
+            // the process.
+            if t.is_finished() {
+                let _ = t.join();
+            }
         }
     }
 }

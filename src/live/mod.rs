@@ -149,6 +149,7 @@ pub fn run(
     model.reset();
     model.set_still_images(false);
     let mut capture = Capture::start(source, is_file, size);
+    crate::interrupt::measuring_begins();
     let mut hud = Hud::default();
     let mut stats = LiveStats::default();
     let mut paused = false;

@@ -6,6 +6,8 @@
 pub mod synth;
 
 use std::path::{Path, PathBuf};
+use std::process::Output;
+use std::time::{Duration, Instant};
 
 /// The repository root.
 pub fn repo() -> PathBuf {
@@ -43,6 +45,20 @@ where
         .args(args)
         .output()
         .expect("run posecheck")
+}
+
+/// Waits for `child` to end, at most `limit`; kills it and fails the test if it does not
+/// (output beyond a pipe's 64 KiB would stall it: these runs print a few lines).
+pub fn ends_within(mut child: std::process::Child, limit: Duration, what: &str) -> Output {
+    let start = Instant::now();
+    while child.try_wait().expect("wait").is_none() {
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            panic!("{what}: still running after {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    child.wait_with_output().expect("output")
 }
 
 /// Runs posecheck and returns its stdout; fails the test with its stderr if it fails.

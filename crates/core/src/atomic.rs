@@ -17,6 +17,9 @@ pub fn temp_beside(path: &Path) -> Result<NamedTempFile, Error> {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
+    if path.is_dir() {
+        return Err(Error::input(path, "is a directory; give a file name"));
+    }
     if !dir.is_dir() {
         return Err(Error::input(
             path,

@@ -36,7 +36,7 @@ impl Error {
     pub fn input(path: &Path, message: impl Into<String>) -> Error {
         Error::Input {
             path: path.to_path_buf(),
-            message: message.into(),
+            message: one_line(message.into()),
         }
     }
 
@@ -44,8 +44,18 @@ impl Error {
         Error::Parse {
             path: path.to_path_buf(),
             line,
-            message: message.into(),
+            message: one_line(message.into()),
         }
+    }
+}
+
+/// Parsers quote what they found, and a quoted string can hold a line break (TOML's "a\nb"
+/// is one): shown escaped, the error stays one line.
+fn one_line(message: String) -> String {
+    if message.contains(['\n', '\r']) {
+        message.replace('\n', "\\n").replace('\r', "\\r")
+    } else {
+        message
     }
 }
 

@@ -25,6 +25,20 @@ use crate::skeleton::{Joint, Skeleton};
 
 pub const TRACK_VERSION: u32 = 1;
 
+/// The largest picture side posecheck handles, pixels (8K video is 7680 wide); a track or a
+/// video declaring more is refused.
+pub const MAX_SIDE: u32 = 8192;
+/// Frame rates a track may declare.
+const FPS: std::ops::RangeInclusive<f64> = 0.1..=1000.0;
+/// Frame times, seconds: eleven days of recording is beyond any session.
+const TIMES: std::ops::RangeInclusive<f64> = 0.0..=1e6;
+/// Keypoint coordinates, pixels: models place hidden joints outside the picture, but not a
+/// hundred pictures away; beyond this a value is a corrupt file (1e308 reads as infinity).
+const MAX_COORD: f32 = 1e6;
+/// The longest line read: a frame of 33 keypoints is about 2 KB, and without a bound a file
+/// with no line breaks would be read into memory whole.
+const MAX_LINE_BYTES: u64 = 1 << 20;
+
 /// The first line of a track file.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TrackHeader {
@@ -166,9 +180,27 @@ impl FrameSink for TrackWriter {
     }
 }
 
+/// One line of at most [`MAX_LINE_BYTES`], or `None` at the end of the file.
+fn read_line(reader: &mut impl BufRead) -> std::io::Result<Option<String>> {
+    let invalid = |m: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, m.to_string());
+    let mut bytes = Vec::new();
+    let n = std::io::Read::take(reader, MAX_LINE_BYTES + 1).read_until(b'\n', &mut bytes)?;
+    if n == 0 {
+        return Ok(None);
+    }
+    if n as u64 > MAX_LINE_BYTES {
+        return Err(invalid(
+            "a line longer than 1 MiB is no keypoint track line",
+        ));
+    }
+    String::from_utf8(bytes)
+        .map(Some)
+        .map_err(|_| invalid("not UTF-8 text"))
+}
+
 /// Reads a track lazily; every error names the file and line.
 pub struct TrackReader {
-    lines: std::io::Lines<BufReader<File>>,
+    reader: BufReader<File>,
     path: PathBuf,
     line_no: usize,
     joints: Vec<Joint>,
@@ -179,10 +211,11 @@ pub struct TrackReader {
 impl TrackReader {
     pub fn open(path: &Path) -> Result<TrackReader, Error> {
         let file = File::open(path).map_err(|e| Error::io(path, e))?;
-        let mut lines = BufReader::new(file).lines();
-        let first = match lines.next() {
-            Some(line) => line.map_err(|e| Error::parse(path, 1, format!("not text: {e}")))?,
-            None => return Err(Error::input(path, "empty keypoint track")),
+        let mut reader = BufReader::new(file);
+        let first = match read_line(&mut reader) {
+            Ok(Some(line)) => line,
+            Ok(None) => return Err(Error::input(path, "empty keypoint track")),
+            Err(e) => return Err(Error::parse(path, 1, e.to_string())),
         };
         let header: TrackHeader = serde_json::from_str(&first)
             .map_err(|e| Error::parse(path, 1, format!("not a posecheck track header: {e}")))?;
@@ -204,11 +237,9 @@ impl TrackReader {
                     .ok_or_else(|| Error::parse(path, 1, format!("unknown keypoint name '{n}'")))
             })
             .collect::<Result<Vec<_>, _>>()?;
-        if !(header.fps.is_finite() && header.fps > 0.0) {
-            return Err(Error::parse(path, 1, "fps must be a positive number"));
-        }
+        check_header(&header, &joints).map_err(|m| Error::parse(path, 1, m))?;
         Ok(TrackReader {
-            lines,
+            reader,
             path: path.to_path_buf(),
             line_no: 1,
             joints,
@@ -221,9 +252,18 @@ impl TrackReader {
         let at = |msg: String| Error::parse(&self.path, self.line_no, msg);
         let line: FrameLine =
             serde_json::from_str(text).map_err(|e| at(format!("not a track frame: {e}")))?;
-        if !line.t.is_finite() || line.t < self.last_t {
+        if !TIMES.contains(&line.t) {
             return Err(at(format!(
-                "time {} is not after the previous frame's {}",
+                "time {} is outside the allowed {} to {} s",
+                line.t,
+                TIMES.start(),
+                TIMES.end()
+            )));
+        }
+        // Equal times are let through: a camera with a coarse clock stamps two frames alike.
+        if line.t < self.last_t {
+            return Err(at(format!(
+                "time {} is before the previous frame's {}",
                 line.t, self.last_t
             )));
         }
@@ -238,8 +278,14 @@ impl TrackReader {
                         self.joints.len()
                     )));
                 }
-                if points.iter().flatten().any(|v| !v.is_finite()) {
-                    return Err(at("keypoint values must be finite numbers".into()));
+                if points
+                    .iter()
+                    .flatten()
+                    .any(|v| v.abs() > MAX_COORD || v.is_nan())
+                {
+                    return Err(at(format!(
+                        "keypoint values must be numbers from -{MAX_COORD} to {MAX_COORD}"
+                    )));
                 }
                 let mut pose = Pose::default();
                 for (joint, [x, y, z, v]) in self.joints.iter().zip(points) {
@@ -257,12 +303,42 @@ impl TrackReader {
     }
 }
 
+/// The header's numbers and names, before any frame is read.
+fn check_header(header: &TrackHeader, joints: &[Joint]) -> Result<(), String> {
+    let sides = 1..=MAX_SIDE;
+    if !sides.contains(&header.width) || !sides.contains(&header.height) {
+        return Err(format!(
+            "picture size {}x{} is outside the allowed 1x1 to {MAX_SIDE}x{MAX_SIDE}",
+            header.width, header.height
+        ));
+    }
+    if !FPS.contains(&header.fps) {
+        return Err(format!(
+            "fps {} is outside the allowed {} to {}",
+            header.fps,
+            FPS.start(),
+            FPS.end()
+        ));
+    }
+    if joints.is_empty() {
+        return Err("keypoint_names is empty".into());
+    }
+    if let Some(twice) = joints
+        .iter()
+        .enumerate()
+        .find_map(|(i, j)| joints[..i].contains(j).then_some(j))
+    {
+        return Err(format!("keypoint '{}' is named twice", twice.name()));
+    }
+    Ok(())
+}
+
 impl Iterator for TrackReader {
     type Item = Result<TrackFrame, Error>;
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
-            let line = self.lines.next()?;
+            let line = read_line(&mut self.reader).transpose()?;
             self.line_no += 1;
             let text = match line {
                 Ok(t) => t,
@@ -279,6 +355,10 @@ impl Iterator for TrackReader {
 /// True when the file is a keypoint track (its first line is a track header), whatever its
 /// name.
 pub fn is_track_file(path: &Path) -> bool {
+    // Opening a pipe would block until something writes to it.
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        return false;
+    }
     let Ok(file) = File::open(path) else {
         return false;
     };

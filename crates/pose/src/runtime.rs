@@ -85,9 +85,14 @@ pub fn cores() -> usize {
     *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
-/// Threads for one inference session: `requested`, or one per core.
+/// Threads for one inference session: `requested`, or one per core; never more than the
+/// cores (ONNX Runtime would start them all, and a thread per core is already its fastest).
 pub fn thread_count(requested: usize) -> usize {
-    if requested > 0 { requested } else { cores() }
+    if requested > 0 {
+        requested.min(cores())
+    } else {
+        cores()
+    }
 }
 
 /// Opens a model file as a CPU session with `threads` intra-op threads.

@@ -3,6 +3,7 @@
 //! carry notes for people.
 
 use std::collections::BTreeMap;
+use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -74,11 +75,123 @@ impl Clip {
     }
 }
 
+/// Times in a manifest, seconds: a day is beyond any clip.
+const SECONDS: RangeInclusive<f64> = 0.0..=86_400.0;
+/// Counts in a manifest.
+const COUNTS: RangeInclusive<u32> = 0..=1000;
+/// Manifests are kilobytes; a file much larger is not one.
+const MAX_MANIFEST_BYTES: u64 = 64 << 20;
+
+/// A time or a `[start, end]` interval checked against [`SECONDS`].
+fn check_times(what: &str, times: &[f64]) -> Result<(), String> {
+    if let Some(t) = times.iter().find(|t| !SECONDS.contains(t)) {
+        return Err(format!(
+            "{what}: {t} is outside the allowed {} to {} s",
+            SECONDS.start(),
+            SECONDS.end()
+        ));
+    }
+    match times {
+        [start, end] if start > end => {
+            Err(format!("{what}: [{start}, {end}] ends before it starts"))
+        }
+        _ => Ok(()),
+    }
+}
+
+impl Clip {
+    /// The clip's numbers: counts and times in range, intervals that end after they start.
+    fn check_values(&self) -> Result<(), String> {
+        let counts = self.reps.iter().map(|r| ("reps", *r)).chain(
+            self.per_side
+                .iter()
+                .flatten()
+                .map(|(_, n)| ("per_side", *n)),
+        );
+        for (what, n) in counts {
+            if !COUNTS.contains(&n) {
+                return Err(format!(
+                    "{what}: {n} is outside the allowed {} to {}",
+                    COUNTS.start(),
+                    COUNTS.end()
+                ));
+            }
+        }
+        if let Some(h) = self.hold_s {
+            check_times("hold_s", &[h])?;
+        }
+        if let Some(i) = &self.hold_interval_s {
+            check_times("hold_interval_s", i)?;
+        }
+        let intervals = [
+            ("top_intervals_s", &self.top_intervals_s),
+            ("extended_intervals_s", &self.extended_intervals_s),
+        ];
+        for (what, list) in intervals {
+            for i in list.iter().flatten() {
+                check_times(what, i)?;
+            }
+        }
+        for f in self.faults.iter().flatten() {
+            check_times(&format!("fault {}", f.code), &[f.start_s, f.end_s])?;
+        }
+        Ok(())
+    }
+}
+
+/// The line where `needle` first appears in `text`, 1 if nowhere.
+fn line_of(text: &str, needle: &str) -> usize {
+    text.find(needle)
+        .map_or(1, |at| text[..at].matches('\n').count() + 1)
+}
+
 impl Manifest {
     pub fn load(path: &Path) -> Result<Manifest, Error> {
+        let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+        // Reading a pipe would wait for a writer.
+        if !meta.is_file() || meta.len() > MAX_MANIFEST_BYTES {
+            return Err(Error::input(
+                path,
+                "is not a ground-truth manifest (a JSON file of at most 64 MiB)",
+            ));
+        }
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        serde_json::from_str(&text)
-            .map_err(|e| Error::parse(path, e.line(), format!("not a ground-truth manifest: {e}")))
+        let manifest: Manifest = serde_json::from_str(&text).map_err(|e| {
+            Error::parse(path, e.line(), format!("not a ground-truth manifest: {e}"))
+        })?;
+        manifest.check(path, &text)?;
+        Ok(manifest)
+    }
+
+    /// Refuses bad numbers and missing files before anything runs (the model takes minutes
+    /// over a manifest: a typo in the last clip must not wait for them). Errors name the line
+    /// where the clip's file is given.
+    fn check(&self, path: &Path, text: &str) -> Result<(), Error> {
+        let listed = self
+            .videos
+            .iter()
+            .map(|c| (c.file.as_str(), c.check_values()))
+            .chain(self.labelled_files().map(|k| (k, Ok(()))));
+        for (file, values) in listed {
+            let quoted = serde_json::to_string(file).unwrap_or_default();
+            let at = |m: String| Error::parse(path, line_of(text, &quoted), format!("{file}: {m}"));
+            values.map_err(at)?;
+            if !Self::resolve(path, file).is_file() {
+                return Err(at(
+                    "not found (paths are relative to the manifest's directory)".into(),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The labelled keypoint files: the `keypoints` entries naming a CSV file (the others are
+    /// notes for people).
+    pub fn labelled_files(&self) -> impl Iterator<Item = &str> {
+        self.keypoints
+            .keys()
+            .map(String::as_str)
+            .filter(|k| k.ends_with(".csv"))
     }
 
     /// A path in the manifest, relative to the manifest's directory.

@@ -6,6 +6,9 @@
 
 use std::fmt;
 
+/// The largest threshold magnitude: far beyond any angle, ratio or speed a signal measures.
+pub const MAX_THRESHOLD: f32 = 100_000.0;
+
 /// How a value is derived from a signal.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Reduce {
@@ -90,9 +93,15 @@ impl Condition {
         };
         let lhs = t[..pos].trim();
         let rhs = t[pos + op_len..].trim();
+        // Rust reads "nan" and "inf" as numbers, and "1e39" as infinity: none can be compared
+        // with a measurement meaningfully.
         let threshold: f32 = rhs
             .parse()
-            .map_err(|_| format!("'{rhs}' in '{t}' is not a number"))?;
+            .ok()
+            .filter(|v: &f32| v.abs() <= MAX_THRESHOLD)
+            .ok_or_else(|| {
+                format!("'{rhs}' in '{t}' is not a number from -{MAX_THRESHOLD} to {MAX_THRESHOLD}")
+            })?;
         let (reduce, operand) = match lhs.split_once('(') {
             Some((func, rest)) => {
                 let inner = rest
@@ -179,6 +188,10 @@ mod tests {
                 .unwrap_err()
                 .contains("not a number")
         );
+        for absurd in ["nan", "NaN", "inf", "-inf", "1e39", "100001"] {
+            let e = Condition::parse(&format!("hip > {absurd}")).unwrap_err();
+            assert!(e.contains("from -100000 to 100000"), "{absurd}: {e}");
+        }
         assert!(
             Condition::parse("sqrt(hip) > 1")
                 .unwrap_err()

@@ -5,6 +5,7 @@
 //! faults a coach would call, and the prescribed targets. See `templates/README.md`.
 
 use std::collections::BTreeMap;
+use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -175,8 +176,7 @@ struct RawTemplate {
     required: Vec<Spanned<String>>,
     floor: Option<Spanned<Vec<String>>>,
     side_by: Option<Spanned<String>>,
-    #[serde(default)]
-    targets: Targets,
+    targets: Option<Spanned<Targets>>,
     signals: BTreeMap<String, Spanned<RawSignal>>,
     recognise: RawWhen,
     view: Option<RawView>,
@@ -220,31 +220,24 @@ struct RawView {
 struct RawWorking {
     enter: Vec<Spanned<String>>,
     exit: Vec<Spanned<String>>,
-    #[serde(default = "default_dwell")]
-    min_dwell_s: f32,
-    #[serde(default = "default_grace")]
-    grace_s: f32,
-    #[serde(default = "default_min_hold")]
-    min_hold_s: f32,
-    #[serde(default = "default_hold_band")]
-    hold_band: f32,
+    min_dwell_s: Option<Spanned<f32>>,
+    grace_s: Option<Spanned<f32>>,
+    min_hold_s: Option<Spanned<f32>>,
+    hold_band: Option<Spanned<f32>>,
 }
 
-fn default_dwell() -> f32 {
-    0.15
-}
-fn default_grace() -> f32 {
-    0.5
-}
-fn default_min_hold() -> f32 {
-    1.0
-}
-fn default_hold_band() -> f32 {
-    0.25
-}
-fn default_frame_duration() -> f32 {
-    0.3
-}
+const DEFAULT_DWELL_S: f32 = 0.15;
+const DEFAULT_GRACE_S: f32 = 0.5;
+const DEFAULT_MIN_HOLD_S: f32 = 1.0;
+const DEFAULT_HOLD_BAND: f32 = 0.25;
+const DEFAULT_FRAME_FAULT_S: f32 = 0.3;
+
+/// Durations, times in conditions and hold targets, seconds: an hour is beyond any routine.
+const SECONDS: RangeInclusive<f32> = 0.0..=3600.0;
+/// The hold band is a fraction of the rep's range.
+const HOLD_BAND: RangeInclusive<f32> = 0.01..=1.0;
+/// Prescribed reps.
+const TARGET_REPS: RangeInclusive<u32> = 1..=1000;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -253,8 +246,7 @@ struct RawFault {
     scope: Scope,
     during: Option<During>,
     when: Vec<Spanned<String>>,
-    #[serde(default = "default_frame_duration")]
-    min_duration_s: f32,
+    min_duration_s: Option<Spanned<f32>>,
     severity: Severity,
     message: String,
     #[serde(default)]
@@ -281,6 +273,45 @@ impl Ctx<'_> {
     fn err<T>(&self, span: std::ops::Range<usize>, message: impl Into<String>) -> Result<T, Error> {
         Err(Error::parse(self.path, self.line(span.start), message))
     }
+}
+
+/// A number from the file at `span`, checked against `range` (which NaN is never in); the
+/// error names its line and what is allowed.
+fn number<T>(
+    ctx: &Ctx,
+    span: std::ops::Range<usize>,
+    v: T,
+    what: &str,
+    range: &RangeInclusive<T>,
+) -> Result<T, Error>
+where
+    T: PartialOrd + Copy + std::fmt::Display,
+{
+    if range.contains(&v) {
+        Ok(v)
+    } else {
+        ctx.err(
+            span,
+            format!(
+                "{what} = {v} is outside the allowed {} to {}",
+                range.start(),
+                range.end()
+            ),
+        )
+    }
+}
+
+/// An optional number from the file, or `default` when it is not given.
+fn number_or(
+    ctx: &Ctx,
+    value: &Option<Spanned<f32>>,
+    default: f32,
+    what: &str,
+    range: &RangeInclusive<f32>,
+) -> Result<f32, Error> {
+    value.as_ref().map_or(Ok(default), |v| {
+        number(ctx, v.span(), *v.get_ref(), what, range)
+    })
 }
 
 fn point(ctx: &Ctx, span: &std::ops::Range<usize>, name: &str) -> Result<PointRef, Error> {
@@ -435,6 +466,16 @@ fn conditions(
                     format!("'{c}': max/min/mean only apply to rep faults (scope = \"rep\")"),
                 );
             }
+            if !matches!(operand, Operand::Signal(_)) && !SECONDS.contains(&c.threshold) {
+                return ctx.err(
+                    s.span(),
+                    format!(
+                        "'{c}': a time in seconds must be from {} to {}",
+                        SECONDS.start(),
+                        SECONDS.end()
+                    ),
+                );
+            }
             if rep_scope && matches!(operand, Operand::Signal(_)) && !c.is_aggregate() {
                 return ctx.err(
                     s.span(),
@@ -539,7 +580,13 @@ pub fn parse(path: &Path, text: &str) -> Result<Template, Error> {
                 scope: r.scope,
                 during: r.during.unwrap_or(During::Working),
                 when: conditions(&ctx, &signals, &r.when, rep)?,
-                min_duration_s: r.min_duration_s,
+                min_duration_s: number_or(
+                    &ctx,
+                    &r.min_duration_s,
+                    DEFAULT_FRAME_FAULT_S,
+                    "min_duration_s",
+                    &SECONDS,
+                )?,
                 severity: r.severity,
                 message: r.message.trim().to_string(),
                 breaks_hold: r.breaks_hold,
@@ -556,13 +603,30 @@ pub fn parse(path: &Path, text: &str) -> Result<Template, Error> {
     if raw.working.enter.is_empty() || raw.working.exit.is_empty() {
         return ctx.err(raw.id.span(), "[working] needs enter and exit conditions");
     }
+    let targets = match &raw.targets {
+        None => Targets::default(),
+        Some(t) => {
+            let given = t.get_ref();
+            Targets {
+                reps: given
+                    .reps
+                    .map(|r| number(&ctx, t.span(), r, "targets.reps", &TARGET_REPS))
+                    .transpose()?,
+                hold_s: given
+                    .hold_s
+                    .map(|h| number(&ctx, t.span(), h, "targets.hold_s", &SECONDS))
+                    .transpose()?,
+            }
+        }
+    };
+    let w = &raw.working;
     Ok(Template {
         id: id.clone(),
         name: raw.name,
         description: raw.description.trim().to_string(),
         counting: raw.counting,
         per_side: raw.per_side,
-        targets: raw.targets,
+        targets,
         primary: signal_ref(&ctx, &signals, &raw.primary)?,
         required,
         floor,
@@ -580,10 +644,28 @@ pub fn parse(path: &Path, text: &str) -> Result<Template, Error> {
         start,
         working_enter: conditions(&ctx, &signals, &raw.working.enter, false)?,
         working_exit: conditions(&ctx, &signals, &raw.working.exit, false)?,
-        min_dwell_s: raw.working.min_dwell_s,
-        grace_s: raw.working.grace_s,
-        min_hold_s: raw.working.min_hold_s,
-        hold_band: raw.working.hold_band,
+        min_dwell_s: number_or(
+            &ctx,
+            &w.min_dwell_s,
+            DEFAULT_DWELL_S,
+            "min_dwell_s",
+            &SECONDS,
+        )?,
+        grace_s: number_or(&ctx, &w.grace_s, DEFAULT_GRACE_S, "grace_s", &SECONDS)?,
+        min_hold_s: number_or(
+            &ctx,
+            &w.min_hold_s,
+            DEFAULT_MIN_HOLD_S,
+            "min_hold_s",
+            &SECONDS,
+        )?,
+        hold_band: number_or(
+            &ctx,
+            &w.hold_band,
+            DEFAULT_HOLD_BAND,
+            "hold_band",
+            &HOLD_BAND,
+        )?,
         faults,
         signals,
         order,
@@ -599,20 +681,71 @@ pub fn load_all(extra_dir: Option<&Path>) -> Result<Vec<Template>, Error> {
         .map(|(name, text)| parse(&Path::new("templates").join(name), text))
         .collect::<Result<_, _>>()?;
     if let Some(dir) = extra_dir {
+        if !dir.is_dir() {
+            return Err(Error::input(
+                dir,
+                "is not a directory (--templates takes a directory of *.toml files)",
+            ));
+        }
         let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
         let mut files: Vec<PathBuf> = entries
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| p.extension().is_some_and(|x| x == "toml"))
             .collect();
         files.sort();
+        // Which user file each id came from: two of them with one id would leave it to the
+        // order of the names which one is used.
+        let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
         for f in files {
-            let text = std::fs::read_to_string(&f).map_err(|e| Error::io(&f, e))?;
+            let text = read_template_file(&f)?;
             let t = parse(&f, &text)?;
+            if let Some(first) = seen.insert(t.id.clone(), f.clone()) {
+                return Err(Error::parse(
+                    &f,
+                    id_line(&text),
+                    format!(
+                        "id '{}' is already the id of {}; each template needs its own",
+                        t.id,
+                        first.display()
+                    ),
+                ));
+            }
             all.retain(|x| x.id != t.id);
             all.push(t);
         }
     }
     Ok(all)
+}
+
+/// Templates are a few kilobytes; anything much larger is not one.
+const MAX_TEMPLATE_BYTES: u64 = 1 << 20;
+
+fn read_template_file(path: &Path) -> Result<String, Error> {
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    // Reading a pipe would wait for a writer; a directory named x.toml is no template.
+    if !meta.is_file() {
+        return Err(Error::input(path, "is not a regular file"));
+    }
+    if meta.len() > MAX_TEMPLATE_BYTES {
+        return Err(Error::input(
+            path,
+            format!("is {} bytes; a template is at most 1 MiB", meta.len()),
+        ));
+    }
+    std::fs::read_to_string(path).map_err(|e| Error::io(path, e))
+}
+
+/// The line of a template's `id` (the template is known to parse).
+fn id_line(text: &str) -> usize {
+    #[derive(Deserialize)]
+    struct Id {
+        id: Spanned<String>,
+    }
+    let ctx = Ctx {
+        path: Path::new(""),
+        text,
+    };
+    toml::from_str::<Id>(text).map_or(1, |i| ctx.line(i.id.span().start))
 }
 
 #[cfg(test)]
@@ -678,5 +811,57 @@ exit = ["a < 160"]
         assert!(e.contains("bogus"), "{e}");
         let e = error_of(&MINIMAL.replace("\"a > 10\"", "\"max(a) > 10\""));
         assert!(e.contains("only apply to rep faults"), "{e}");
+    }
+
+    #[test]
+    fn numbers_outside_their_range_name_the_line_and_what_is_allowed() {
+        // (appended to MINIMAL, whose last table is [working]; the line it is on; the error)
+        let cases = [
+            (
+                "min_dwell_s = nan",
+                13,
+                "min_dwell_s = NaN is outside the allowed 0 to 3600",
+            ),
+            (
+                "grace_s = -0.5",
+                13,
+                "grace_s = -0.5 is outside the allowed 0 to 3600",
+            ),
+            (
+                "min_hold_s = inf",
+                13,
+                "min_hold_s = inf is outside the allowed 0 to 3600",
+            ),
+            (
+                "hold_band = 2.0",
+                13,
+                "hold_band = 2 is outside the allowed 0.01 to 1",
+            ),
+            (
+                "[targets]\nreps = 0",
+                13,
+                "targets.reps = 0 is outside the allowed 1 to 1000",
+            ),
+            (
+                "[targets]\nhold_s = 1e9",
+                13,
+                "targets.hold_s = 1000000000 is outside",
+            ),
+            (
+                "[[faults]]\ncode = \"c\"\nscope = \"rep\"\nwhen = [\"hold_s < -2\"]\nseverity = \"info\"\nmessage = \"m\"",
+                16,
+                "a time in seconds must be from 0 to 3600",
+            ),
+        ];
+        for (extra, line, message) in cases {
+            let e = error_of(&format!("{MINIMAL}{extra}\n"));
+            assert!(e.starts_with(&format!("t.toml:{line}:")), "{extra}: {e}");
+            assert!(e.contains(message), "{extra}: {e}");
+        }
+        let e = error_of(&MINIMAL.replace("a > 10", "a > nan"));
+        assert!(
+            e.starts_with("t.toml:9:") && e.contains("from -100000 to 100000"),
+            "{e}"
+        );
     }
 }
