@@ -63,7 +63,7 @@ pub fn model_info(models_dir: &Path, name: &str) -> ModelInfo {
         name: name.to_string(),
         sha256: file
             .is_file()
-            .then(|| pose::file_sha256(&file).ok())
+            .then(|| posecheck_core::digest::file_sha256(&file).ok())
             .flatten(),
     }
 }

@@ -5,6 +5,7 @@
 //! Data flow: [`source`] frames → `posecheck_pose` model → `posecheck_core` session → report.
 
 pub mod analyze;
+pub mod batch;
 pub mod error;
 pub mod eval;
 pub mod interrupt;

@@ -2,7 +2,7 @@
 
 use std::fmt::Display;
 use std::ops::RangeInclusive;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::str::FromStr;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -11,16 +11,15 @@ use anyhow::{Result, bail};
 use clap::error::ErrorKind;
 use clap::{Args, Parser, Subcommand};
 
-use posecheck::analyze::{self, AnalyzeSettings, FrameOutputs};
+use posecheck::analyze::{self, FrameOutputs};
+use posecheck::batch::{self, BatchSettings, Input, Job, Outputs};
 use posecheck::interrupt;
 use posecheck::progress::Progress;
 use posecheck_core::exercise::template;
 use posecheck_core::filter::OneEuroConfig;
-use posecheck_core::report::model::{Ended, Report};
-use posecheck_core::report::{html, json, schema, summary};
+use posecheck_core::report::{html, json, merge, schema, summary};
 use posecheck_core::session::SessionConfig;
-use posecheck_core::track;
-use posecheck_pose::{self as pose, ModelConfig, ModelKind, PoseModel};
+use posecheck_pose::{self as pose, ModelConfig, ModelKind};
 
 #[derive(Parser)]
 #[command(
@@ -157,6 +156,21 @@ enum ReportCommand {
     },
     /// Print the JSON Schema of reports.
     Schema,
+    /// One table across sessions: a row per exercise set (per side), as CSV or JSON.
+    Merge {
+        /// Reports, or directories (walked for *.report.json).
+        #[arg(required = true, value_name = "REPORT")]
+        reports: Vec<PathBuf>,
+        /// Write JSON instead of CSV.
+        #[arg(long, conflicts_with = "csv")]
+        json: bool,
+        /// Write CSV (the default).
+        #[arg(long)]
+        csv: bool,
+        /// Output file [default: standard output].
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
 }
 
 #[derive(Args)]
@@ -280,9 +294,16 @@ impl EngineArgs {
 
 #[derive(Args)]
 struct AnalyzeArgs {
-    /// Video files, images, or keypoint tracks (.jsonl) to re-score.
+    /// Video files, images, keypoint tracks (.jsonl) to re-score, or directories (walked for
+    /// videos).
     #[arg(required = true, value_name = "INPUT")]
     inputs: Vec<PathBuf>,
+    /// Files analysed at once, 1 to 64; the cores are shared between them.
+    #[arg(long, default_value_t = 1, value_parser = number_in(1..=64usize))]
+    jobs: usize,
+    /// Analyse every input again, even where its report is current.
+    #[arg(long)]
+    force: bool,
     #[command(flatten)]
     model: ModelArgs,
     #[command(flatten)]
@@ -314,14 +335,19 @@ struct AnalyzeArgs {
 }
 
 impl AnalyzeArgs {
-    /// Output paths for `input`: explicit files (one input only) or default names.
-    fn outputs(&self, input: &Path) -> Result<Outputs> {
-        let dir = self.out_dir.clone().unwrap_or_else(|| PathBuf::from("."));
+    /// Output paths for `input`: explicit files (one input only) or default names in the
+    /// output directory (under the input's place in a walked directory).
+    fn outputs(&self, input: &Input, many: bool) -> Result<Outputs> {
+        let dir = self
+            .out_dir
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("."))
+            .join(&input.subdir);
         let stem = input
+            .path
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_else(|| "input".into());
-        let many = self.inputs.len() > 1;
         let pick = |given: &Option<Option<PathBuf>>,
                     suffix: &str,
                     flag: &str|
@@ -352,32 +378,6 @@ impl AnalyzeArgs {
     }
 }
 
-/// Where one input's results go: the report (always), its HTML page, and the per-frame outputs.
-struct Outputs {
-    report: PathBuf,
-    html: Option<PathBuf>,
-    frames: FrameOutputs,
-}
-
-impl Outputs {
-    /// Fails now, before anything is measured, if the report or the HTML page could not be
-    /// written at the end (the per-frame outputs are opened when the analysis starts).
-    fn check_writable(&self) -> Result<()> {
-        for path in std::iter::once(&self.report).chain(&self.html) {
-            posecheck_core::atomic::temp_beside(path)?;
-        }
-        Ok(())
-    }
-
-    fn write(&self, report: &Report) -> Result<()> {
-        json::write_report(&self.report, report)?;
-        if let Some(page) = &self.html {
-            html::write(page, report)?;
-        }
-        Ok(())
-    }
-}
-
 fn analyze_cmd(args: &AnalyzeArgs, stop: &AtomicBool) -> Result<()> {
     if let Some(dir) = &args.out_dir
         && !dir.is_dir()
@@ -385,57 +385,56 @@ fn analyze_cmd(args: &AnalyzeArgs, stop: &AtomicBool) -> Result<()> {
         bail!("--out-dir {}: no such directory", dir.display());
     }
     let session = args.engine.config()?;
-    let config = args.model.config();
     for input in &args.inputs {
         if !input.exists() {
             bail!("{}: no such file", input.display());
         }
     }
-    let needs_model = args.inputs.iter().any(|p| !track::is_track_file(p));
-    let mut model: Option<Box<dyn PoseModel>> = if needs_model {
-        Some(analyze::load_model(&config, args.model.ort_lib.as_deref())?)
-    } else {
-        None
-    };
-    let progress = Progress::new(args.inputs.len(), args.quiet);
-    let settings = AnalyzeSettings {
-        model: config,
-        session,
-        progress: &progress,
-        stop,
-        sequential: args.sequential,
-    };
-    for input in &args.inputs {
-        let outputs = args.outputs(input)?;
-        outputs.check_writable()?;
-        let result = match model.as_mut() {
-            Some(m) if !track::is_track_file(input) => {
-                analyze::analyze_media(input, m.as_mut(), &settings, &outputs.frames)
-            }
-            _ => analyze::analyze_track(input, &settings, &outputs.frames),
-        };
-        let done = result?;
-        outputs.write(&done.report)?;
-        if done.report.ended == Ended::InputBroken {
-            eprintln!(
-                "posecheck: warning: {} broke off part-way; the report covers what was decoded",
-                input.display()
-            );
-        }
-        if !args.quiet {
-            print!("{}", summary::render(&done.report));
-            let t = &done.times;
-            println!(
-                "report: {}  ({:.1} frames/s)",
-                outputs.report.display(),
-                t.fps()
-            );
-        }
-        if stop.load(Ordering::Relaxed) {
-            break;
-        }
+    let inputs = batch::expand(&args.inputs)?;
+    if inputs.is_empty() {
+        bail!("no videos found in the directories given");
     }
-    progress.finish();
+    let many = inputs.len() > 1 || args.inputs.iter().any(|p| p.is_dir());
+    let jobs = inputs
+        .iter()
+        .map(|i| {
+            Ok(Job {
+                input: i.path.clone(),
+                outputs: args.outputs(i, many)?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let settings = BatchSettings {
+        model: args.model.config(),
+        ort_lib: args.model.ort_lib.clone(),
+        session,
+        jobs: args.jobs,
+        force: args.force,
+        quiet: args.quiet,
+        sequential: args.sequential,
+        stop,
+    };
+    let done = batch::run(&jobs, &settings)?;
+    if jobs.len() > 1 && !args.quiet {
+        println!(
+            "{} analysed, {} skipped as current, {} failed",
+            done.analysed,
+            done.skipped,
+            done.failed.len()
+        );
+    }
+    if !done.failed.is_empty() {
+        bail!(
+            "{} of {} inputs failed: {}",
+            done.failed.len(),
+            jobs.len(),
+            done.failed
+                .iter()
+                .map(|(p, _)| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
     Ok(())
 }
 
@@ -539,6 +538,23 @@ fn report_cmd(cmd: &ReportCommand) -> Result<()> {
             println!("{}", out.display());
         }
         ReportCommand::Schema => print!("{}", schema::report_schema()),
+        ReportCommand::Merge {
+            reports,
+            json: as_json,
+            output,
+            ..
+        } => {
+            let rows = batch::merge_rows(reports)?;
+            let text = if *as_json {
+                serde_json::to_string_pretty(&rows)? + "\n"
+            } else {
+                merge::csv(&rows)
+            };
+            match output {
+                Some(path) => posecheck_core::atomic::write(path, text.as_bytes())?,
+                None => print!("{text}"),
+            }
+        }
     }
     Ok(())
 }

@@ -16,7 +16,7 @@ use posecheck_core::eval::labelled::{self, LabelledResult};
 use posecheck_core::eval::manifest::{self, Clip, Manifest};
 use posecheck_core::report::model::Report;
 use posecheck_core::session::SessionConfig;
-use posecheck_pose::{self as pose, ModelConfig, PoseModel};
+use posecheck_pose::{ModelConfig, PoseModel};
 
 /// A reported fault matches a labelled one of the same code within this many seconds.
 const FAULT_SLACK_S: f64 = 0.5;
@@ -88,7 +88,7 @@ pub struct EvalSettings<'a> {
 
 /// The cache file of a clip's keypoint track: by model and the video's content.
 fn cache_path(dir: &Path, model: &str, video: &Path) -> Result<PathBuf, Error> {
-    let sha = pose::file_sha256(video)?;
+    let sha = posecheck_core::digest::file_sha256(video)?;
     let stem = video
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
@@ -310,7 +310,7 @@ pub fn run(manifest_path: &Path, settings: &EvalSettings) -> Result<Evaluation, 
     Ok(Evaluation {
         manifest: manifest_path.display().to_string(),
         model: settings.model.kind.id().to_string(),
-        model_sha256: pose::file_sha256(&model_file).ok(),
+        model_sha256: posecheck_core::digest::file_sha256(&model_file).ok(),
         posecheck: env!("CARGO_PKG_VERSION").to_string(),
         clips,
         summary,

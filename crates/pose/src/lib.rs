@@ -141,16 +141,6 @@ pub fn load(config: &ModelConfig) -> Result<Box<dyn PoseModel>, Error> {
     })
 }
 
-/// SHA-256 of a model file, recorded in reports so a result can be traced to its weights.
-pub fn file_sha256(path: &Path) -> Result<String, Error> {
-    use sha2::{Digest, Sha256};
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    Ok(Sha256::digest(&bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
-}
-
 /// The directory holding the model files: `POSECHECK_MODELS`, `models/` next to the executable
 /// or in the checkout it was built from.
 pub fn default_models_dir() -> PathBuf {

@@ -52,6 +52,7 @@ pub fn build(outcome: Outcome, source: SourceInfo, model: ModelInfo, ended: Ende
         warnings: outcome.warnings,
         frames_without_person: outcome.frames_without_person,
         ended,
+        provenance: None,
     }
 }
 

@@ -4,6 +4,7 @@ pub mod build;
 pub mod csv;
 pub mod html;
 pub mod json;
+pub mod merge;
 pub mod model;
 pub mod schema;
 pub mod summary;

@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::skeleton::Side;
 
-/// Version of this report format. Minor versions only add fields.
-pub const SCHEMA_VERSION: &str = "1.0";
+/// Version of this report format. Minor versions only add fields (1.1: `provenance`).
+pub const SCHEMA_VERSION: &str = "1.1";
 
 /// The closed vocabularies of the report: serialised as their snake_case codes, listed as
 /// enums in the schema. `Display` gives the same code (for event lines and tables).
@@ -142,6 +142,20 @@ pub struct Report {
     pub warnings: Vec<Warning>,
     pub frames_without_person: u64,
     pub ended: Ended,
+    /// What the report was computed from, so that a batch can tell whether it is still current
+    /// (absent for live sessions).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<Provenance>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Provenance {
+    /// SHA-256 of the input file.
+    pub input_sha256: String,
+    /// SHA-256 of everything else the result depends on: posecheck's version, the model and its
+    /// weights, the templates and the analysis options.
+    pub settings_sha256: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -274,6 +274,7 @@ mod tests {
             warnings: Vec::new(),
             frames_without_person: 0,
             ended: Ended::EndOfInput,
+            provenance: None,
         }
     }
 
