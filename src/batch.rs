@@ -66,9 +66,10 @@ fn walk(dir: &Path, found: &mut Vec<PathBuf>, wanted: &dyn Fn(&Path) -> bool) ->
         let entry = entry.map_err(|e| Error::io(dir, e))?;
         let path = entry.path();
         let kind = entry.file_type().map_err(|e| Error::io(&path, e))?;
+        // Linked files are followed; linked directories are not (a link can loop).
         if kind.is_dir() {
             walk(&path, found, wanted)?;
-        } else if kind.is_file() && wanted(&path) {
+        } else if path.is_file() && wanted(&path) {
             found.push(path);
         }
     }

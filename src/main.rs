@@ -95,6 +95,20 @@ fn parse_size(text: &str) -> Result<(u32, u32), String> {
     }
 }
 
+/// `K/N` with 1 ≤ K ≤ N ≤ 1000000.
+fn parse_shard(text: &str) -> Result<(usize, usize), String> {
+    let wrong = || format!("'{text}' is not a shard like 3/10 (K of N, 1 <= K <= N <= 1000000)");
+    let (k, n) = text.split_once('/').ok_or_else(wrong)?;
+    let (k, n): (usize, usize) = (
+        k.trim().parse().map_err(|_| wrong())?,
+        n.trim().parse().map_err(|_| wrong())?,
+    );
+    if k == 0 || k > n || n > 1_000_000 {
+        return Err(wrong());
+    }
+    Ok((k, n))
+}
+
 /// A value parser for a number flag: it must parse, be finite and lie in `range`, and the
 /// error says what is allowed (clap adds the flag's name).
 fn number_in<T>(range: RangeInclusive<T>) -> impl Fn(&str) -> Result<T, String> + Clone
@@ -304,6 +318,10 @@ struct AnalyzeArgs {
     /// Analyse every input again, even where its report is current.
     #[arg(long)]
     force: bool,
+    /// Only shard K of N (1-based) of the inputs, every Nth in order: for job arrays that
+    /// split a large collection across machines.
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    shard: Option<(usize, usize)>,
     #[command(flatten)]
     model: ModelArgs,
     #[command(flatten)]
@@ -390,11 +408,25 @@ fn analyze_cmd(args: &AnalyzeArgs, stop: &AtomicBool) -> Result<()> {
             bail!("{}: no such file", input.display());
         }
     }
-    let inputs = batch::expand(&args.inputs)?;
+    let mut inputs = batch::expand(&args.inputs)?;
     if inputs.is_empty() {
         bail!("no videos found in the directories given");
     }
-    let many = inputs.len() > 1 || args.inputs.iter().any(|p| p.is_dir());
+    if let Some((k, n)) = args.shard {
+        inputs = inputs
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| i % n == k - 1)
+            .map(|(_, input)| input)
+            .collect();
+        if inputs.is_empty() {
+            if !args.quiet {
+                println!("shard {k}/{n} has no inputs");
+            }
+            return Ok(());
+        }
+    }
+    let many = inputs.len() > 1 || args.shard.is_some() || args.inputs.iter().any(|p| p.is_dir());
     let jobs = inputs
         .iter()
         .map(|i| {
