@@ -104,6 +104,13 @@ pub fn merge_rows(paths: &[PathBuf]) -> Result<Vec<merge::SetRow>, Error> {
             files.push(path.clone());
         }
     }
+    if files.is_empty() {
+        let named: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        return Err(Error::invalid(format!(
+            "no reports (*.report.json) in {}",
+            named.join(", ")
+        )));
+    }
     let mut rows = Vec::new();
     for file in &files {
         let report = json::read_report(file)?;
@@ -157,6 +164,9 @@ impl Outputs {
 pub struct Job {
     pub input: PathBuf,
     pub outputs: Outputs,
+    /// A directory to create for the outputs (an input's place in a walked directory); other
+    /// output directories must exist.
+    pub make_dir: Option<PathBuf>,
 }
 
 /// How a batch runs.
@@ -313,17 +323,25 @@ fn run_one(
     analyze_settings: &AnalyzeSettings,
 ) -> Result<Done, Error> {
     let outputs = &job.outputs;
-    for dir in outputs.files().filter_map(|p| p.parent()) {
-        if !dir.as_os_str().is_empty() && !dir.is_dir() {
-            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-        }
+    if let Some(dir) = &job.make_dir {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     }
     outputs.check_writable()?;
-    let provenance = Provenance {
-        input_sha256: digest::file_sha256(&job.input)?,
-        settings_sha256: settings_digest(settings, outputs),
-    };
-    if !settings.force && is_current(outputs, &provenance) {
+    // Only a regular file has a content to check: reading a pipe here would block, and the
+    // analysis refuses it with a clear message anyway.
+    let provenance = std::fs::metadata(&job.input)
+        .is_ok_and(|m| m.is_file())
+        .then(|| -> Result<Provenance, Error> {
+            Ok(Provenance {
+                input_sha256: digest::file_sha256(&job.input)?,
+                settings_sha256: settings_digest(settings, outputs),
+            })
+        })
+        .transpose()?;
+    if let Some(p) = &provenance
+        && !settings.force
+        && is_current(outputs, p)
+    {
         if !settings.quiet {
             println!(
                 "{}: skipped, its report is current ({}; --force analyses it again)",
@@ -341,7 +359,7 @@ fn run_one(
     };
     // A report cut short by a stop is not current: the next run analyses the input again.
     if done.report.ended != Ended::Interrupted {
-        done.report.provenance = Some(provenance);
+        done.report.provenance = provenance;
     }
     outputs.write(&done.report)?;
     if done.report.ended == Ended::InputBroken {

@@ -355,12 +355,16 @@ struct AnalyzeArgs {
 impl AnalyzeArgs {
     /// Output paths for `input`: explicit files (one input only) or default names in the
     /// output directory (under the input's place in a walked directory).
-    fn outputs(&self, input: &Input, many: bool) -> Result<Outputs> {
-        let dir = self
-            .out_dir
+    /// The directory `input`'s outputs go in by default.
+    fn dir_for(&self, input: &Input) -> PathBuf {
+        self.out_dir
             .clone()
             .unwrap_or_else(|| PathBuf::from("."))
-            .join(&input.subdir);
+            .join(&input.subdir)
+    }
+
+    fn outputs(&self, input: &Input, many: bool) -> Result<Outputs> {
+        let dir = self.dir_for(input);
         let stem = input
             .path
             .file_stem()
@@ -410,7 +414,12 @@ fn analyze_cmd(args: &AnalyzeArgs, stop: &AtomicBool) -> Result<()> {
     }
     let mut inputs = batch::expand(&args.inputs)?;
     if inputs.is_empty() {
-        bail!("no videos found in the directories given");
+        let dirs: Vec<String> = args
+            .inputs
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
+        bail!("no videos found in the directory {}", dirs.join(", "));
     }
     if let Some((k, n)) = args.shard {
         inputs = inputs
@@ -433,6 +442,7 @@ fn analyze_cmd(args: &AnalyzeArgs, stop: &AtomicBool) -> Result<()> {
             Ok(Job {
                 input: i.path.clone(),
                 outputs: args.outputs(i, many)?,
+                make_dir: (!i.subdir.as_os_str().is_empty()).then(|| args.dir_for(i)),
             })
         })
         .collect::<Result<Vec<_>>>()?;

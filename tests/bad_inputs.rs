@@ -431,7 +431,11 @@ fn absurd_option_values_are_refused_before_anything_runs() {
     );
     let t = s(&track);
     // (arguments, what the one line must say)
-    let cases: [(&[&str], &[&str]); 7] = [
+    let cases: [(&[&str], &[&str]); 11] = [
+        (&["analyze", t, "--jobs", "0"], &["'--jobs", "1 to 64"]),
+        (&["analyze", t, "--jobs", "1000"], &["'--jobs", "1 to 64"]),
+        (&["analyze", t, "--shard", "0/4"], &["'--shard", "K of N"]),
+        (&["analyze", t, "--shard", "5/4"], &["'--shard", "K of N"]),
         (
             &["analyze", t, "--threads", "100000"],
             &["'--threads", "0 to 1024"],
@@ -740,5 +744,24 @@ fn streams_that_refuse_or_never_answer_end_in_bounded_time() {
             "{url}: took {:?}",
             start.elapsed()
         );
+    }
+}
+
+#[test]
+fn batches_and_merges_of_nothing_or_of_the_wrong_files() {
+    let x = Scratch::new();
+    let empty = x.path("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let not_report = x.file("other.json", br#"{"posecheck_track": 1}"#);
+    let cases: [(&[&str], &[&str]); 3] = [
+        (&["analyze", s(&empty)], &["no videos found"]),
+        (&["report", "merge", s(&empty)], &["no reports", "empty"]),
+        (
+            &["report", "merge", s(&not_report)],
+            &["other.json", "not a posecheck report"],
+        ),
+    ];
+    for (args, needles) in cases {
+        fails_with(&posecheck(args), needles);
     }
 }
