@@ -123,6 +123,8 @@ pub struct FaultRule {
     pub message: String,
     /// A hold does not count time while this fault is on.
     pub breaks_hold: bool,
+    /// Other names coaches (and ground-truth labels) use for this fault.
+    pub aliases: Vec<String>,
 }
 
 impl FaultRule {
@@ -282,6 +284,8 @@ struct RawFault {
     message: String,
     #[serde(default)]
     breaks_hold: bool,
+    #[serde(default)]
+    aliases: Vec<String>,
 }
 
 /// Turns byte offsets into `file:line` errors.
@@ -566,6 +570,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Template, Error> {
                 severity: r.severity,
                 message: r.message.trim().to_string(),
                 breaks_hold: r.breaks_hold,
+                aliases: r.aliases.clone(),
             })
         })
         .collect::<Result<Vec<_>, _>>()?;
