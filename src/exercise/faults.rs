@@ -81,21 +81,58 @@ impl FrameFault {
     }
 }
 
-/// Whether every condition holds on this frame's signals.
-pub fn all_hold(conds: &[Cond], values: &[SignalValue]) -> bool {
-    !conds.is_empty()
-        && conds.iter().all(|c| match c.operand {
-            Operand::Signal(i) => c.condition.holds(values[i].value),
-            _ => false,
-        })
+/// The conditions that apply to this frame: those on a relative signal whose person's range
+/// is not learnt yet are left out.
+fn applicable<'a>(
+    conds: &'a [Cond],
+    values: &'a [SignalValue],
+) -> impl Iterator<Item = (&'a Cond, Option<f32>)> {
+    conds.iter().filter_map(|c| match c.operand {
+        Operand::Signal(i) if values[i].unlearnt => None,
+        Operand::Signal(i) => Some((c, values[i].value)),
+        _ => Some((c, None)),
+    })
 }
 
-/// Whether any condition holds on this frame's signals.
+/// Whether every (applicable) condition holds on this frame's signals.
+pub fn all_hold(conds: &[Cond], values: &[SignalValue]) -> bool {
+    let mut any = false;
+    for (c, v) in applicable(conds, values) {
+        if !c.condition.holds(v) {
+            return false;
+        }
+        any = true;
+    }
+    any
+}
+
+/// A frame looks like a position when its conditions are met on the whole: the mean evidence
+/// (1 well inside a condition, 0.5 at its threshold, 0 half a scale or more outside) reaches this...
+pub const MIN_MEAN_EVIDENCE: f32 = 0.75;
+/// ...and no condition is more than half a scale outside its threshold (evidence 0).
+/// One hard AND of many conditions fails whenever one of them wobbles past its threshold on a
+/// camera view it was not tuned on; a soft vote does not, while a clear miss still vetoes.
+pub fn soft_all_hold(conds: &[Cond], values: &[SignalValue]) -> bool {
+    let (mut sum, mut n) = (0.0, 0);
+    for (c, v) in applicable(conds, values) {
+        // A measure that cannot be taken (the feet out of the picture) is evidence neither
+        // way; the others must then be that much clearer.
+        let evidence = c
+            .condition
+            .margin(v)
+            .map_or(0.5, |m| (0.5 + m / c.scale).clamp(0.0, 1.0));
+        if evidence <= 0.0 {
+            return false;
+        }
+        sum += evidence;
+        n += 1;
+    }
+    n > 0 && sum / n as f32 >= MIN_MEAN_EVIDENCE
+}
+
+/// Whether any (applicable) condition holds on this frame's signals.
 pub fn any_holds(conds: &[Cond], values: &[SignalValue]) -> bool {
-    conds.iter().any(|c| match c.operand {
-        Operand::Signal(i) => c.condition.holds(values[i].value),
-        _ => false,
-    })
+    applicable(conds, values).any(|(c, v)| c.condition.holds(v))
 }
 
 /// Running min / max / mean of every signal over a rep or hold.
@@ -216,7 +253,7 @@ mod tests {
             a.add(&[
                 SignalValue {
                     value: Some(x),
-                    side: None,
+                    ..SignalValue::default()
                 },
                 SignalValue::default(),
             ]);

@@ -40,8 +40,8 @@ pub struct Reading {
     pub in_start: bool,
     pub enter_working: bool,
     pub exit_working: bool,
-    /// A fault that stops a hold from counting is on.
-    pub hold_blocked: bool,
+    /// A fault that stops a hold from counting is on, since this time.
+    pub hold_blocked: Option<f64>,
     pub side: Option<Side>,
 }
 
@@ -177,13 +177,18 @@ impl Machine {
             None
         };
         if self.phase == Phase::Working {
-            let leaving = r.exit_working || (!self.timing.counts_reps && r.hold_blocked);
-            if !leaving {
+            let blocked = r.hold_blocked.filter(|_| !self.timing.counts_reps);
+            if !r.exit_working && blocked.is_none() {
                 self.exit_since = None;
                 return;
             }
-            let since = *self.exit_since.get_or_insert(t);
-            if self.exit_since == Some(t) {
+            // A fault that breaks the hold has already lasted its minimum duration (its
+            // grace): the hold ended when the fault began.
+            let first = self.exit_since.is_none();
+            let since = *self
+                .exit_since
+                .get_or_insert(blocked.map_or(t, |b| b.min(t)));
+            if first {
                 self.exit_reason = if r.exit_working {
                     EndReason::PositionLeft
                 } else {
@@ -318,7 +323,7 @@ mod tests {
             in_start: start,
             enter_working: enter,
             exit_working: exit,
-            hold_blocked: false,
+            hold_blocked: None,
             side: None,
         }
     }
