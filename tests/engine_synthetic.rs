@@ -377,7 +377,7 @@ fn side_plank_holds_are_timed_per_side_and_hip_drops_break_them() {
         .iter()
         .filter(|f| f.code == "hips_dropping")
         .collect();
-    assert_eq!(dropping.len(), 1);
+    assert_eq!(dropping.len(), 1, "{dropping:?}");
     assert!(
         (dropping[0].start_s - (split + 4.6)).abs() < 0.5,
         "{:?}",

@@ -237,6 +237,63 @@ mod tests {
         }
     }
 
+    fn cond(text: &str, signal: usize, scale: f32) -> Cond {
+        Cond {
+            operand: Operand::Signal(signal),
+            condition: super::super::condition::Condition::parse(text).unwrap(),
+            scale,
+        }
+    }
+
+    fn values(xs: &[Option<f32>]) -> Vec<SignalValue> {
+        xs.iter()
+            .map(|&value| SignalValue {
+                value,
+                ..SignalValue::default()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn soft_evidence_tolerates_a_wobble_but_not_a_clear_miss() {
+        let conds: Vec<Cond> = (0..4).map(|i| cond("x < 0.25", i, 0.1)).collect();
+        let well_inside = Some(0.1);
+        // One condition a little past its threshold: the hard AND says no, the soft vote yes.
+        let wobble = values(&[well_inside, well_inside, well_inside, Some(0.27)]);
+        assert!(!all_hold(&conds, &wobble));
+        assert!(soft_all_hold(&conds, &wobble));
+        // Half a scale past it vetoes, however clear the others are.
+        let miss = values(&[well_inside, well_inside, well_inside, Some(0.30)]);
+        assert!(!soft_all_hold(&conds, &miss));
+        // Several at their thresholds are not enough together.
+        let borderline = values(&[Some(0.25), Some(0.25), Some(0.25), well_inside]);
+        assert!(!soft_all_hold(&conds, &borderline));
+        // A measure that cannot be taken is neutral: the rest must carry the vote.
+        let unseen = values(&[well_inside, well_inside, well_inside, None]);
+        assert!(soft_all_hold(&conds, &unseen));
+        let unseen_and_wobbly = values(&[Some(0.24), Some(0.24), well_inside, None]);
+        assert!(!soft_all_hold(&conds, &unseen_and_wobbly));
+    }
+
+    #[test]
+    fn conditions_on_an_unlearnt_range_are_left_out() {
+        let conds = [cond("a > 1", 0, 1.0), cond("rise > 0.5", 1, 0.2)];
+        let mut v = values(&[Some(2.0), None]);
+        v[1].unlearnt = true;
+        assert!(all_hold(&conds, &v));
+        assert!(!any_holds(&conds[1..], &v));
+        // Once learnt, it counts.
+        v[1] = SignalValue {
+            value: Some(0.2),
+            ..SignalValue::default()
+        };
+        assert!(!all_hold(&conds, &v));
+        // Nothing applicable is not a match.
+        let mut only = values(&[None]);
+        only[0].unlearnt = true;
+        assert!(!all_hold(&conds[1..2], &[SignalValue::default(), only[0]]));
+    }
+
     #[test]
     fn short_blips_never_start_a_fault() {
         let mut f = FrameFault::default();

@@ -427,6 +427,31 @@ mod tests {
     }
 
     #[test]
+    fn a_fault_that_breaks_a_hold_ends_it_where_the_fault_began() {
+        let hold = Timing {
+            counts_reps: false,
+            min_dwell_s: 0.1,
+            grace_s: 0.5,
+        };
+        let mut m = Machine::new(hold);
+        let mut out = Vec::new();
+        for i in 0..90 {
+            let t = i as f64 / 30.0;
+            // The fault's condition began at 2.0 s and was confirmed 0.5 s later.
+            let r = Reading {
+                hold_blocked: (t >= 2.5).then_some(2.0),
+                ..reading(false, true, false)
+            };
+            m.step(t, &r, &mut out);
+        }
+        let ended = out.iter().find_map(|s| match s {
+            Step::HoldEnded { end_s, reason, .. } => Some((*end_s, *reason)),
+            _ => None,
+        });
+        assert_eq!(ended, Some((2.0, EndReason::FormBroken)));
+    }
+
+    #[test]
     fn losing_sight_ends_the_hold_where_the_body_was_last_seen() {
         let hold = Timing {
             counts_reps: false,

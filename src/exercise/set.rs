@@ -113,6 +113,20 @@ impl SetBuilder {
             h.end_s = h.end_s.min(s.end_s);
             h.duration_s = (h.end_s - h.start_s).max(0.0);
         }
+        // Advice on a slight deviation is not repeated where the same fault was called clearly
+        // (graded rules share a code: the deviation grew past the warning's threshold).
+        let called: Vec<(String, f64, f64)> = s
+            .faults
+            .iter()
+            .filter(|f| f.severity != "info")
+            .map(|f| (f.code.clone(), f.start_s, f.end_s))
+            .collect();
+        s.faults.retain(|f| {
+            f.severity != "info"
+                || !called
+                    .iter()
+                    .any(|(code, a, b)| *code == f.code && *a <= f.end_s && f.start_s <= *b)
+        });
         // Faults belong to the rep they started in.
         for f in s.faults.iter_mut() {
             if f.rep.is_none()

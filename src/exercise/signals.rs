@@ -606,6 +606,85 @@ mod tests {
     }
 
     #[test]
+    fn relative_signals_follow_the_persons_own_levels() {
+        use Joint::*;
+        let specs = vec![
+            spec(
+                "hip",
+                Measure::Level(PointRef::Part(Part::Hip)),
+                SideRule::Fixed(Side::Left),
+            ),
+            spec("drop", Measure::BelowTop("hip".into()), SideRule::Visible),
+            spec("rise", Measure::InRange("hip".into()), SideRule::Visible),
+        ];
+        let order = evaluation_order(&specs).unwrap();
+        let mut state = SignalState::default();
+        let mut out = Vec::new();
+        let mut at = |state: &mut SignalState, y: f32, t: f64, out: &mut Vec<SignalValue>| {
+            let pose = pose_with(&[(LeftHip, 0.0, y)]);
+            state.evaluate(&specs, &order, &frame(&pose, Side::Left), t, out);
+        };
+        // Nothing learnt: no drop, and the range is unknown (not a value of 0).
+        at(&mut state, -100.0, 0.0, &mut out);
+        assert_eq!(out[1].value, Some(0.0));
+        assert_eq!((out[2].value, out[2].unlearnt), (None, true));
+        // Lying at level -1 (y = 100 px, torso 100 px), then holding at level 1.
+        for i in 0..20 {
+            at(&mut state, 100.0, i as f64 / 30.0, &mut out);
+            state.learn(i as f64 / 30.0, Some(false), &out);
+        }
+        for i in 20..40 {
+            at(&mut state, -100.0, i as f64 / 30.0, &mut out);
+            state.learn(i as f64 / 30.0, Some(true), &out);
+        }
+        // Half-way up: half the range, one level below the top.
+        at(&mut state, 0.0, 1.5, &mut out);
+        assert!((out[2].value.unwrap() - 0.5).abs() < 1e-4, "{:?}", out[2]);
+        assert!(!out[2].unlearnt);
+        assert!((out[1].value.unwrap() - 1.0).abs() < 1e-4, "{:?}", out[1]);
+        // Values in neither position teach nothing.
+        for i in 0..100 {
+            at(&mut state, 300.0, 2.0 + i as f64 / 30.0, &mut out);
+            state.learn(2.0 + i as f64 / 30.0, None, &out);
+        }
+        at(&mut state, 0.0, 6.0, &mut out);
+        assert!((out[2].value.unwrap() - 0.5).abs() < 1e-4);
+    }
+
+    #[test]
+    fn a_fallback_point_stands_in_for_one_out_of_sight() {
+        use Joint::*;
+        let ankle_or_knee = PointRef::parse("ankle|knee").unwrap();
+        assert_eq!(ankle_or_knee, PointRef::Either(Part::Ankle, Part::Knee));
+        assert_eq!(PointRef::parse("ankle|elbowz"), None);
+        let specs = vec![spec(
+            "line",
+            Measure::Angle([
+                PointRef::Part(Part::Shoulder),
+                PointRef::Part(Part::Hip),
+                ankle_or_knee,
+            ]),
+            SideRule::Visible,
+        )];
+        let order = evaluation_order(&specs).unwrap();
+        let mut state = SignalState::default();
+        let mut out = Vec::new();
+        // The knee is bent down from the hip, the ankle level with it: the ankle is used.
+        let mut pose = pose_with(&[
+            (LeftShoulder, 0.0, 0.0),
+            (LeftHip, 100.0, 0.0),
+            (LeftKnee, 150.0, 50.0),
+            (LeftAnkle, 200.0, 0.0),
+        ]);
+        state.evaluate(&specs, &order, &frame(&pose, Side::Left), 0.0, &mut out);
+        assert!((out[0].value.unwrap() - 180.0).abs() < 1e-3);
+        // Out of sight, the knee stands in.
+        pose.keypoints[LeftAnkle.index()].visibility = 0.0;
+        state.evaluate(&specs, &order, &frame(&pose, Side::Left), 0.1, &mut out);
+        assert!((out[0].value.unwrap() - 135.0).abs() < 1e-3, "{:?}", out[0]);
+    }
+
+    #[test]
     fn cycles_are_reported() {
         let specs = vec![
             spec("a", Measure::Speed("b".into()), SideRule::Visible),
