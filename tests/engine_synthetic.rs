@@ -554,6 +554,36 @@ fn feet_out_of_frame_warn_and_count_nothing() {
     assert!(w.message.contains("feet are out of frame"), "{}", w.message);
 }
 
+/// The raised leg of a bird-dog leaves the picture (camera too close on the feet side): the
+/// rep cannot be seen to reach the top, so it is not counted, but the person is told that a
+/// rep may have been missed instead of it vanishing silently.
+#[test]
+fn a_rep_done_partly_out_of_frame_is_reported_uncertain() {
+    let camera = Camera {
+        origin: synth::Vec2::new(150.0, 560.0),
+        ..Camera::default()
+    };
+    let in_view = bird_dog_session(&Camera::default(), &[Form::default(); 3]);
+    assert!(
+        in_view.warnings.iter().all(|w| w.code != "rep_uncertain"),
+        "{:?}",
+        in_view.warnings
+    );
+    let outcome = bird_dog_session(&camera, &[Form::default(); 3]);
+    let counted: u32 = outcome.sets.iter().map(|s| s.reps).sum();
+    let uncertain: Vec<_> = outcome
+        .warnings
+        .iter()
+        .filter(|w| w.code == "rep_uncertain")
+        .collect();
+    assert_eq!(
+        counted as usize + uncertain.len(),
+        3,
+        "every rep is counted or reported: {counted} counted, {uncertain:?}"
+    );
+    assert!(!uncertain.is_empty(), "{:?}", outcome.warnings);
+}
+
 #[test]
 fn a_bridge_filmed_head_on_is_not_judged() {
     let camera = Camera {

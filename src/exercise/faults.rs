@@ -113,21 +113,24 @@ pub const MIN_MEAN_EVIDENCE: f32 = 0.75;
 /// One hard AND of many conditions fails whenever one of them wobbles past its threshold on a
 /// camera view it was not tuned on; a soft vote does not, while a clear miss still vetoes.
 pub fn soft_all_hold(conds: &[Cond], values: &[SignalValue]) -> bool {
-    let (mut sum, mut n) = (0.0, 0);
+    evidence(conds, values).is_some_and(|(mean, least)| least > 0.0 && mean >= MIN_MEAN_EVIDENCE)
+}
+
+/// The mean and the least evidence of the applicable conditions (`None`: none applies).
+pub fn evidence(conds: &[Cond], values: &[SignalValue]) -> Option<(f32, f32)> {
+    let (mut sum, mut least, mut n) = (0.0, f32::INFINITY, 0);
     for (c, v) in applicable(conds, values) {
         // A measure that cannot be taken (the feet out of the picture) is evidence neither
         // way; the others must then be that much clearer.
-        let evidence = c
+        let e = c
             .condition
             .margin(v)
             .map_or(0.5, |m| (0.5 + m / c.scale).clamp(0.0, 1.0));
-        if evidence <= 0.0 {
-            return false;
-        }
-        sum += evidence;
+        sum += e;
+        least = least.min(e);
         n += 1;
     }
-    n > 0 && sum / n as f32 >= MIN_MEAN_EVIDENCE
+    (n > 0).then(|| (sum / n as f32, least))
 }
 
 /// Whether any (applicable) condition holds on this frame's signals.

@@ -4,7 +4,7 @@
 use super::condition::Reduce;
 use super::engine::{Event, EventKind};
 use super::faults::{
-    Aggregates, FaultChange, FrameFault, RepMeasures, all_hold, any_holds, soft_all_hold,
+    Aggregates, FaultChange, FrameFault, RepMeasures, all_hold, any_holds, evidence, soft_all_hold,
 };
 use super::floor::FloorEstimate;
 use super::machine::{EndReason, Machine, Phase, Reading, Step, Timing};
@@ -12,11 +12,13 @@ use super::set::SetBuilder;
 use super::signals::{Frame, SignalState, SignalValue};
 use super::template::{Counting, During, Operand, Scope, Template};
 use super::window::Votes;
-use crate::report::model::{ExerciseSet, Fault, Hold};
+use crate::report::model::{ExerciseSet, Fault, Hold, Warning};
 use crate::skeleton::Side;
 
 /// Seconds of recognition votes weighed to decide what exercise this is.
 pub const RECOGNITION_WINDOW_S: f64 = 1.0;
+/// The warning for a rep that may have been done out of view.
+const UNCERTAIN_REP: &str = "rep_uncertain";
 /// A hold broken by a fault must resume this soon after the fault is corrected for the fault
 /// to count (see `broken_by`): the hips come back up and the clock runs again (the side plank
 /// dips resume 0.1-0.4 s after the hips are back, skatefit_side_plank_hip_dips); lying down
@@ -56,6 +58,12 @@ pub struct Runner {
     broken_by: Vec<Fault>,
     /// Per fault rule: whether its current occurrence began during a hold.
     fault_in_hold: Vec<bool>,
+    /// Reps of the active exercise that may have been done out of view.
+    pub uncertain: Vec<Warning>,
+    /// Part of the body this exercise needs is outside the picture (set by the engine).
+    pub outside: bool,
+    /// The body got about as far as the working position during the rep under way.
+    rep_reached: bool,
 }
 
 impl Runner {
@@ -89,6 +97,9 @@ impl Runner {
             set: None,
             steps: Vec::new(),
             broken_by: Vec::new(),
+            uncertain: Vec::new(),
+            outside: false,
+            rep_reached: false,
         }
     }
 
@@ -100,7 +111,11 @@ impl Runner {
             self.reliable = false;
             self.values.clear();
             self.recognised.push(t, None);
-            self.advance(t, &Reading::default(), emit, events);
+            let reading = Reading {
+                partly_outside: self.outside,
+                ..Reading::default()
+            };
+            self.advance(t, &reading, emit, events);
             if let Some(set) = self.set.as_mut() {
                 set.sample(t, None);
             }
@@ -135,6 +150,7 @@ impl Runner {
             enter_working: all_hold(&tpl.working_enter, &self.values),
             exit_working: left_exercise || any_holds(&tpl.working_exit, &self.values),
             hold_blocked: None,
+            partly_outside: self.outside,
             side: tpl
                 .side_by
                 .and_then(|i| self.values.get(i).and_then(|v| v.side)),
@@ -152,6 +168,11 @@ impl Runner {
         if self.machine.in_rep() || self.machine.hold_elapsed(t).is_some() {
             self.aggregates.add(&self.values);
         }
+        // Seen as a whole, the body got about as far as the working position (one limb there,
+        // another maybe not seen or not yet).
+        self.rep_reached |= self.machine.in_rep()
+            && evidence(&self.template.working_enter, &self.values)
+                .is_some_and(|(mean, _)| mean >= 0.5);
         // The person's own start and top levels, for signals relative to them.
         let position = match self.machine.phase {
             Phase::Working => Some(true),
@@ -279,6 +300,7 @@ impl Runner {
         match *step {
             Step::RepBegan { t: began } => {
                 self.rep_begin = Some(began);
+                self.rep_reached = false;
                 let (sum, n) = std::mem::take(&mut self.rest);
                 self.rep_rest = (n > 0).then(|| (sum / n as f64) as f32);
                 self.aggregates.clear();
@@ -304,6 +326,27 @@ impl Runner {
                         side,
                     });
                 }
+            }
+            Step::RepLost { began, lost_s } => {
+                // Never silently dropped: when a limb in view got to the working position
+                // while part of the body was out of it, the person is told the count may be
+                // short.
+                let plausible = self.vote == Some(true) && self.recognised.share() >= 0.5;
+                if emit && self.set.is_some() && self.rep_reached && (self.forced || plausible) {
+                    let message = "A rep may have been missed while part of your body was out of view: keep your whole body in the picture.";
+                    emit_event(EventKind::Warning {
+                        code: UNCERTAIN_REP.into(),
+                        message: message.into(),
+                    });
+                    self.uncertain.push(Warning {
+                        code: UNCERTAIN_REP.into(),
+                        start_s: began,
+                        end_s: lost_s,
+                        message: message.into(),
+                    });
+                }
+                self.rep_begin = None;
+                self.trace.clear();
             }
             Step::RepEnded {
                 end_s,

@@ -620,7 +620,7 @@ mod tests {
         let order = evaluation_order(&specs).unwrap();
         let mut state = SignalState::default();
         let mut out = Vec::new();
-        let mut at = |state: &mut SignalState, y: f32, t: f64, out: &mut Vec<SignalValue>| {
+        let at = |state: &mut SignalState, y: f32, t: f64, out: &mut Vec<SignalValue>| {
             let pose = pose_with(&[(LeftHip, 0.0, y)]);
             state.evaluate(&specs, &order, &frame(&pose, Side::Left), t, out);
         };

@@ -171,6 +171,7 @@ fn warning_title(code: &str) -> String {
         "wrong_view" => "Wrong camera view".into(),
         "low_confidence" => "Low confidence".into(),
         "input_broken" => "Input broke off".into(),
+        "rep_uncertain" => "A rep may have been missed".into(),
         other => words(other),
     }
 }

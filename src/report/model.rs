@@ -167,7 +167,7 @@ pub struct TargetCheck {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Warning {
-    /// `no_person`, `partial_body`, `wrong_view`, `low_confidence`, `input_broken`.
+    /// `no_person`, `partial_body`, `wrong_view`, `low_confidence`, `input_broken`, `rep_uncertain`.
     pub code: String,
     pub start_s: f64,
     pub end_s: f64,
