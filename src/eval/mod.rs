@@ -25,6 +25,9 @@ use manifest::{Clip, Manifest};
 const FAULT_SLACK_S: f64 = 0.5;
 /// Without an accepted range, a measured hold is right within this many seconds.
 const HOLD_TOLERANCE_S: f64 = 0.5;
+/// A counted rep matches a labelled top this close, seconds (a rep counts on reaching the
+/// working position, a little before the very top).
+const REP_TOP_SLACK_S: f64 = 1.0;
 /// A look-alike (negative) clip may show at most this much hold of any exercise.
 const LOOKALIKE_HOLD_S: f64 = 1.0;
 
@@ -46,6 +49,9 @@ pub struct ClipResult {
     pub hold_s: f64,
     /// Per labelled top/extended interval: |measured − labelled| hold, seconds.
     pub top_hold_errors: Vec<f64>,
+    /// Labelled rep tops with a counted rep reaching its top within a second: (matched,
+    /// labelled). A right count of the wrong moments shows here.
+    pub tops_matched: Option<(usize, usize)>,
     pub faults_found: Vec<String>,
     /// The count (hold) is within what a judge accepts; `None`: nothing to compare.
     pub reps_ok: Option<bool>,
@@ -235,6 +241,28 @@ fn score_clip(clip: &Clip, report: &Report, templates: &[Template]) -> ClipResul
             (best.map_or(0.0, |h| h.duration_s) - (b - a)).abs()
         })
         .collect();
+    let tops_matched = clip
+        .rep_tops_s
+        .as_ref()
+        .filter(|t| !t.is_empty())
+        .map(|labelled| {
+            let mut counted: Vec<f64> = sets
+                .iter()
+                .flat_map(|s| s.rep_list.iter().map(|r| r.top_s))
+                .collect();
+            let matched = labelled
+                .iter()
+                .filter(|top| {
+                    // The nearest counted top, each used once.
+                    let gap = |c: f64| (c - *top).abs();
+                    let nearest = (0..counted.len())
+                        .filter(|&i| gap(counted[i]) <= REP_TOP_SLACK_S)
+                        .min_by(|&i, &j| gap(counted[i]).total_cmp(&gap(counted[j])));
+                    nearest.map(|i| counted.swap_remove(i)).is_some()
+                })
+                .count();
+            (matched, labelled.len())
+        });
     let found: Vec<&Fault> = sets.iter().flat_map(|s| s.faults.iter()).collect();
     // Advice (info) is not a fault call: only warnings and errors are judged.
     let calls: Vec<&Fault> = found
@@ -316,6 +344,7 @@ fn score_clip(clip: &Clip, report: &Report, templates: &[Template]) -> ClipResul
         accept_hold_s: clip.accept_hold_s,
         hold_s,
         top_hold_errors,
+        tops_matched,
         faults_found,
         reps_ok,
         hold_ok,
@@ -345,6 +374,7 @@ fn skipped_clip(clip: &Clip) -> ClipResult {
         accept_hold_s: clip.accept_hold_s,
         hold_s: 0.0,
         top_hold_errors: Vec::new(),
+        tops_matched: None,
         faults_found: Vec::new(),
         reps_ok: None,
         hold_ok: None,

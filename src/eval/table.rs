@@ -56,10 +56,10 @@ fn clip_row(c: &ClipResult) -> String {
         opt(c.view.as_deref()),
         c.exercise,
         expected(c.expected_reps.map(|r| r.to_string()), c.accept_reps),
-        if c.other_reps > 0 {
-            format!("{} (+{} other)", c.reps, c.other_reps)
-        } else {
-            c.reps.to_string()
+        match (c.other_reps, c.tops_matched) {
+            (0, None) => c.reps.to_string(),
+            (0, Some((m, n))) => format!("{} ({m}/{n} at their tops)", c.reps),
+            (other, _) => format!("{} (+{other} other)", c.reps),
         },
         expected(
             c.expected_hold_s.map(|h| format!("{h:.2}")),
