@@ -518,6 +518,28 @@ fn lying_still_and_rocking_on_all_fours_count_nothing() {
     assert!(outcome.sets.is_empty(), "{:?}", outcome.sets);
 }
 
+/// Quadruped leg kickbacks (hands and one knee down, the other leg kicked back straight)
+/// share a plank's straight leg and a bird-dog's base, but are neither: no reps, no hold.
+#[test]
+fn leg_kickbacks_on_all_fours_count_nothing() {
+    let kickback = Form {
+        arm_down: true,
+        ..Form::default()
+    };
+    let (script, windows) = reps(&[STEADY; 4]);
+    let outcome = score(&Camera::default(), script.duration(), None, move |t| {
+        let side = if rep_at(&windows, t).is_multiple_of(2) {
+            Side::Left
+        } else {
+            Side::Right
+        };
+        synth::bird_dog(script.at(t), side, kickback)
+    });
+    let reps: u32 = outcome.sets.iter().map(|s| s.reps).sum();
+    let held: f64 = outcome.sets.iter().map(|s| s.hold_s).sum();
+    assert!(reps == 0 && held <= 1.0, "{:?}", outcome.sets);
+}
+
 #[test]
 fn a_session_of_two_exercises_gives_two_sets() {
     let (bridge, _) = reps(&[STEADY; 3]);
