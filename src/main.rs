@@ -132,8 +132,9 @@ const MAX_THREADS: usize = 1024;
 
 #[derive(Args)]
 struct EvalArgs {
-    /// The manifest (JSON) of clips and labelled keypoint files.
-    manifest: PathBuf,
+    /// The manifests (JSON) of clips and labelled keypoint files.
+    #[arg(required = true)]
+    manifests: Vec<PathBuf>,
     #[command(flatten)]
     model: ModelArgs,
     /// Directory of extra exercise templates (*.toml), to re-score with edited templates.
@@ -553,10 +554,19 @@ fn eval_cmd(args: &EvalArgs, stop: &AtomicBool) -> Result<()> {
         progress: &progress,
         stop,
     };
-    let result = eval::run(&args.manifest, &settings)?;
-    let table = eval::table::markdown(&result);
+    let results = args
+        .manifests
+        .iter()
+        .map(|m| eval::run(m, &settings))
+        .collect::<Result<Vec<_>, _>>()?;
+    let table = eval::table::markdown(&results);
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&result)?);
+        // One manifest: its evaluation; several: a list of them.
+        let json = match results.as_slice() {
+            [one] => serde_json::to_string_pretty(one)?,
+            all => serde_json::to_string_pretty(all)?,
+        };
+        println!("{json}");
     } else {
         print!("{table}");
     }

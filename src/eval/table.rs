@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use super::Evaluation;
+use super::{ClipResult, Evaluation};
 
 fn opt<T: std::fmt::Display>(v: Option<T>) -> String {
     v.map_or_else(|| "–".to_string(), |x| x.to_string())
@@ -12,59 +12,87 @@ fn pct(v: f64) -> String {
     format!("{:.0} %", v * 100.0)
 }
 
-pub fn markdown(e: &Evaluation) -> String {
-    let mut out = String::new();
-    let _ = writeln!(out, "# Accuracy on the development set\n");
+/// "3 (3–3)": the labelled value and the range a judge accepts.
+fn expected<T: std::fmt::Display + PartialEq>(
+    value: Option<String>,
+    range: Option<[T; 2]>,
+) -> String {
+    match (value, range) {
+        (v, Some([a, b])) if a == b => format!("{} ({a})", v.unwrap_or_else(|| "–".into())),
+        (v, Some([a, b])) => format!("{} ({a}–{b})", v.unwrap_or_else(|| "–".into())),
+        (v, None) => v.unwrap_or_else(|| "–".into()),
+    }
+}
+
+fn verdict(c: &ClipResult) -> &'static str {
+    match (&c.skipped, c.within) {
+        (Some(_), _) => "skipped",
+        (None, true) => "yes",
+        (None, false) => "**no**",
+    }
+}
+
+fn clip_row(c: &ClipResult) -> String {
+    let faults = if c.faults_found.is_empty() {
+        "–".to_string()
+    } else {
+        c.faults_found.join(", ")
+    };
+    let judged = match (c.false_fault_share(), c.faults_recalled, c.fault_time_s) {
+        (Some(share), _, _) => format!("clean form: {} false", pct(share)),
+        (_, Some((hit, n)), Some((right, all))) => format!(
+            "found {hit}/{n}, precision {}",
+            if all > 0.0 {
+                pct(right / all)
+            } else {
+                "–".into()
+            }
+        ),
+        _ => "–".into(),
+    };
+    format!(
+        "| {} | {} | {} | {} | {} | {} | {:.2} | {} | {} | {} |",
+        c.file,
+        opt(c.view.as_deref()),
+        c.exercise,
+        expected(c.expected_reps.map(|r| r.to_string()), c.accept_reps),
+        match (c.other_reps, c.tops_matched) {
+            (0, None) => c.reps.to_string(),
+            (0, Some((m, n))) => format!("{} ({m}/{n} at their tops)", c.reps),
+            (other, _) => format!("{} (+{other} other)", c.reps),
+        },
+        expected(
+            c.expected_hold_s.map(|h| format!("{h:.2}")),
+            c.accept_hold_s
+        ),
+        c.hold_s,
+        verdict(c),
+        judged,
+        c.skipped.clone().unwrap_or(faults),
+    )
+}
+
+fn evaluation(out: &mut String, e: &Evaluation) {
+    let _ = writeln!(out, "## {}\n", e.manifest);
     let _ = writeln!(
         out,
-        "Written by `posecheck eval {}` (posecheck {}, model `{}`{}). Do not edit by hand.\n",
-        e.manifest,
-        e.posecheck,
-        e.model,
-        e.model_sha256
-            .as_deref()
-            .map(|s| format!(", sha256 {}…", &s[..12.min(s.len())]))
-            .unwrap_or_default()
+        "| clip | view | exercise | reps expected (accepted) | reps counted | hold expected (accepted), s | hold measured, s | within labels | faults judged | faults reported |"
     );
-    let _ = writeln!(out, "## Clips\n");
-    let _ = writeln!(
-        out,
-        "| clip | exercise | reps expected | reps counted | other reps | hold expected (s) | hold measured (s) | top-hold errors (s) | faults reported |"
-    );
-    let _ = writeln!(out, "|---|---|---:|---:|---:|---:|---:|---|---|");
+    let _ = writeln!(out, "|---|---|---|---:|---:|---:|---:|---|---|---|");
     for c in &e.clips {
-        let tops = if c.top_hold_errors.is_empty() {
-            "–".to_string()
-        } else {
-            c.top_hold_errors
-                .iter()
-                .map(|x| format!("{x:.2}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        let faults = if c.faults_found.is_empty() {
-            "–".to_string()
-        } else {
-            c.faults_found.join(", ")
-        };
-        let _ = writeln!(
-            out,
-            "| {} | {} | {} | {} | {} | {} | {:.2} | {} | {} |",
-            c.file,
-            c.exercise,
-            opt(c.expected_reps),
-            c.reps,
-            c.other_reps,
-            opt(c.expected_hold_s.map(|h| format!("{h:.2}"))),
-            c.hold_s,
-            tops,
-            faults
-        );
+        let _ = writeln!(out, "{}", clip_row(c));
     }
     let s = &e.summary;
-    let _ = writeln!(out, "\n## Summary\n");
-    let _ = writeln!(out, "| measure | value |\n|---|---:|");
+    let _ = writeln!(out, "\n| measure | value |\n|---|---:|");
     let rows = [
+        (
+            "clips within their labels",
+            format!("{} of {}", s.clips_within, s.clips_scored),
+        ),
+        (
+            "clips skipped (not yet supported)",
+            s.clips_skipped.to_string(),
+        ),
         ("clips with a rep count", s.clips_with_counts.to_string()),
         ("exact count rate", pct(s.exact_count_rate)),
         (
@@ -90,14 +118,30 @@ pub fn markdown(e: &Evaluation) -> String {
             "false reps on negative clips",
             s.false_reps_on_negatives.to_string(),
         ),
-        ("fault precision", opt(s.fault_precision.map(pct))),
-        ("fault recall", opt(s.fault_recall.map(pct))),
+        ("clean-form clips", s.clean_form_clips.to_string()),
+        (
+            "false faults on clean-form clips (warning time / set time)",
+            opt(s.false_fault_share.map(pct)),
+        ),
+        (
+            "worst clean-form clip",
+            opt(s.max_false_fault_share.map(pct)),
+        ),
+        ("labelled fault episodes", s.labelled_faults.to_string()),
+        (
+            "fault recall (episodes found)",
+            opt(s.fault_recall.map(pct)),
+        ),
+        (
+            "fault precision (reported warning time that is labelled)",
+            opt(s.fault_precision.map(pct)),
+        ),
     ];
     for (k, v) in rows {
         let _ = writeln!(out, "| {k} | {v} |");
     }
     for l in &e.labelled {
-        let _ = writeln!(out, "\n## Labelled keypoints: {}\n", l.file);
+        let _ = writeln!(out, "\n### Labelled keypoints: {}\n", l.file);
         let _ = writeln!(
             out,
             "{} rows, accuracy **{:.3}** ({} correct).\n",
@@ -109,6 +153,39 @@ pub fn markdown(e: &Evaluation) -> String {
             let cells: Vec<String> = row.iter().map(|x| x.to_string()).collect();
             let _ = writeln!(out, "| {label} | {} |", cells.join(" | "));
         }
+    }
+    let _ = writeln!(out);
+}
+
+/// The evaluations of one or more manifests as one page.
+pub fn markdown(evaluations: &[Evaluation]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "# Accuracy on the development sets\n");
+    if let Some(e) = evaluations.first() {
+        let manifests: Vec<&str> = evaluations.iter().map(|e| e.manifest.as_str()).collect();
+        let _ = writeln!(
+            out,
+            "Written by `posecheck eval {}` (posecheck {}, model `{}`{}). Do not edit by hand.\n",
+            manifests.join(" "),
+            e.posecheck,
+            e.model,
+            e.model_sha256
+                .as_deref()
+                .map(|s| format!(", sha256 {}…", &s[..12.min(s.len())]))
+                .unwrap_or_default()
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\"Within labels\": reps and hold inside the accepted range (or, without one, the exact \
+         count and the hold within 0.5 s), nothing counted for another exercise; a look-alike may \
+         count no reps and at most 1 s of hold. Faults are judged at severity warning or worse: \
+         on clean-form clips as the share of set time they cover, on clips with labelled faults \
+         as episodes found (recall) and the share of reported fault time that is labelled \
+         (precision). Advice (`info`) is not counted.\n"
+    );
+    for e in evaluations {
+        evaluation(&mut out, e);
     }
     out
 }

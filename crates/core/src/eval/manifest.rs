@@ -35,9 +35,27 @@ pub struct Clip {
     /// Top-of-rep intervals (pauses at the top), or extended intervals (bird-dog).
     pub top_intervals_s: Option<Vec<[f64; 2]>>,
     pub extended_intervals_s: Option<Vec<[f64; 2]>>,
-    /// Labelled faults: code and time range.
+    /// Labelled faults: code and time range. `Some(empty)` means the form is clean: nothing of
+    /// severity warning should be called.
     pub faults: Option<Vec<LabelledFault>>,
+    /// The range of rep counts a fair judge accepts (inclusive).
+    pub accept_reps: Option<[u32; 2]>,
+    /// The range of total hold time a fair judge accepts, seconds (inclusive).
+    pub accept_hold_s: Option<[f64; 2]>,
+    /// Each valid hold (for people and per-side checks; the total is what is scored).
+    pub holds: Option<Vec<LabelledHold>>,
+    /// The moment each rep reaches its top.
+    pub rep_tops_s: Option<Vec<f64>>,
+    /// How the camera sees the body ("side", "front", "oblique", ...).
+    pub view: Option<String>,
     pub notes: Option<String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct LabelledHold {
+    pub side: Option<String>,
+    pub start_s: f64,
+    pub end_s: f64,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -57,6 +75,16 @@ impl Clip {
     pub fn expected_hold(&self) -> Option<f64> {
         self.hold_s
             .or_else(|| self.hold_interval_s.map(|[a, b]| b - a))
+            .or_else(|| {
+                self.holds
+                    .as_ref()
+                    .map(|h| h.iter().map(|h| h.end_s - h.start_s).sum())
+            })
+    }
+
+    /// The form is labelled clean (`"faults": []`).
+    pub fn is_clean_form(&self) -> bool {
+        self.faults.as_ref().is_some_and(Vec::is_empty)
     }
 
     /// Pauses at the top of each rep, if labelled.

@@ -142,6 +142,21 @@ impl Condition {
         matches!(self.reduce, Reduce::Max | Reduce::Min | Reduce::Mean)
     }
 
+    /// How far a value is inside the condition (negative: outside), in the value's units;
+    /// `None` for an unknown value.
+    pub fn margin(&self, value: Option<f32>) -> Option<f32> {
+        let v = value.filter(|v| v.is_finite())?;
+        let v = if self.reduce == Reduce::Abs {
+            v.abs()
+        } else {
+            v
+        };
+        Some(match self.op {
+            Op::Lt | Op::Le => self.threshold - v,
+            Op::Gt | Op::Ge => v - self.threshold,
+        })
+    }
+
     /// Evaluates against a value; an unknown value (joint not seen) is never true.
     pub fn holds(&self, value: Option<f32>) -> bool {
         match value {

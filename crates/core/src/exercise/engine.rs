@@ -112,6 +112,8 @@ pub struct Engine {
     partial: WarningTrack,
     wrong_view: WarningTrack,
     sets: Vec<ExerciseSet>,
+    /// Reps that may have been missed in the reported sets.
+    uncertain: Vec<Warning>,
     frames: u64,
     frames_without_person: u64,
     first_t: Option<f64>,
@@ -137,6 +139,7 @@ impl Engine {
             partial: WarningTrack::new(WarningCode::PartialBody),
             wrong_view: WarningTrack::new(WarningCode::WrongView),
             sets: Vec::new(),
+            uncertain: Vec::new(),
             frames: 0,
             frames_without_person: 0,
             first_t: None,
@@ -176,7 +179,7 @@ impl Engine {
             let r = &mut self.runners[i];
             let end = if r.forced { t } else { r.last_plausible.min(t) };
             let set = r.close_set(end, EndReason::SessionEnded);
-            self.sets.extend(set.filter(worth_reporting));
+            keep(&mut self.sets, &mut self.uncertain, r, set);
         }
         for r in self.runners.iter_mut() {
             r.set = None;
@@ -216,6 +219,7 @@ impl Engine {
             self.wrong_view.update(t, None);
             for (i, r) in self.runners.iter_mut().enumerate() {
                 if self.forced.is_none_or(|f| f == i) {
+                    r.outside = false;
                     r.step(t, None, self.active == Some(i), &mut self.events);
                 }
             }
@@ -254,6 +258,7 @@ impl Engine {
             let parts_seen =
                 missing_regions(&r.template.required, &seen, near).is_empty() && torso > 1.0;
             let emit = self.active == Some(i);
+            r.outside = out_of_frame(&r.template.required, pose, self.size.0, self.size.1);
             r.step(t, parts_seen.then_some(&frame), emit, &mut self.events);
         }
         let view_problem = focus
@@ -318,7 +323,7 @@ impl Engine {
                             exercise: r.template.id.clone(),
                         },
                     });
-                    self.sets.extend(set.filter(worth_reporting));
+                    keep(&mut self.sets, &mut self.uncertain, r, set);
                 }
             }
         }
@@ -345,7 +350,7 @@ impl Engine {
                         exercise: r.template.id.clone(),
                     },
                 });
-                self.sets.extend(set.filter(worth_reporting));
+                keep(&mut self.sets, &mut self.uncertain, r, set);
                 self.activate(b, t);
             }
             _ => {}
@@ -451,6 +456,7 @@ impl Engine {
             w.close(t);
             warnings.append(&mut w.done);
         }
+        warnings.append(&mut self.uncertain);
         warnings.sort_by(|a, b| a.start_s.total_cmp(&b.start_s));
         Outcome {
             sets: self.sets,
@@ -466,6 +472,21 @@ impl Engine {
 /// reported. (A plank that sagged throughout never counts a hold but is worth a word.)
 fn worth_reporting(set: &ExerciseSet) -> bool {
     !set.rep_list.is_empty() || !set.holds.is_empty() || !set.faults.is_empty()
+}
+
+/// Keeps a closed set of runner `r` if it is worth reporting or reps of it may have been missed
+/// out of view (they are reported with it); the warnings of a dropped set go with it.
+fn keep(
+    sets: &mut Vec<ExerciseSet>,
+    warnings: &mut Vec<Warning>,
+    r: &mut Runner,
+    set: Option<ExerciseSet>,
+) {
+    let uncertain = std::mem::take(&mut r.uncertain);
+    if let Some(set) = set.filter(|s| worth_reporting(s) || !uncertain.is_empty()) {
+        sets.push(set);
+        warnings.extend(uncertain);
+    }
 }
 
 /// Shoulder-to-hip distance (the larger side's, which foreshortens least).

@@ -81,21 +81,61 @@ impl FrameFault {
     }
 }
 
-/// Whether every condition holds on this frame's signals.
-pub fn all_hold(conds: &[Cond], values: &[SignalValue]) -> bool {
-    !conds.is_empty()
-        && conds.iter().all(|c| match c.operand {
-            Operand::Signal(i) => c.condition.holds(values[i].value),
-            _ => false,
-        })
+/// The conditions that apply to this frame: those on a relative signal whose person's range
+/// is not learnt yet are left out.
+fn applicable<'a>(
+    conds: &'a [Cond],
+    values: &'a [SignalValue],
+) -> impl Iterator<Item = (&'a Cond, Option<f32>)> {
+    conds.iter().filter_map(|c| match c.operand {
+        Operand::Signal(i) if values[i].unlearnt => None,
+        Operand::Signal(i) => Some((c, values[i].value)),
+        _ => Some((c, None)),
+    })
 }
 
-/// Whether any condition holds on this frame's signals.
+/// Whether every (applicable) condition holds on this frame's signals.
+pub fn all_hold(conds: &[Cond], values: &[SignalValue]) -> bool {
+    let mut any = false;
+    for (c, v) in applicable(conds, values) {
+        if !c.condition.holds(v) {
+            return false;
+        }
+        any = true;
+    }
+    any
+}
+
+/// A frame looks like a position when its conditions are met on the whole: the mean evidence
+/// (1 well inside a condition, 0.5 at its threshold, 0 half a scale or more outside) reaches this...
+pub const MIN_MEAN_EVIDENCE: f32 = 0.75;
+/// ...and no condition is more than half a scale outside its threshold (evidence 0).
+/// One hard AND of many conditions fails whenever one of them wobbles past its threshold on a
+/// camera view it was not tuned on; a soft vote does not, while a clear miss still vetoes.
+pub fn soft_all_hold(conds: &[Cond], values: &[SignalValue]) -> bool {
+    evidence(conds, values).is_some_and(|(mean, least)| least > 0.0 && mean >= MIN_MEAN_EVIDENCE)
+}
+
+/// The mean and the least evidence of the applicable conditions (`None`: none applies).
+pub fn evidence(conds: &[Cond], values: &[SignalValue]) -> Option<(f32, f32)> {
+    let (mut sum, mut least, mut n) = (0.0, f32::INFINITY, 0);
+    for (c, v) in applicable(conds, values) {
+        // A measure that cannot be taken (the feet out of the picture) is evidence neither
+        // way; the others must then be that much clearer.
+        let e = c
+            .condition
+            .margin(v)
+            .map_or(0.5, |m| (0.5 + m / c.scale).clamp(0.0, 1.0));
+        sum += e;
+        least = least.min(e);
+        n += 1;
+    }
+    (n > 0).then(|| (sum / n as f32, least))
+}
+
+/// Whether any (applicable) condition holds on this frame's signals.
 pub fn any_holds(conds: &[Cond], values: &[SignalValue]) -> bool {
-    conds.iter().any(|c| match c.operand {
-        Operand::Signal(i) => c.condition.holds(values[i].value),
-        _ => false,
-    })
+    applicable(conds, values).any(|(c, v)| c.condition.holds(v))
 }
 
 /// Running min / max / mean of every signal over a rep or hold.
@@ -200,6 +240,63 @@ mod tests {
         }
     }
 
+    fn cond(text: &str, signal: usize, scale: f32) -> Cond {
+        Cond {
+            operand: Operand::Signal(signal),
+            condition: super::super::condition::Condition::parse(text).unwrap(),
+            scale,
+        }
+    }
+
+    fn values(xs: &[Option<f32>]) -> Vec<SignalValue> {
+        xs.iter()
+            .map(|&value| SignalValue {
+                value,
+                ..SignalValue::default()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn soft_evidence_tolerates_a_wobble_but_not_a_clear_miss() {
+        let conds: Vec<Cond> = (0..4).map(|i| cond("x < 0.25", i, 0.1)).collect();
+        let well_inside = Some(0.1);
+        // One condition a little past its threshold: the hard AND says no, the soft vote yes.
+        let wobble = values(&[well_inside, well_inside, well_inside, Some(0.27)]);
+        assert!(!all_hold(&conds, &wobble));
+        assert!(soft_all_hold(&conds, &wobble));
+        // Half a scale past it vetoes, however clear the others are.
+        let miss = values(&[well_inside, well_inside, well_inside, Some(0.30)]);
+        assert!(!soft_all_hold(&conds, &miss));
+        // Several at their thresholds are not enough together.
+        let borderline = values(&[Some(0.25), Some(0.25), Some(0.25), well_inside]);
+        assert!(!soft_all_hold(&conds, &borderline));
+        // A measure that cannot be taken is neutral: the rest must carry the vote.
+        let unseen = values(&[well_inside, well_inside, well_inside, None]);
+        assert!(soft_all_hold(&conds, &unseen));
+        let unseen_and_wobbly = values(&[Some(0.24), Some(0.24), well_inside, None]);
+        assert!(!soft_all_hold(&conds, &unseen_and_wobbly));
+    }
+
+    #[test]
+    fn conditions_on_an_unlearnt_range_are_left_out() {
+        let conds = [cond("a > 1", 0, 1.0), cond("rise > 0.5", 1, 0.2)];
+        let mut v = values(&[Some(2.0), None]);
+        v[1].unlearnt = true;
+        assert!(all_hold(&conds, &v));
+        assert!(!any_holds(&conds[1..], &v));
+        // Once learnt, it counts.
+        v[1] = SignalValue {
+            value: Some(0.2),
+            ..SignalValue::default()
+        };
+        assert!(!all_hold(&conds, &v));
+        // Nothing applicable is not a match.
+        let mut only = values(&[None]);
+        only[0].unlearnt = true;
+        assert!(!all_hold(&conds[1..2], &[SignalValue::default(), only[0]]));
+    }
+
     #[test]
     fn short_blips_never_start_a_fault() {
         let mut f = FrameFault::default();
@@ -216,7 +313,7 @@ mod tests {
             a.add(&[
                 SignalValue {
                     value: Some(x),
-                    side: None,
+                    ..SignalValue::default()
                 },
                 SignalValue::default(),
             ]);

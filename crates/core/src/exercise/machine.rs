@@ -40,8 +40,10 @@ pub struct Reading {
     pub in_start: bool,
     pub enter_working: bool,
     pub exit_working: bool,
-    /// A fault that stops a hold from counting is on.
-    pub hold_blocked: bool,
+    /// A fault that stops a hold from counting is on, since this time.
+    pub hold_blocked: Option<f64>,
+    /// Part of the body the exercise needs is outside the picture.
+    pub partly_outside: bool,
     pub side: Option<Side>,
 }
 
@@ -58,6 +60,12 @@ pub enum Step {
     RepCounted {
         top_s: f64,
         side: Option<Side>,
+    },
+    /// The body was lost from view (or partly left the picture) during a rep that never
+    /// reached its top as far as could be seen: it may have been done out of sight.
+    RepLost {
+        began: f64,
+        lost_s: f64,
     },
     /// The rep is over (back in the start position, or cut off).
     RepEnded {
@@ -79,8 +87,11 @@ pub enum Step {
 
 #[derive(Clone, Copy, Debug)]
 struct OpenRep {
+    began: f64,
     top_s: Option<f64>,
     hold_s: f64,
+    /// Part of the body left the picture during the rep.
+    outside: bool,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -139,6 +150,9 @@ impl Machine {
 
     /// Advances by one frame at time `t`.
     pub fn step(&mut self, t: f64, r: &Reading, out: &mut Vec<Step>) {
+        if let Some(rep) = self.rep.as_mut() {
+            rep.outside |= r.partly_outside;
+        }
         if !r.reliable {
             if let Some(last) = self.last_reliable
                 && t - last > LOST_AFTER_S
@@ -160,13 +174,18 @@ impl Machine {
             None
         };
         if self.phase == Phase::Working {
-            let leaving = r.exit_working || (!self.timing.counts_reps && r.hold_blocked);
-            if !leaving {
+            let blocked = r.hold_blocked.filter(|_| !self.timing.counts_reps);
+            if !r.exit_working && blocked.is_none() {
                 self.exit_since = None;
                 return;
             }
-            let since = *self.exit_since.get_or_insert(t);
-            if self.exit_since == Some(t) {
+            // A fault that breaks the hold has already lasted its minimum duration (its
+            // grace): the hold ended when the fault began.
+            let first = self.exit_since.is_none();
+            let since = *self
+                .exit_since
+                .get_or_insert(blocked.map_or(t, |b| b.min(t)));
+            if first {
                 self.exit_reason = if r.exit_working {
                     EndReason::PositionLeft
                 } else {
@@ -198,8 +217,10 @@ impl Machine {
             self.phase = Phase::Moving;
             if self.timing.counts_reps {
                 self.rep = Some(OpenRep {
+                    began: t,
                     top_s: None,
                     hold_s: 0.0,
+                    outside: false,
                 });
                 out.push(Step::RepBegan { t });
             }
@@ -222,8 +243,10 @@ impl Machine {
                 out.push(Step::RepBegan { t: since });
             }
             let rep = self.rep.get_or_insert(OpenRep {
+                began: since,
                 top_s: None,
                 hold_s: 0.0,
+                outside: false,
             });
             if rep.top_s.is_none() {
                 rep.top_s = Some(since);
@@ -258,14 +281,17 @@ impl Machine {
     }
 
     fn end_rep(&mut self, at: f64, reason: EndReason, out: &mut Vec<Step>) {
-        if let Some(rep) = self.rep.take()
-            && rep.top_s.is_some()
-        {
-            out.push(Step::RepEnded {
+        match self.rep.take() {
+            Some(rep) if rep.top_s.is_some() => out.push(Step::RepEnded {
                 end_s: at,
                 hold_s: rep.hold_s,
                 reason,
-            });
+            }),
+            Some(rep) if reason == EndReason::LostSight || rep.outside => out.push(Step::RepLost {
+                began: rep.began,
+                lost_s: at,
+            }),
+            _ => {}
         }
     }
 
@@ -295,13 +321,28 @@ mod tests {
         grace_s: 0.3,
     };
 
+    const HOLD: Timing = Timing {
+        counts_reps: false,
+        min_dwell_s: 0.1,
+        grace_s: 0.5,
+    };
+
+    /// When and why the first hold ended.
+    fn hold_end(steps: &[Step]) -> Option<(f64, EndReason)> {
+        steps.iter().find_map(|s| match s {
+            Step::HoldEnded { end_s, reason, .. } => Some((*end_s, *reason)),
+            _ => None,
+        })
+    }
+
     fn reading(start: bool, enter: bool, exit: bool) -> Reading {
         Reading {
             reliable: true,
             in_start: start,
             enter_working: enter,
             exit_working: exit,
-            hold_blocked: false,
+            hold_blocked: None,
+            partly_outside: false,
             side: None,
         }
     }
@@ -376,15 +417,10 @@ mod tests {
 
     #[test]
     fn holds_survive_breaks_shorter_than_the_grace_period() {
-        let hold = Timing {
-            counts_reps: false,
-            min_dwell_s: 0.1,
-            grace_s: 0.5,
-        };
         let held = (3.0, false, true, false);
         let blip = (0.2, false, false, true);
         let steps = run(
-            hold,
+            HOLD,
             &[
                 (0.5, false, false, true),
                 held,
@@ -405,13 +441,51 @@ mod tests {
     }
 
     #[test]
-    fn losing_sight_ends_the_hold_where_the_body_was_last_seen() {
-        let hold = Timing {
-            counts_reps: false,
-            min_dwell_s: 0.1,
-            grace_s: 0.5,
+    fn a_rep_lost_from_view_before_its_top_is_reported() {
+        let mut m = Machine::new(REPS);
+        let mut out = Vec::new();
+        let mut t = 0.0;
+        let mut run = |m: &mut Machine, out: &mut Vec<Step>, secs: f64, r: Reading| {
+            let end = t + secs;
+            while t < end - 1e-9 {
+                m.step(t, &r, out);
+                t += 1.0 / 30.0;
+            }
         };
-        let mut m = Machine::new(hold);
+        run(&mut m, &mut out, 1.0, reading(true, false, true));
+        run(&mut m, &mut out, 0.3, reading(false, false, false));
+        run(&mut m, &mut out, 1.5, Reading::default());
+        assert_eq!(count(&out), 0);
+        let lost = out.iter().find_map(|s| match s {
+            Step::RepLost { began, lost_s } => Some((*began, *lost_s)),
+            _ => None,
+        });
+        let (began, lost_s) = lost.expect("the rep is reported lost");
+        assert!(
+            (began - 1.0).abs() < 0.05 && (lost_s - 1.3).abs() < 0.05,
+            "{began} {lost_s}"
+        );
+    }
+
+    #[test]
+    fn a_fault_that_breaks_a_hold_ends_it_where_the_fault_began() {
+        let mut m = Machine::new(HOLD);
+        let mut out = Vec::new();
+        for i in 0..90 {
+            let t = i as f64 / 30.0;
+            // The fault's condition began at 2.0 s and was confirmed 0.5 s later.
+            let r = Reading {
+                hold_blocked: (t >= 2.5).then_some(2.0),
+                ..reading(false, true, false)
+            };
+            m.step(t, &r, &mut out);
+        }
+        assert_eq!(hold_end(&out), Some((2.0, EndReason::FormBroken)));
+    }
+
+    #[test]
+    fn losing_sight_ends_the_hold_where_the_body_was_last_seen() {
+        let mut m = Machine::new(HOLD);
         let mut out = Vec::new();
         for i in 0..60 {
             m.step(i as f64 / 30.0, &reading(false, true, false), &mut out);
@@ -419,11 +493,7 @@ mod tests {
         for i in 60..120 {
             m.step(i as f64 / 30.0, &Reading::default(), &mut out);
         }
-        let ended = out.iter().find_map(|s| match s {
-            Step::HoldEnded { end_s, reason, .. } => Some((*end_s, *reason)),
-            _ => None,
-        });
-        let (end, reason) = ended.unwrap();
+        let (end, reason) = hold_end(&out).unwrap();
         assert!((end - 59.0 / 30.0).abs() < 1e-6);
         assert_eq!(reason, EndReason::LostSight);
         assert_eq!(m.phase, Phase::Unknown);

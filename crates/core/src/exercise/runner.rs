@@ -3,20 +3,25 @@
 
 use super::condition::Reduce;
 use super::engine::{Event, EventKind};
-use super::faults::{Aggregates, FaultChange, FrameFault, RepMeasures, all_hold, any_holds};
+use super::faults::{
+    Aggregates, FaultChange, FrameFault, RepMeasures, all_hold, any_holds, evidence, soft_all_hold,
+};
 use super::floor::FloorEstimate;
 use super::machine::{EndReason, Machine, Phase, Reading, Step, Timing};
 use super::set::SetBuilder;
 use super::signals::{Frame, SignalState, SignalValue};
 use super::template::{Counting, During, Operand, Scope, Template};
 use super::window::Votes;
-use crate::report::model::{ExerciseSet, Fault, Hold};
+use crate::report::model::{ExerciseSet, Fault, Hold, Warning, WarningCode};
 use crate::skeleton::Side;
 
 /// Seconds of recognition votes weighed to decide what exercise this is.
 pub const RECOGNITION_WINDOW_S: f64 = 1.0;
-/// A hold broken by a fault must resume this soon for the fault to count (see `broken_by`).
-const RESUME_WITHIN_S: f64 = 3.0;
+/// A hold broken by a fault must resume this soon after the fault is corrected for the fault
+/// to count (see `broken_by`): the hips come back up and the clock runs again (the side plank
+/// dips resume 0.1-0.4 s after the hips are back, skatefit_side_plank_hip_dips); lying down
+/// and getting up again for the other side takes longer.
+const RESUME_WITHIN_S: f64 = 1.0;
 
 pub struct Runner {
     pub template: Template,
@@ -51,6 +56,12 @@ pub struct Runner {
     broken_by: Vec<Fault>,
     /// Per fault rule: whether its current occurrence began during a hold.
     fault_in_hold: Vec<bool>,
+    /// Reps of the active exercise that may have been done out of view.
+    pub uncertain: Vec<Warning>,
+    /// Part of the body this exercise needs is outside the picture (set by the engine).
+    pub outside: bool,
+    /// The body got about as far as the working position during the rep under way.
+    rep_reached: bool,
 }
 
 impl Runner {
@@ -84,6 +95,9 @@ impl Runner {
             set: None,
             steps: Vec::new(),
             broken_by: Vec::new(),
+            uncertain: Vec::new(),
+            outside: false,
+            rep_reached: false,
         }
     }
 
@@ -95,7 +109,11 @@ impl Runner {
             self.reliable = false;
             self.values.clear();
             self.recognised.push(t, None);
-            self.advance(t, &Reading::default(), emit, events);
+            let reading = Reading {
+                partly_outside: self.outside,
+                ..Reading::default()
+            };
+            self.advance(t, &reading, emit, events);
             if let Some(set) = self.set.as_mut() {
                 set.sample(t, None);
             }
@@ -109,7 +127,7 @@ impl Runner {
         let tpl = &self.template;
         self.state
             .evaluate(&tpl.signals, &tpl.order, &frame, t, &mut self.values);
-        self.vote = Some(all_hold(&tpl.recognise, &self.values));
+        self.vote = Some(soft_all_hold(&tpl.recognise, &self.values));
         self.recognised.push(t, self.vote);
         if let Some(view) = &tpl.view {
             self.view.push(t, Some(all_hold(&view.when, &self.values)));
@@ -129,7 +147,8 @@ impl Runner {
             in_start: all_hold(&tpl.start, &self.values),
             enter_working: all_hold(&tpl.working_enter, &self.values),
             exit_working: left_exercise || any_holds(&tpl.working_exit, &self.values),
-            hold_blocked: false,
+            hold_blocked: None,
+            partly_outside: self.outside,
             side: tpl
                 .side_by
                 .and_then(|i| self.values.get(i).and_then(|v| v.side)),
@@ -147,6 +166,22 @@ impl Runner {
         if self.machine.in_rep() || self.machine.hold_elapsed(t).is_some() {
             self.aggregates.add(&self.values);
         }
+        // Seen as a whole, the body got about as far as the working position (one limb there,
+        // another maybe not seen or not yet).
+        self.rep_reached |= self.machine.in_rep()
+            && evidence(&self.template.working_enter, &self.values)
+                .is_some_and(|(mean, _)| mean >= 0.5);
+        // The person's own start and top levels, for signals relative to them.
+        let position = match self.machine.phase {
+            Phase::Working => Some(true),
+            Phase::Start => Some(false),
+            Phase::Moving | Phase::Unknown => None,
+        };
+        // Only while the body looks like the exercise: kneeling before a side plank is not
+        // the level this person holds it at.
+        if self.reliable && (self.forced || self.vote == Some(true)) {
+            self.state.learn(t, position, &self.values);
+        }
         let primary = self.values.get(self.template.primary).and_then(|v| v.value);
         if let (true, Some(v)) = (self.machine.in_rep(), primary) {
             self.trace.push((t, v));
@@ -160,11 +195,11 @@ impl Runner {
         }
     }
 
-    /// Frame faults; returns whether one that breaks holds is on.
-    fn update_frame_faults(&mut self, t: f64, emit: bool, events: &mut Vec<Event>) -> bool {
+    /// Frame faults; returns since when one that breaks holds is on, if one is.
+    fn update_frame_faults(&mut self, t: f64, emit: bool, events: &mut Vec<Event>) -> Option<f64> {
         let phase = self.machine.phase;
         let holding = self.machine.hold_elapsed(t).is_some();
-        let mut blocked = false;
+        let mut blocked: Option<f64> = None;
         for ((rule, state), during_hold) in self
             .template
             .faults
@@ -175,17 +210,21 @@ impl Runner {
             if rule.scope != Scope::Frame {
                 continue;
             }
+            // A fault that broke the hold is judged until it is corrected, although the
+            // position has been left because of it: the dip lasts as long as the hips are down.
             let in_phase = match rule.during {
                 During::Working => phase == Phase::Working,
                 During::Start => phase == Phase::Start,
                 During::Any => true,
-            };
+            } || (state.on && rule.breaks_hold);
             // A body that no longer looks like the exercise (lying down after a plank) is not
             // judged as doing it badly, unless the user said this is the exercise.
             let judged = self.reliable && in_phase && (self.forced || self.vote == Some(true));
             let holds = judged.then(|| all_hold(&rule.when, &self.values));
             let change = state.update(t, holds, rule.min_duration_s as f64);
-            blocked |= state.on && rule.breaks_hold;
+            if let Some(since) = state.active_since().filter(|_| rule.breaks_hold) {
+                blocked = Some(blocked.map_or(since, |b| b.min(since)));
+            }
             match change {
                 Some(FaultChange::Started { .. }) => {
                     *during_hold = holding;
@@ -209,8 +248,10 @@ impl Runner {
                         });
                     }
                     let fault = rule.fault(start_s, end_s, None, None);
-                    // A short fault that broke a hold may just be the hold ending (below).
-                    if rule.breaks_hold && *during_hold && end_s - start_s < RESUME_WITHIN_S {
+                    // A fault that broke a hold may just be the hold ending (below), unless
+                    // the hold has already resumed.
+                    let resumed = self.machine.hold_elapsed(t).is_some();
+                    if rule.breaks_hold && *during_hold && !resumed {
                         self.broken_by.push(fault);
                     } else if let Some(set) = self.set.as_mut().filter(|s| start_s >= s.set.start_s)
                     {
@@ -257,6 +298,7 @@ impl Runner {
         match *step {
             Step::RepBegan { t: began } => {
                 self.rep_begin = Some(began);
+                self.rep_reached = false;
                 let (sum, n) = std::mem::take(&mut self.rest);
                 self.rep_rest = (n > 0).then(|| (sum / n as f64) as f32);
                 self.aggregates.clear();
@@ -265,8 +307,10 @@ impl Runner {
             Step::RepCounted { top_s, side } => {
                 let start_s = self.rep_begin.unwrap_or(top_s);
                 // A "rep" while the body does not look like this exercise is a look-alike
-                // movement (propping up on the forearms is not a superman).
-                let plausible = self.vote == Some(true) && self.recognised.share() >= 0.5;
+                // movement (propping up on the forearms is not a superman), unless the user
+                // named the exercise: then every rep the position machine sees counts.
+                let plausible =
+                    self.forced || (self.vote == Some(true) && self.recognised.share() >= 0.5);
                 let index = self
                     .set
                     .as_mut()
@@ -280,6 +324,27 @@ impl Runner {
                         side,
                     });
                 }
+            }
+            Step::RepLost { began, lost_s } => {
+                // Never silently dropped: when a limb in view got to the working position
+                // while part of the body was out of it, the person is told the count may be
+                // short.
+                let plausible = self.vote == Some(true) && self.recognised.share() >= 0.5;
+                if emit && self.set.is_some() && self.rep_reached && (self.forced || plausible) {
+                    let message = "A rep may have been missed while part of your body was out of view: keep your whole body in the picture.";
+                    emit_event(EventKind::Warning {
+                        code: WarningCode::RepUncertain,
+                        message: message.into(),
+                    });
+                    self.uncertain.push(Warning {
+                        code: WarningCode::RepUncertain,
+                        start_s: began,
+                        end_s: lost_s,
+                        message: message.into(),
+                    });
+                }
+                self.rep_begin = None;
+                self.trace.clear();
             }
             Step::RepEnded {
                 end_s,
@@ -334,7 +399,9 @@ impl Runner {
                     self.aggregates.clear();
                 }
                 for f in self.broken_by.drain(..) {
-                    if let Some(set) = self.set.as_mut().filter(|s| f.start_s >= s.set.start_s) {
+                    if let Some(set) = self.set.as_mut().filter(|s| {
+                        f.start_s >= s.set.start_s && start_s - f.end_s <= RESUME_WITHIN_S
+                    }) {
                         set.fault(f);
                     }
                 }
@@ -454,8 +521,18 @@ impl Runner {
         for s in &steps {
             self.apply(s, t, false, &mut ignored);
         }
-        for (rule, state) in self.template.faults.iter().zip(self.faults.iter_mut()) {
+        for ((rule, state), during_hold) in self
+            .template
+            .faults
+            .iter()
+            .zip(self.faults.iter_mut())
+            .zip(&self.fault_in_hold)
+        {
+            // A fault that broke the last hold and is still on is how the set ended (lowering
+            // out of a side plank), not a form fault.
+            let ended_the_hold = rule.breaks_hold && *during_hold;
             if let Some(FaultChange::Ended { start_s, end_s }) = state.close(t)
+                && !ended_the_hold
                 && let Some(set) = self.set.as_mut().filter(|s| start_s >= s.set.start_s)
             {
                 set.fault(rule.fault(start_s, end_s, None, None));

@@ -2,7 +2,7 @@
 //! it: per-side counts, faults attached to reps, targets compared, advice ranked.
 
 use super::template::{Counting, Template};
-use crate::report::model::{ExerciseSet, Fault, Hold, Measure, Rep, Series, TargetCheck};
+use crate::report::model::{ExerciseSet, Fault, Hold, Measure, Rep, Series, Severity, TargetCheck};
 use crate::skeleton::Side;
 
 /// Samples per second kept of the primary signal for plots.
@@ -102,6 +102,20 @@ impl SetBuilder {
             h.end_s = h.end_s.min(s.end_s);
             h.duration_s = (h.end_s - h.start_s).max(0.0);
         }
+        // Advice on a slight deviation is not repeated where the same fault was called clearly
+        // (graded rules share a code: the deviation grew past the warning's threshold).
+        let called: Vec<(String, f64, f64)> = s
+            .faults
+            .iter()
+            .filter(|f| f.severity != Severity::Info)
+            .map(|f| (f.code.clone(), f.start_s, f.end_s))
+            .collect();
+        s.faults.retain(|f| {
+            f.severity != Severity::Info
+                || !called
+                    .iter()
+                    .any(|(code, a, b)| *code == f.code && *a <= f.end_s && f.start_s <= *b)
+        });
         // Faults belong to the rep they started in.
         for f in s.faults.iter_mut() {
             if f.rep.is_none()

@@ -16,10 +16,19 @@ pub enum PointRef {
     Joint(Joint),
     /// Midpoint of the left and right landmarks (`mid_hip`).
     Mid(Part),
+    /// A sided part, or another when it is not seen (`ankle|knee`): the line of a straight
+    /// body can be drawn to the knee when the feet are out of the picture.
+    Either(Part, Part),
 }
 
 impl PointRef {
     pub fn parse(name: &str) -> Option<PointRef> {
+        if let Some((a, b)) = name.split_once('|') {
+            return match (Part::from_name(a)?, Part::from_name(b)?) {
+                (Part::Nose, _) | (_, Part::Nose) => None,
+                (a, b) => Some(PointRef::Either(a, b)),
+            };
+        }
         if let Some(part) = name.strip_prefix("mid_").and_then(Part::from_name) {
             return Some(PointRef::Mid(part));
         }
@@ -30,7 +39,7 @@ impl PointRef {
     }
 
     fn is_sided(self) -> bool {
-        matches!(self, PointRef::Part(p) if p != Part::Nose)
+        matches!(self, PointRef::Part(p) if p != Part::Nose) || matches!(self, PointRef::Either(..))
     }
 }
 
@@ -59,6 +68,14 @@ pub enum Measure {
     Speed(String),
     /// 1 when two other signals were taken from the same side of the body, else 0.
     SameSide(String, String),
+    /// How far another signal is below the person's own top level (its 90th percentile in
+    /// the working position over the last half minute), in that signal's units; unknown until
+    /// the working position has been seen. A dip is judged against how this person, seen
+    /// from this camera, holds the position, not against a number fixed for every view.
+    BelowTop(String),
+    /// Where another signal stands in the person's own range: 0 at their start level (its
+    /// median in the start position), 1 at their top level; unknown until both were seen.
+    InRange(String),
 }
 
 /// Which side of the body a sided measure uses.
@@ -93,6 +110,27 @@ impl Measure {
             Measure::Span(_) | Measure::Stack(_) | Measure::Level(_) => Unit::TorsoLengths,
             Measure::Speed(_) => Unit::DegreesPerSecond,
             Measure::SameSide(..) => Unit::YesNo,
+            Measure::BelowTop(_) => Unit::SignalUnits,
+            Measure::InRange(_) => Unit::RangeShare,
+        }
+    }
+}
+
+impl Measure {
+    /// A difference of the measure that is clearly visible on a real body whatever the view:
+    /// recognition weighs how far each condition is from its threshold in these units.
+    /// Measured on the dev clips (real and rendered): frame-to-frame jitter of angles is 2-5
+    /// degrees, of deviations 1-2 % of a body length, of spans and stacks 0.02-0.05 torso
+    /// lengths; these scales are about twice that.
+    pub fn evidence_scale(&self) -> f32 {
+        match self {
+            Measure::Angle(_) | Measure::Incline(_) | Measure::Elevation(_) => 10.0,
+            Measure::Deviation { .. } => 0.05,
+            Measure::Span(_) | Measure::Stack(_) | Measure::Level(_) => 0.1,
+            Measure::Speed(_) => 30.0,
+            Measure::SameSide(..) => 0.5,
+            Measure::BelowTop(_) => 0.05,
+            Measure::InRange(_) => 0.2,
         }
     }
 }
@@ -102,7 +140,7 @@ impl SignalSpec {
     pub fn dependencies(&self) -> Vec<&str> {
         let mut deps = Vec::new();
         match &self.measure {
-            Measure::Speed(s) => deps.push(s.as_str()),
+            Measure::Speed(s) | Measure::BelowTop(s) | Measure::InRange(s) => deps.push(s.as_str()),
             Measure::SameSide(a, b) => {
                 deps.push(a.as_str());
                 deps.push(b.as_str());
@@ -122,9 +160,12 @@ impl SignalSpec {
             Measure::Incline(p) | Measure::Elevation(p) => p.to_vec(),
             Measure::Deviation { point, line } => vec![*point, line[0], line[1]],
             Measure::Level(p) => vec![*p],
-            Measure::Span(_) | Measure::Stack(_) | Measure::Speed(_) | Measure::SameSide(..) => {
-                vec![]
-            }
+            Measure::Span(_)
+            | Measure::Stack(_)
+            | Measure::Speed(_)
+            | Measure::SameSide(..)
+            | Measure::BelowTop(_)
+            | Measure::InRange(_) => vec![],
         }
     }
 
@@ -139,6 +180,9 @@ impl SignalSpec {
 pub struct SignalValue {
     pub value: Option<f32>,
     pub side: Option<Side>,
+    /// A signal relative to the person's own range while that range is not known yet (before
+    /// their first rep): conditions on it are left out, the others decide.
+    pub unlearnt: bool,
 }
 
 /// The pose as the signals see it: which landmarks are trustworthy, camera roll, body size.
@@ -159,6 +203,7 @@ impl Frame<'_> {
         match p {
             PointRef::Part(part) => joint(part.joint(side)),
             PointRef::Joint(j) => joint(j),
+            PointRef::Either(a, b) => joint(a.joint(side)).or_else(|| joint(b.joint(side))),
             PointRef::Mid(part) => {
                 Some(joint(part.joint(Side::Left))?.midpoint(joint(part.joint(Side::Right))?))
             }
@@ -186,17 +231,66 @@ impl Frame<'_> {
                 (l - r).rotated(-self.roll).y.abs() / self.torso
             }
             Measure::Level(r) => -p(*r)?.rotated(-self.roll).y / self.torso,
-            Measure::Speed(_) | Measure::SameSide(..) => return None,
+            Measure::Speed(_)
+            | Measure::SameSide(..)
+            | Measure::BelowTop(_)
+            | Measure::InRange(_) => return None,
         };
         v.is_finite().then_some(v)
     }
 }
 
-/// Per-template signal state (speeds need the previous values).
+/// Per-template signal state (speeds need the previous values, relative signals the
+/// person's levels).
 #[derive(Default)]
 pub struct SignalState {
     previous: Vec<(f64, Option<f32>)>,
     speed: Vec<Option<f32>>,
+    levels: Vec<Levels>,
+}
+
+/// Seconds of a signal's values in a position kept to learn the person's level there.
+const LEVEL_WINDOW_S: f64 = 30.0;
+/// Values in a position needed before its level counts as learnt (about 0.3 s of video).
+const MIN_LEVEL_SAMPLES: usize = 10;
+
+/// A signal's recent values in the start and working positions.
+#[derive(Default)]
+struct Levels {
+    start: std::collections::VecDeque<(f64, f32)>,
+    top: std::collections::VecDeque<(f64, f32)>,
+}
+
+/// The `q` quantile of a window's values, once it holds enough of them.
+fn quantile(window: &std::collections::VecDeque<(f64, f32)>, q: f32) -> Option<f32> {
+    if window.len() < MIN_LEVEL_SAMPLES {
+        return None;
+    }
+    let mut v: Vec<f32> = window.iter().map(|x| x.1).collect();
+    v.sort_by(f32::total_cmp);
+    Some(v[((v.len() - 1) as f32 * q).round() as usize])
+}
+
+impl Levels {
+    fn push(window: &mut std::collections::VecDeque<(f64, f32)>, t: f64, v: f32) {
+        window.push_back((t, v));
+        while window
+            .front()
+            .is_some_and(|(t0, _)| t - t0 > LEVEL_WINDOW_S)
+        {
+            window.pop_front();
+        }
+    }
+
+    /// The person's level at the top (a high percentile: the best they hold, not one
+    /// mis-detected frame).
+    fn top(&self) -> Option<f32> {
+        quantile(&self.top, 0.9)
+    }
+
+    fn start(&self) -> Option<f32> {
+        quantile(&self.start, 0.5)
+    }
 }
 
 /// Time constant of the speed estimate's smoothing, seconds.
@@ -206,6 +300,47 @@ impl SignalState {
     pub fn reset(&mut self) {
         self.previous.clear();
         self.speed.clear();
+        self.levels.clear();
+    }
+
+    /// Learns the person's levels: `values` were measured in `position` (`Some(true)`: the
+    /// working position, `Some(false)`: the start position, `None`: neither).
+    pub fn learn(&mut self, t: f64, position: Option<bool>, values: &[SignalValue]) {
+        self.levels.resize_with(values.len(), Levels::default);
+        for (levels, v) in self.levels.iter_mut().zip(values) {
+            if let (Some(working), Some(x)) = (position, v.value) {
+                let window = if working {
+                    &mut levels.top
+                } else {
+                    &mut levels.start
+                };
+                Levels::push(window, t, x);
+            }
+        }
+    }
+
+    fn relative(&self, m: &Measure, source: usize, now: Option<f32>) -> SignalValue {
+        let levels = self.levels.get(source);
+        let top = levels.and_then(Levels::top);
+        let known = |value| SignalValue {
+            value,
+            ..SignalValue::default()
+        };
+        let Some(v) = now else {
+            return SignalValue::default();
+        };
+        match (m, top, levels.and_then(Levels::start)) {
+            // Before the person has been seen at the top there is nothing to drop from.
+            (Measure::BelowTop(_), top, _) => known(Some(top.map_or(0.0, |top| top - v))),
+            // A range smaller than the jitter is no range.
+            (Measure::InRange(_), Some(top), Some(start)) if (top - start).abs() > 1e-3 => {
+                known(Some((v - start) / (top - start)))
+            }
+            _ => SignalValue {
+                unlearnt: true,
+                ..SignalValue::default()
+            },
+        }
     }
 
     /// Computes all signals (in dependency order, as `order` gives) for one frame.
@@ -226,6 +361,12 @@ impl SignalState {
             let spec = &specs[i];
             let value = match &spec.measure {
                 Measure::Speed(src) => index(src).and_then(|j| self.speed_of(j, out[j].value, t)),
+                Measure::BelowTop(src) | Measure::InRange(src) => {
+                    out[i] = index(src)
+                        .map(|j| self.relative(&spec.measure, j, out[j].value))
+                        .unwrap_or_default();
+                    continue;
+                }
                 Measure::SameSide(a, b) => {
                     match (
                         index(a).and_then(|j| out[j].side),
@@ -240,6 +381,7 @@ impl SignalState {
                     let pick = |side: Side| SignalValue {
                         value: frame.measure_on(m, side),
                         side: sided.then_some(side),
+                        unlearnt: false,
                     };
                     let from_signal = |name: &str| index(name).and_then(|j| out[j].side);
                     let result = match &spec.side {
@@ -266,7 +408,10 @@ impl SignalState {
                     continue;
                 }
             };
-            out[i] = SignalValue { value, side: None };
+            out[i] = SignalValue {
+                value,
+                ..SignalValue::default()
+            };
         }
         for (prev, v) in self.previous.iter_mut().zip(out.iter()) {
             *prev = (t, v.value);
@@ -459,6 +604,85 @@ mod tests {
         let hidden = pose_with(&[(LeftHip, 0.0, 0.0)]);
         state.evaluate(&specs, &order, &frame(&hidden, Side::Left), 0.3, &mut out);
         assert_eq!(out[0].value, None);
+    }
+
+    #[test]
+    fn relative_signals_follow_the_persons_own_levels() {
+        use Joint::*;
+        let specs = vec![
+            spec(
+                "hip",
+                Measure::Level(PointRef::Part(Part::Hip)),
+                SideRule::Fixed(Side::Left),
+            ),
+            spec("drop", Measure::BelowTop("hip".into()), SideRule::Visible),
+            spec("rise", Measure::InRange("hip".into()), SideRule::Visible),
+        ];
+        let order = evaluation_order(&specs).unwrap();
+        let mut state = SignalState::default();
+        let mut out = Vec::new();
+        let at = |state: &mut SignalState, y: f32, t: f64, out: &mut Vec<SignalValue>| {
+            let pose = pose_with(&[(LeftHip, 0.0, y)]);
+            state.evaluate(&specs, &order, &frame(&pose, Side::Left), t, out);
+        };
+        // Nothing learnt: no drop, and the range is unknown (not a value of 0).
+        at(&mut state, -100.0, 0.0, &mut out);
+        assert_eq!(out[1].value, Some(0.0));
+        assert_eq!((out[2].value, out[2].unlearnt), (None, true));
+        // Lying at level -1 (y = 100 px, torso 100 px), then holding at level 1.
+        for i in 0..20 {
+            at(&mut state, 100.0, i as f64 / 30.0, &mut out);
+            state.learn(i as f64 / 30.0, Some(false), &out);
+        }
+        for i in 20..40 {
+            at(&mut state, -100.0, i as f64 / 30.0, &mut out);
+            state.learn(i as f64 / 30.0, Some(true), &out);
+        }
+        // Half-way up: half the range, one level below the top.
+        at(&mut state, 0.0, 1.5, &mut out);
+        assert!((out[2].value.unwrap() - 0.5).abs() < 1e-4, "{:?}", out[2]);
+        assert!(!out[2].unlearnt);
+        assert!((out[1].value.unwrap() - 1.0).abs() < 1e-4, "{:?}", out[1]);
+        // Values in neither position teach nothing.
+        for i in 0..100 {
+            at(&mut state, 300.0, 2.0 + i as f64 / 30.0, &mut out);
+            state.learn(2.0 + i as f64 / 30.0, None, &out);
+        }
+        at(&mut state, 0.0, 6.0, &mut out);
+        assert!((out[2].value.unwrap() - 0.5).abs() < 1e-4);
+    }
+
+    #[test]
+    fn a_fallback_point_stands_in_for_one_out_of_sight() {
+        use Joint::*;
+        let ankle_or_knee = PointRef::parse("ankle|knee").unwrap();
+        assert_eq!(ankle_or_knee, PointRef::Either(Part::Ankle, Part::Knee));
+        assert_eq!(PointRef::parse("ankle|elbowz"), None);
+        let specs = vec![spec(
+            "line",
+            Measure::Angle([
+                PointRef::Part(Part::Shoulder),
+                PointRef::Part(Part::Hip),
+                ankle_or_knee,
+            ]),
+            SideRule::Visible,
+        )];
+        let order = evaluation_order(&specs).unwrap();
+        let mut state = SignalState::default();
+        let mut out = Vec::new();
+        // The knee is bent down from the hip, the ankle level with it: the ankle is used.
+        let mut pose = pose_with(&[
+            (LeftShoulder, 0.0, 0.0),
+            (LeftHip, 100.0, 0.0),
+            (LeftKnee, 150.0, 50.0),
+            (LeftAnkle, 200.0, 0.0),
+        ]);
+        state.evaluate(&specs, &order, &frame(&pose, Side::Left), 0.0, &mut out);
+        assert!((out[0].value.unwrap() - 180.0).abs() < 1e-3);
+        // Out of sight, the knee stands in.
+        pose.keypoints[LeftAnkle.index()].visibility = 0.0;
+        state.evaluate(&specs, &order, &frame(&pose, Side::Left), 0.1, &mut out);
+        assert!((out[0].value.unwrap() - 135.0).abs() < 1e-3, "{:?}", out[0]);
     }
 
     #[test]

@@ -67,6 +67,9 @@ pub enum Operand {
 pub struct Cond {
     pub operand: Operand,
     pub condition: Condition,
+    /// How much of the operand's unit is a clear difference (10 degrees, 5 % of a body
+    /// length, ...): soft evidence is graded over this distance around the threshold.
+    pub scale: f32,
 }
 
 /// When a frame fault is checked.
@@ -101,6 +104,8 @@ pub struct FaultRule {
     pub message: String,
     /// A hold does not count time while this fault is on.
     pub breaks_hold: bool,
+    /// Other names coaches (and ground-truth labels) use for this fault.
+    pub aliases: Vec<String>,
 }
 
 impl FaultRule {
@@ -199,6 +204,8 @@ struct RawSignal {
     level: Option<String>,
     speed: Option<String>,
     same_side: Option<Vec<String>>,
+    below_top: Option<String>,
+    in_range: Option<String>,
     side: Option<String>,
 }
 
@@ -251,6 +258,8 @@ struct RawFault {
     message: String,
     #[serde(default)]
     breaks_hold: bool,
+    #[serde(default)]
+    aliases: Vec<String>,
 }
 
 /// Turns byte offsets into `file:line` errors.
@@ -320,7 +329,7 @@ fn point(ctx: &Ctx, span: &std::ops::Range<usize>, name: &str) -> Result<PointRe
             ctx.err(
                 span.clone(),
                 format!(
-                    "unknown body point '{name}' (use a part such as shoulder, hip, knee, ankle, wrist, a mid_ part such as mid_hip, or a landmark such as left_knee)"
+                    "unknown body point '{name}' (use a part such as shoulder, hip, knee, ankle, wrist, a mid_ part such as mid_hip, a landmark such as left_knee, or a fallback such as ankle|knee)"
                 ),
             )
         },
@@ -392,6 +401,12 @@ fn signal(ctx: &Ctx, name: &str, raw: &Spanned<RawSignal>) -> Result<SignalSpec,
     if let Some(s) = &r.speed {
         kinds.push(Measure::Speed(s.clone()));
     }
+    if let Some(s) = &r.below_top {
+        kinds.push(Measure::BelowTop(s.clone()));
+    }
+    if let Some(s) = &r.in_range {
+        kinds.push(Measure::InRange(s.clone()));
+    }
     if let Some(pair) = &r.same_side {
         match pair.as_slice() {
             [a, b] => kinds.push(Measure::SameSide(a.clone(), b.clone())),
@@ -402,7 +417,7 @@ fn signal(ctx: &Ctx, name: &str, raw: &Spanned<RawSignal>) -> Result<SignalSpec,
         return ctx.err(
             span,
             format!(
-                "signal '{name}' must have exactly one of angle, incline, elevation, deviation, span, stack, level, speed, same_side"
+                "signal '{name}' must have exactly one of angle, incline, elevation, deviation, span, stack, level, speed, same_side, below_top, in_range"
             ),
         );
     }
@@ -482,9 +497,14 @@ fn conditions(
                     format!("'{c}': a rep fault reads max(), min() or mean() of a signal"),
                 );
             }
+            let scale = match operand {
+                Operand::Signal(i) => signals[i].measure.evidence_scale(),
+                Operand::HoldS | Operand::DurationS | Operand::RiseS => 0.5,
+            };
             Ok(Cond {
                 operand,
                 condition: c,
+                scale,
             })
         })
         .collect()
@@ -590,6 +610,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Template, Error> {
                 severity: r.severity,
                 message: r.message.trim().to_string(),
                 breaks_hold: r.breaks_hold,
+                aliases: r.aliases.clone(),
             })
         })
         .collect::<Result<Vec<_>, _>>()?;

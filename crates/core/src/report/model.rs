@@ -105,6 +105,9 @@ vocabulary! {
         WrongView,
         /// The video broke off part-way.
         InputBroken,
+        /// A rep was reached as far as could be seen, but part of the body was out of view:
+        /// it may have been missed (or counted on less evidence than usual).
+        RepUncertain,
     }
 }
 
@@ -125,6 +128,12 @@ pub enum Unit {
     /// A yes/no signal: 1 or 0.
     #[serde(rename = "yes (1) / no (0)")]
     YesNo,
+    /// The units of the signal it is derived from (a distance below that signal's top).
+    #[serde(rename = "the signal's units")]
+    SignalUnits,
+    /// A share of the person's own range (0 at their start level, 1 at their top).
+    #[serde(rename = "share of the person's range")]
+    RangeShare,
 }
 
 display_as_code!(Unit);

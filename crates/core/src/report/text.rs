@@ -49,5 +49,6 @@ pub fn warning_title(code: WarningCode) -> &'static str {
         WarningCode::PartialBody => "Body partly hidden",
         WarningCode::WrongView => "Wrong camera view",
         WarningCode::InputBroken => "Input broke off",
+        WarningCode::RepUncertain => "A rep may have been missed",
     }
 }

@@ -119,6 +119,8 @@ pub struct Form {
     pub overarched: bool,
     pub low_lift: bool,
     pub neck_back: bool,
+    /// Bird-dog: the arm stays on the floor, only the leg kicks back (a look-alike).
+    pub arm_down: bool,
     /// Plank: hips above (+) or below (−) the straight line, fraction of the body length.
     pub hip_offset: f32,
 }
@@ -137,7 +139,7 @@ pub fn bird_dog(p: f32, side: Side, form: Form) -> Body {
     let leg_target = if form.leg_below { 202.0 } else { 178.0 };
     for s in [Side::Left, Side::Right] {
         let is_near = s == near;
-        if s == side {
+        if s == side && !form.arm_down {
             let upper = lerp(-90.0, arm_target, p);
             b.arm(s, is_near, shoulder, upper, upper);
         } else {
