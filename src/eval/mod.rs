@@ -202,6 +202,21 @@ fn covered_s(mut spans: Vec<(f64, f64)>) -> f64 {
     total + open.map_or(0.0, |(s, e)| e - s)
 }
 
+/// How many labelled rep tops have a counted rep top within [`REP_TOP_SLACK_S`]: each
+/// labelled top takes the nearest counted one, and each counted top is used once.
+fn matched_tops(labelled: &[f64], mut counted: Vec<f64>) -> usize {
+    labelled
+        .iter()
+        .filter(|top| {
+            let gap = |c: f64| (c - **top).abs();
+            let nearest = (0..counted.len())
+                .filter(|&i| gap(counted[i]) <= REP_TOP_SLACK_S)
+                .min_by(|&i, &j| gap(counted[i]).total_cmp(&gap(counted[j])));
+            nearest.map(|i| counted.swap_remove(i)).is_some()
+        })
+        .count()
+}
+
 /// Whether a reported fault code names a labelled one (a template may list other names a
 /// coach uses for the same fault, e.g. `hips_too_high` for a plank's `back_too_high`).
 fn same_fault(templates: &[Template], reported: &str, labelled: &str) -> bool {
@@ -246,22 +261,8 @@ fn score_clip(clip: &Clip, report: &Report, templates: &[Template]) -> ClipResul
         .as_ref()
         .filter(|t| !t.is_empty())
         .map(|labelled| {
-            let mut counted: Vec<f64> = sets
-                .iter()
-                .flat_map(|s| s.rep_list.iter().map(|r| r.top_s))
-                .collect();
-            let matched = labelled
-                .iter()
-                .filter(|top| {
-                    // The nearest counted top, each used once.
-                    let gap = |c: f64| (c - *top).abs();
-                    let nearest = (0..counted.len())
-                        .filter(|&i| gap(counted[i]) <= REP_TOP_SLACK_S)
-                        .min_by(|&i, &j| gap(counted[i]).total_cmp(&gap(counted[j])));
-                    nearest.map(|i| counted.swap_remove(i)).is_some()
-                })
-                .count();
-            (matched, labelled.len())
+            let counted = sets.iter().flat_map(|s| s.rep_list.iter().map(|r| r.top_s));
+            (matched_tops(labelled, counted.collect()), labelled.len())
         });
     let found: Vec<&Fault> = sets.iter().flat_map(|s| s.faults.iter()).collect();
     // Advice (info) is not a fault call: only warnings and errors are judged.
@@ -515,4 +516,28 @@ pub fn run(manifest_path: &Path, settings: &EvalSettings) -> Result<Evaluation, 
         summary,
         labelled,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overlapping_fault_spans_are_counted_once() {
+        assert_eq!(covered_s(vec![]), 0.0);
+        let total = covered_s(vec![(5.0, 6.0), (1.0, 3.0), (2.0, 4.0), (6.0, 6.5)]);
+        assert!((total - 4.5).abs() < 1e-9, "{total}");
+    }
+
+    #[test]
+    fn each_labelled_top_takes_the_nearest_counted_rep_once() {
+        // Reps a second apart, counted 0.1 s early: all ten match, none twice.
+        let labelled: Vec<f64> = (0..10).map(|i| 0.7 + i as f64).collect();
+        let counted: Vec<f64> = labelled.iter().rev().map(|t| t - 0.1).collect();
+        assert_eq!(matched_tops(&labelled, counted), 10);
+        // One rep counted twice and one missed: the extra count does not stand in for the
+        // missed rep; a rep far from any top matches nothing.
+        assert_eq!(matched_tops(&[2.0, 5.0, 8.0], vec![2.1, 2.3, 8.0]), 2);
+        assert_eq!(matched_tops(&[2.0], vec![3.5]), 0);
+    }
 }
