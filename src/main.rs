@@ -559,7 +559,7 @@ fn eval_cmd(args: &EvalArgs, stop: &AtomicBool) -> Result<()> {
         .iter()
         .map(|m| eval::run(m, &settings))
         .collect::<Result<Vec<_>, _>>()?;
-    let table = eval::table::markdown(&results);
+    let table = posecheck_core::eval::table::markdown(&results);
     if args.json {
         // One manifest: its evaluation; several: a list of them.
         let json = match results.as_slice() {

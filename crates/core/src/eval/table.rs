@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use super::{ClipResult, Evaluation};
+use super::score::{ClipResult, Evaluation};
 
 fn opt<T: std::fmt::Display>(v: Option<T>) -> String {
     v.map_or_else(|| "–".to_string(), |x| x.to_string())
