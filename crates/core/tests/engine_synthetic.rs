@@ -395,6 +395,40 @@ fn side_plank_holds_are_timed_per_side_and_hip_drops_break_them() {
 }
 
 #[test]
+fn a_sag_held_until_lying_down_is_a_fault_and_lowering_out_is_not() {
+    // Straight for 6 s, then the hips sag for the last 4 s of the hold until the person lies
+    // down: the sag is what a coach calls, though the hold never resumes.
+    let script = hold_script(10.0);
+    let sagging = 1.5 + 0.6 + 6.0;
+    let sagged = score(&Camera::default(), script.duration(), None, |t| {
+        let drop = if (sagging..sagging + 4.0).contains(&t) {
+            0.12
+        } else {
+            0.0
+        };
+        synth::side_plank(script.at(t), Side::Left, drop)
+    });
+    let set = only_set(&sagged, "side_plank");
+    let dropping: Vec<_> = set
+        .faults
+        .iter()
+        .filter(|f| f.code == "hips_dropping")
+        .collect();
+    assert_eq!(dropping.len(), 1, "{:?}", set.faults);
+    assert!((dropping[0].start_s - sagging).abs() < 0.5, "{dropping:?}");
+    // The same hold lowered out cleanly reports no hip drop.
+    let clean = score(&Camera::default(), script.duration(), None, |t| {
+        synth::side_plank(script.at(t), Side::Left, 0.0)
+    });
+    let set = only_set(&clean, "side_plank");
+    assert!(
+        set.faults.iter().all(|f| f.code != "hips_dropping"),
+        "{:?}",
+        set.faults
+    );
+}
+
+#[test]
 fn plank_holds_and_back_position_faults() {
     for (offset, fault) in [
         (0.0, None),

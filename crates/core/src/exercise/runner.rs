@@ -22,6 +22,16 @@ pub const RECOGNITION_WINDOW_S: f64 = 1.0;
 /// dips resume 0.1-0.4 s after the hips are back, skatefit_side_plank_hip_dips); lying down
 /// and getting up again for the other side takes longer.
 const RESUME_WITHIN_S: f64 = 1.0;
+/// A fault that broke a hold and lasted this long while the body still looked like the
+/// exercise is a fault even if the hold never resumed (straight for a while, then sagging until
+/// getting up): lowering out of a plank or side plank takes about 0.5-1.5 s (rendered clips'
+/// 1.5 s transitions; the dev clips' endings), a held sag longer than that is what a coach
+/// calls.
+const HELD_FAULT_S: f64 = 2.0;
+/// Seconds out of a held position (in the start position) after which the next hold learns
+/// its own top level: longer than a dip or a wobble (the side plank dips of
+/// skatefit_side_plank_hip_dips last under 1 s), shorter than changing sides.
+const NEW_HOLD_AFTER_S: f64 = 2.0;
 
 pub struct Runner {
     pub template: Template,
@@ -62,6 +72,8 @@ pub struct Runner {
     pub outside: bool,
     /// The body got about as far as the working position during the rep under way.
     rep_reached: bool,
+    /// Since when the body has been in the start position (for holds: a new hold's level).
+    start_since: Option<f64>,
 }
 
 impl Runner {
@@ -98,6 +110,7 @@ impl Runner {
             uncertain: Vec::new(),
             outside: false,
             rep_reached: false,
+            start_since: None,
         }
     }
 
@@ -177,6 +190,19 @@ impl Runner {
             Phase::Start => Some(false),
             Phase::Moving | Phase::Unknown => None,
         };
+        // A hold after a rest is held at its own level (a stale top could keep the next one
+        // from ever starting).
+        self.start_since = match position {
+            Some(false) => self.start_since.or(Some(t)),
+            _ => None,
+        };
+        if self.template.counting == Counting::Hold
+            && self
+                .start_since
+                .is_some_and(|since| t - since >= NEW_HOLD_AFTER_S)
+        {
+            self.state.forget_tops();
+        }
         // Only while the body looks like the exercise: kneeling before a side plank is not
         // the level this person holds it at.
         if self.reliable && (self.forced || self.vote == Some(true)) {
@@ -248,10 +274,11 @@ impl Runner {
                         });
                     }
                     let fault = rule.fault(start_s, end_s, None, None);
-                    // A fault that broke a hold may just be the hold ending (below), unless
-                    // the hold has already resumed.
+                    // A short fault that broke a hold may just be the hold ending (below),
+                    // unless the hold has already resumed; a long one is a fault either way.
                     let resumed = self.machine.hold_elapsed(t).is_some();
-                    if rule.breaks_hold && *during_hold && !resumed {
+                    let held = end_s - start_s >= HELD_FAULT_S;
+                    if rule.breaks_hold && *during_hold && !resumed && !held {
                         self.broken_by.push(fault);
                     } else if let Some(set) = self.set.as_mut().filter(|s| start_s >= s.set.start_s)
                     {
@@ -515,6 +542,7 @@ impl Runner {
 
     /// Closes the set at `t`: cuts any rep or hold in progress and ends active faults.
     pub fn close_set(&mut self, t: f64, reason: EndReason) -> Option<ExerciseSet> {
+        self.state.forget_levels();
         let mut steps = Vec::new();
         self.machine.cut(t, reason, &mut steps);
         let mut ignored = Vec::new();
@@ -529,10 +557,10 @@ impl Runner {
             .zip(&self.fault_in_hold)
         {
             // A fault that broke the last hold and is still on is how the set ended (lowering
-            // out of a side plank), not a form fault.
+            // out of a side plank), not a form fault, unless it was held.
             let ended_the_hold = rule.breaks_hold && *during_hold;
             if let Some(FaultChange::Ended { start_s, end_s }) = state.close(t)
-                && !ended_the_hold
+                && (!ended_the_hold || end_s - start_s >= HELD_FAULT_S)
                 && let Some(set) = self.set.as_mut().filter(|s| start_s >= s.set.start_s)
             {
                 set.fault(rule.fault(start_s, end_s, None, None));

@@ -65,17 +65,17 @@ pub enum Measure {
     /// Height of a point in the picture, in torso lengths (only differences mean anything).
     Level(PointRef),
     /// Absolute rate of change of another signal, per second.
-    Speed(String),
+    Speed(SignalRef),
     /// 1 when two other signals were taken from the same side of the body, else 0.
-    SameSide(String, String),
+    SameSide(SignalRef, SignalRef),
     /// How far another signal is below the person's own top level (its 90th percentile in
     /// the working position over the last half minute), in that signal's units; unknown until
     /// the working position has been seen. A dip is judged against how this person, seen
     /// from this camera, holds the position, not against a number fixed for every view.
-    BelowTop(String),
+    BelowTop(SignalRef),
     /// Where another signal stands in the person's own range: 0 at their start level (its
     /// median in the start position), 1 at their top level; unknown until both were seen.
-    InRange(String),
+    InRange(SignalRef),
 }
 
 /// Which side of the body a sided measure uses.
@@ -89,9 +89,33 @@ pub enum SideRule {
     /// Both sides measured; the smaller value (and its side) is taken.
     Min,
     /// The side another signal was taken from.
-    SameAs(String),
+    SameAs(SignalRef),
     /// The other side than another signal's.
-    OppositeOf(String),
+    OppositeOf(SignalRef),
+}
+
+/// Another signal of the same template: named in the file, found by its position once the
+/// template is loaded ([`resolve_refs`]), so that no name is looked up frame by frame.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SignalRef {
+    pub name: String,
+    index: Option<usize>,
+}
+
+impl From<&str> for SignalRef {
+    fn from(name: &str) -> SignalRef {
+        SignalRef {
+            name: name.to_string(),
+            index: None,
+        }
+    }
+}
+
+impl SignalRef {
+    /// The signal's position among the template's (`None` before [`resolve_refs`]).
+    fn index(&self) -> Option<usize> {
+        self.index
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -140,18 +164,36 @@ impl SignalSpec {
     pub fn dependencies(&self) -> Vec<&str> {
         let mut deps = Vec::new();
         match &self.measure {
-            Measure::Speed(s) | Measure::BelowTop(s) | Measure::InRange(s) => deps.push(s.as_str()),
+            Measure::Speed(s) | Measure::BelowTop(s) | Measure::InRange(s) => {
+                deps.push(s.name.as_str())
+            }
             Measure::SameSide(a, b) => {
-                deps.push(a.as_str());
-                deps.push(b.as_str());
+                deps.push(a.name.as_str());
+                deps.push(b.name.as_str());
             }
             _ => {}
         }
         match &self.side {
-            SideRule::SameAs(s) | SideRule::OppositeOf(s) => deps.push(s.as_str()),
+            SideRule::SameAs(s) | SideRule::OppositeOf(s) => deps.push(s.name.as_str()),
             _ => {}
         }
         deps
+    }
+
+    fn refs_mut(&mut self) -> Vec<&mut SignalRef> {
+        let mut refs = Vec::new();
+        match &mut self.measure {
+            Measure::Speed(s) | Measure::BelowTop(s) | Measure::InRange(s) => refs.push(s),
+            Measure::SameSide(a, b) => {
+                refs.push(a);
+                refs.push(b);
+            }
+            _ => {}
+        }
+        if let SideRule::SameAs(s) | SideRule::OppositeOf(s) = &mut self.side {
+            refs.push(s);
+        }
+        refs
     }
 
     fn points(&self) -> Vec<PointRef> {
@@ -274,6 +316,10 @@ fn quantile(window: &std::collections::VecDeque<(f64, f32)>, q: f32) -> Option<f
 impl Levels {
     fn push(window: &mut std::collections::VecDeque<(f64, f32)>, t: f64, v: f32) {
         window.push_back((t, v));
+        Levels::expire(window, t);
+    }
+
+    fn expire(window: &mut std::collections::VecDeque<(f64, f32)>, t: f64) {
         while window
             .front()
             .is_some_and(|(t0, _)| t - t0 > LEVEL_WINDOW_S)
@@ -297,16 +343,28 @@ impl Levels {
 const SPEED_SMOOTHING_S: f32 = 0.08;
 
 impl SignalState {
-    pub fn reset(&mut self) {
-        self.previous.clear();
-        self.speed.clear();
+    /// Forgets the levels learnt at the top (a new hold is held at its own level: the other
+    /// side of a side plank, filmed from the other side, reads differently).
+    pub fn forget_tops(&mut self) {
+        for levels in &mut self.levels {
+            levels.top.clear();
+        }
+    }
+
+    /// Forgets every learnt level (a new set may be a new person, view or variant).
+    pub fn forget_levels(&mut self) {
         self.levels.clear();
     }
 
     /// Learns the person's levels: `values` were measured in `position` (`Some(true)`: the
-    /// working position, `Some(false)`: the start position, `None`: neither).
+    /// working position, `Some(false)`: the start position, `None`: neither). Levels older
+    /// than the window are forgotten whether or not new ones come.
     pub fn learn(&mut self, t: f64, position: Option<bool>, values: &[SignalValue]) {
         self.levels.resize_with(values.len(), Levels::default);
+        for levels in &mut self.levels {
+            Levels::expire(&mut levels.start, t);
+            Levels::expire(&mut levels.top, t);
+        }
         for (levels, v) in self.levels.iter_mut().zip(values) {
             if let (Some(working), Some(x)) = (position, v.value) {
                 let window = if working {
@@ -319,7 +377,9 @@ impl SignalState {
         }
     }
 
-    fn relative(&self, m: &Measure, source: usize, now: Option<f32>) -> SignalValue {
+    /// `m` (relative to the person) of signal `source`, whose clearly visible difference is
+    /// `scale`.
+    fn relative(&self, m: &Measure, source: usize, scale: f32, now: Option<f32>) -> SignalValue {
         let levels = self.levels.get(source);
         let top = levels.and_then(Levels::top);
         let known = |value| SignalValue {
@@ -332,8 +392,12 @@ impl SignalState {
         match (m, top, levels.and_then(Levels::start)) {
             // Before the person has been seen at the top there is nothing to drop from.
             (Measure::BelowTop(_), top, _) => known(Some(top.map_or(0.0, |top| top - v))),
-            // A range smaller than the jitter is no range.
-            (Measure::InRange(_), Some(top), Some(start)) if (top - start).abs() > 1e-3 => {
+            // A range within the frame-to-frame jitter (half a clearly visible difference: 5
+            // degrees, the jitter's upper end on the dev clips) is no range: shares of it would
+            // swing from one frame to the next. The single-leg heel bridge
+            // (skatefit_single_leg_heel_bridge) rises 6-10 degrees of torso tilt (lying 0-2,
+            // tops 6-11), which a 10-degree minimum loses (4 of 6 reps counted).
+            (Measure::InRange(_), Some(top), Some(start)) if (top - start).abs() >= scale => {
                 known(Some((v - start) / (top - start)))
             }
             _ => SignalValue {
@@ -356,21 +420,24 @@ impl SignalState {
         out.resize(specs.len(), SignalValue::default());
         self.previous.resize(specs.len(), (t, None));
         self.speed.resize(specs.len(), None);
-        let index = |name: &str| specs.iter().position(|s| s.name == name);
         for &i in order {
             let spec = &specs[i];
             let value = match &spec.measure {
-                Measure::Speed(src) => index(src).and_then(|j| self.speed_of(j, out[j].value, t)),
+                Measure::Speed(src) => src.index().and_then(|j| self.speed_of(j, out[j].value, t)),
                 Measure::BelowTop(src) | Measure::InRange(src) => {
-                    out[i] = index(src)
-                        .map(|j| self.relative(&spec.measure, j, out[j].value))
+                    out[i] = src
+                        .index()
+                        .map(|j| {
+                            let scale = specs[j].measure.evidence_scale() / 2.0;
+                            self.relative(&spec.measure, j, scale, out[j].value)
+                        })
                         .unwrap_or_default();
                     continue;
                 }
                 Measure::SameSide(a, b) => {
                     match (
-                        index(a).and_then(|j| out[j].side),
-                        index(b).and_then(|j| out[j].side),
+                        a.index().and_then(|j| out[j].side),
+                        b.index().and_then(|j| out[j].side),
                     ) {
                         (Some(x), Some(y)) => Some(if x == y { 1.0 } else { 0.0 }),
                         _ => None,
@@ -383,7 +450,7 @@ impl SignalState {
                         side: sided.then_some(side),
                         unlearnt: false,
                     };
-                    let from_signal = |name: &str| index(name).and_then(|j| out[j].side);
+                    let from_signal = |r: &SignalRef| r.index().and_then(|j| out[j].side);
                     let result = match &spec.side {
                         SideRule::Visible => pick(frame.near),
                         SideRule::Fixed(s) => pick(*s),
@@ -438,6 +505,23 @@ impl SignalState {
     }
 }
 
+/// Points every reference between signals at the signal it names; `Err` names an unknown one.
+pub fn resolve_refs(specs: &mut [SignalSpec]) -> Result<(), String> {
+    let names: Vec<String> = specs.iter().map(|s| s.name.clone()).collect();
+    for spec in specs.iter_mut() {
+        let owner = spec.name.clone();
+        for r in spec.refs_mut() {
+            r.index = Some(names.iter().position(|n| *n == r.name).ok_or_else(|| {
+                format!(
+                    "signal '{owner}' refers to '{}', which is not a signal",
+                    r.name
+                )
+            })?);
+        }
+    }
+    Ok(())
+}
+
 /// Orders signals so that each comes after those it depends on; `Err` names a signal in a
 /// dependency cycle or an unknown reference.
 pub fn evaluation_order(specs: &[SignalSpec]) -> Result<Vec<usize>, String> {
@@ -478,6 +562,13 @@ pub fn evaluation_order(specs: &[SignalSpec]) -> Result<Vec<usize>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Specs as a loaded template has them: references resolved, and their order.
+    fn prepared(mut specs: Vec<SignalSpec>) -> (Vec<SignalSpec>, Vec<usize>) {
+        resolve_refs(&mut specs).unwrap();
+        let order = evaluation_order(&specs).unwrap();
+        (specs, order)
+    }
     use crate::pose::Keypoint;
 
     fn pose_with(points: &[(Joint, f32, f32)]) -> Pose {
@@ -547,7 +638,7 @@ mod tests {
                 SideRule::Max,
             ),
         ];
-        let order = evaluation_order(&specs).unwrap();
+        let (specs, order) = prepared(specs);
         assert_eq!(order, vec![1, 2, 0]);
         let mut state = SignalState::default();
         let mut out = Vec::new();
@@ -577,7 +668,7 @@ mod tests {
                 SideRule::Visible,
             ),
         ];
-        let order = evaluation_order(&specs).unwrap();
+        let (specs, order) = prepared(specs);
         let mut state = SignalState::default();
         let mut out = Vec::new();
         let bent = pose_with(&[
@@ -618,7 +709,7 @@ mod tests {
             spec("drop", Measure::BelowTop("hip".into()), SideRule::Visible),
             spec("rise", Measure::InRange("hip".into()), SideRule::Visible),
         ];
-        let order = evaluation_order(&specs).unwrap();
+        let (specs, order) = prepared(specs);
         let mut state = SignalState::default();
         let mut out = Vec::new();
         let at = |state: &mut SignalState, y: f32, t: f64, out: &mut Vec<SignalValue>| {
@@ -667,7 +758,7 @@ mod tests {
             ]),
             SideRule::Visible,
         )];
-        let order = evaluation_order(&specs).unwrap();
+        let (specs, order) = prepared(specs);
         let mut state = SignalState::default();
         let mut out = Vec::new();
         // The knee is bent down from the hip, the ankle level with it: the ankle is used.

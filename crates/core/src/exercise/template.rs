@@ -12,7 +12,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::condition::Condition;
-use super::signals::{Measure, PointRef, SideRule, SignalSpec, evaluation_order};
+use super::signals::{Measure, PointRef, SideRule, SignalSpec, evaluation_order, resolve_refs};
 use crate::error::Error;
 use crate::report::model::Fault;
 use crate::skeleton::{Part, Side};
@@ -157,12 +157,6 @@ pub struct Template {
     pub hold_band: f32,
     pub faults: Vec<FaultRule>,
     pub source: PathBuf,
-}
-
-impl Template {
-    pub fn signal_index(&self, name: &str) -> Option<usize> {
-        self.signals.iter().position(|s| s.name == name)
-    }
 }
 
 // ---- the file format ----
@@ -399,17 +393,17 @@ fn signal(ctx: &Ctx, name: &str, raw: &Spanned<RawSignal>) -> Result<SignalSpec,
         kinds.push(Measure::Level(point(ctx, &span, p)?));
     }
     if let Some(s) = &r.speed {
-        kinds.push(Measure::Speed(s.clone()));
+        kinds.push(Measure::Speed(s.as_str().into()));
     }
     if let Some(s) = &r.below_top {
-        kinds.push(Measure::BelowTop(s.clone()));
+        kinds.push(Measure::BelowTop(s.as_str().into()));
     }
     if let Some(s) = &r.in_range {
-        kinds.push(Measure::InRange(s.clone()));
+        kinds.push(Measure::InRange(s.as_str().into()));
     }
     if let Some(pair) = &r.same_side {
         match pair.as_slice() {
-            [a, b] => kinds.push(Measure::SameSide(a.clone(), b.clone())),
+            [a, b] => kinds.push(Measure::SameSide(a.as_str().into(), b.as_str().into())),
             _ => return ctx.err(span, "'same_side' needs two signal names"),
         }
     }
@@ -428,8 +422,8 @@ fn signal(ctx: &Ctx, name: &str, raw: &Spanned<RawSignal>) -> Result<SignalSpec,
         Some("max") => SideRule::Max,
         Some("min") => SideRule::Min,
         Some(other) => match other.split_once(':') {
-            Some(("same", s)) => SideRule::SameAs(s.to_string()),
-            Some(("opposite", s)) => SideRule::OppositeOf(s.to_string()),
+            Some(("same", s)) => SideRule::SameAs(s.into()),
+            Some(("opposite", s)) => SideRule::OppositeOf(s.into()),
             _ => {
                 return ctx.err(
                     span,
@@ -546,6 +540,8 @@ pub fn parse(path: &Path, text: &str) -> Result<Template, Error> {
         .map(|(name, spec)| signal(&ctx, name, spec))
         .collect::<Result<Vec<_>, _>>()?;
     let order = evaluation_order(&signals).or_else(|m| ctx.err(0..0, m))?;
+    let mut signals = signals;
+    resolve_refs(&mut signals).or_else(|m| ctx.err(0..0, m))?;
     let required = raw
         .required
         .iter()
