@@ -111,9 +111,9 @@ where
     }
 }
 
-/// More inference threads than this is a typo, not a wish (each costs a stack and a slot in
-/// ONNX Runtime's pool, created before anything can be stopped); up to it, `runtime` caps the
-/// count to the cores there are.
+/// More inference threads than this is a typo, not a wish; up to it, `runtime` caps the count
+/// to the cores there are (ONNX Runtime starts every thread asked for: 100000 of them took
+/// 17 GB before the model had loaded).
 const MAX_THREADS: usize = 1024;
 
 #[derive(Args)]
