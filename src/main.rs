@@ -487,9 +487,13 @@ fn parse_cli() -> Result<Cli, ExitCode> {
             // --help, --version, or a bare `posecheck`: the help text is what was asked for.
             e.exit();
         }
+        // The first paragraph is the error (the missing arguments on lines of their own);
+        // tips and the usage block follow it.
         let text = e.render().to_string();
-        let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-        let message = first.trim_start_matches("error: ");
+        let first = text.trim_start().split("\n\n").next().unwrap_or("");
+        let message: Vec<&str> = first.lines().map(str::trim).collect();
+        let message = message.join(" ");
+        let message = message.trim_start_matches("error: ");
         eprintln!("posecheck: {message} (see --help)");
         ExitCode::from(2)
     })
