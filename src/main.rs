@@ -125,9 +125,9 @@ where
     }
 }
 
-/// More inference threads than this is a typo, not a wish (each costs a stack and a slot in
-/// ONNX Runtime's pool, created before anything can be stopped); up to it, `runtime` caps the
-/// count to the cores there are.
+/// More inference threads than this is a typo, not a wish; up to it, `runtime` caps the count
+/// to the cores there are (ONNX Runtime starts every thread asked for: 100000 of them took
+/// 17 GB before the model had loaded).
 const MAX_THREADS: usize = 1024;
 
 #[derive(Args)]
@@ -631,9 +631,13 @@ fn parse_cli() -> Result<Cli, ExitCode> {
             // --help, --version, or a bare `posecheck`: the help text is what was asked for.
             e.exit();
         }
+        // The first paragraph is the error (the missing arguments on lines of their own);
+        // tips and the usage block follow it.
         let text = e.render().to_string();
-        let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-        let message = first.trim_start_matches("error: ");
+        let first = text.trim_start().split("\n\n").next().unwrap_or("");
+        let message: Vec<&str> = first.lines().map(str::trim).collect();
+        let message = message.join(" ");
+        let message = message.trim_start_matches("error: ");
         eprintln!("posecheck: {message} (see --help)");
         ExitCode::from(2)
     })

@@ -431,7 +431,7 @@ fn absurd_option_values_are_refused_before_anything_runs() {
     );
     let t = s(&track);
     // (arguments, what the one line must say)
-    let cases: [(&[&str], &[&str]); 11] = [
+    let cases: [(&[&str], &[&str]); 12] = [
         (&["analyze", t, "--jobs", "0"], &["'--jobs", "1 to 64"]),
         (&["analyze", t, "--jobs", "1000"], &["'--jobs", "1 to 64"]),
         (&["analyze", t, "--shard", "0/4"], &["'--shard", "K of N"]),
@@ -463,6 +463,11 @@ fn absurd_option_values_are_refused_before_anything_runs() {
         (
             &["live", "--size", "100000x100000"],
             &["'--size", "16 to 8192"],
+        ),
+        // Nothing to analyse: clap's error names the argument on a line of its own.
+        (
+            &["analyze"],
+            &["required arguments were not provided: <INPUT>..."],
         ),
     ];
     for (args, needles) in cases {
