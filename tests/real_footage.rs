@@ -36,15 +36,24 @@ fn eval(manifest: &std::path::Path) -> Value {
     serde_json::from_slice(&out.stdout).expect("eval json")
 }
 
-/// Where the manifest gives each rep's top, every one has a counted rep there: a right count
-/// of the wrong moments is wrong.
-fn assert_tops_matched(clip: &Value) {
+/// Where the manifest gives each rep's top, every one has a counted rep there (within 0.5 s
+/// and 0.4 of the gap to the next top): a right count of the wrong moments is wrong.
+fn tops_matched(clip: &Value, failures: &mut Vec<String>) {
     if let Some([matched, labelled]) = clip["tops_matched"]
         .as_array()
         .map(|a| [a[0].as_u64(), a[1].as_u64()])
+        && matched != labelled
     {
-        assert_eq!(matched, labelled, "{}: rep tops matched", clip["file"]);
+        failures.push(format!(
+            "{}: rep tops matched {matched:?} of {labelled:?}",
+            clip["file"]
+        ));
     }
+}
+
+/// Every failing clip at once, not only the first.
+fn assert_no_failures(failures: &[String]) {
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }
 
 #[test]
@@ -54,9 +63,18 @@ fn dev_clips_match_the_manifest() {
     };
     let e = eval(&shared.join("data/manifest.json"));
     let clips = e["clips"].as_array().expect("clips");
-    assert!(clips.len() >= 8, "clips scored: {}", clips.len());
+    let scored: Vec<&Value> = clips.iter().filter(|c| c["skipped"].is_null()).collect();
+    assert!(scored.len() >= 9, "clips scored: {}", scored.len());
+    // KNOWN FAILURES since the honest scoring (evalfix): palfit_side_plank (holds span the
+    // moments the hips are on the mat, so not within its labels) and palfit_bird_dog_crunch
+    // (0 of 6 counted reps within 0.5 s of the labelled tops). Not loosened: fix the analysis.
+    let mut failures = Vec::new();
     for c in clips {
         let file = c["file"].as_str().unwrap_or("?");
+        if let Some(why) = c["skipped"].as_str() {
+            assert!(why.starts_with("not scored"), "{file}: {why}");
+            continue;
+        }
         if let Some(expected) = c["expected_reps"].as_u64() {
             assert_eq!(c["reps"].as_u64(), Some(expected), "{file}: reps");
         }
@@ -72,19 +90,27 @@ fn dev_clips_match_the_manifest() {
                 "{file}: held {measured} s, expected {hold}"
             );
         }
-        assert_eq!(c["within"], true, "{file}: not within its labels");
-        assert_tops_matched(c);
+        if c["within"] != true {
+            failures.push(format!("{file}: not within its labels"));
+        }
+        if c["faults_ok"] == false {
+            failures.push(format!("{file}: faults judged wrong"));
+        }
+        tops_matched(c, &mut failures);
     }
+    assert_no_failures(&failures);
     let s = &e["summary"];
     assert_eq!(s["exact_count_rate"].as_f64(), Some(1.0));
     assert_eq!(s["false_reps_on_negatives"].as_u64(), Some(0));
     for l in e["labelled"].as_array().expect("labelled") {
-        let accuracy = l["accuracy"].as_f64().unwrap_or(0.0);
-        assert!(
-            accuracy >= 0.95,
-            "{}: plank fault accuracy {accuracy}",
-            l["file"]
-        );
+        for key in ["accuracy", "accuracy_warning"] {
+            let accuracy = l[key].as_f64().unwrap_or(0.0);
+            assert!(
+                accuracy >= 0.95,
+                "{}: plank fault {key} {accuracy}",
+                l["file"]
+            );
+        }
     }
 }
 
@@ -107,21 +133,32 @@ fn wild_clips_are_within_their_labels() {
     let e = eval(&manifest);
     let clips = e["clips"].as_array().expect("clips");
     let scored: Vec<&Value> = clips.iter().filter(|c| c["skipped"].is_null()).collect();
-    assert!(scored.len() >= 6, "clips scored: {}", scored.len());
+    assert!(scored.len() >= 8, "clips scored: {}", scored.len());
+    // KNOWN FAILURES since the honest scoring (evalfix): wanshape_glute_bridge (2 of 3 counted
+    // reps at their tops) and skatefit_single_leg_heel_bridge (1 of 6). Not loosened.
+    let mut failures = Vec::new();
     for c in clips {
         let file = c["file"].as_str().unwrap_or("?");
-        match c["skipped"].as_str() {
-            Some(why) => assert!(why.starts_with("not yet supported"), "{file}: {why}"),
-            None => {
-                assert_eq!(
-                    c["within"], true,
-                    "{file}: {} reps, {} s held, other reps {}",
-                    c["reps"], c["hold_s"], c["other_reps"]
-                );
-                assert_tops_matched(c);
-            }
+        if let Some(why) = c["skipped"].as_str() {
+            failures.push(format!("{file}: {why}"));
+            continue;
         }
+        if let Some(why) = c["unsupported"].as_str() {
+            assert!(why.starts_with("not yet supported"), "{file}: {why}");
+            assert_eq!(c["lookalike"], true, "{file}: scored as a look-alike");
+        }
+        if c["within"] != true {
+            failures.push(format!(
+                "{file}: {} reps, {} s held, other reps {}, other hold {} s",
+                c["reps"], c["hold_s"], c["other_reps"], c["other_hold_s"]
+            ));
+        }
+        if c["faults_ok"] == false {
+            failures.push(format!("{file}: faults judged wrong"));
+        }
+        tops_matched(c, &mut failures);
     }
+    assert_no_failures(&failures);
     let s = &e["summary"];
     assert!(s["clean_form_clips"].as_u64() >= Some(3), "{s}");
     let worst = s["max_false_fault_share"]
@@ -130,7 +167,10 @@ fn wild_clips_are_within_their_labels() {
     assert!(worst <= 0.05, "false faults on a clean-form clip: {worst}");
     assert!(s["labelled_faults"].as_u64() >= Some(5), "{s}");
     let recall = s["fault_recall"].as_f64().expect("recall");
-    let precision = s["fault_precision"].as_f64().expect("precision");
+    // Absent when nothing was reported where faults are labelled: that is no pass.
+    let precision = s["fault_precision"]
+        .as_f64()
+        .expect("precision (no warnings reported on the labelled clips)");
     assert!(
         recall >= 0.9 && precision >= 0.9,
         "faults: recall {recall}, precision {precision}"

@@ -11,7 +11,7 @@ use crate::error::Error;
 use crate::progress::Progress;
 use posecheck_core::eval::labelled;
 use posecheck_core::eval::manifest::{Clip, Manifest};
-use posecheck_core::eval::score::{ClipResult, Evaluation, score_clip, skipped_clip, summarise};
+use posecheck_core::eval::score::{Evaluation, score_clip, skipped_clip, summarise};
 use posecheck_core::session::SessionConfig;
 use posecheck_pose::{ModelConfig, PoseModel};
 
@@ -84,7 +84,7 @@ pub fn run(manifest_path: &Path, settings: &EvalSettings) -> Result<Evaluation, 
     let mut clips = Vec::new();
     let templates = &settings.session.templates;
     let known = |c: &Clip| c.is_negative() || templates.iter().any(|t| t.id == c.exercise);
-    let scored: Vec<&Clip> = manifest.videos.iter().filter(|c| c.is_scored()).collect();
+    let scored: Vec<&Clip> = manifest.videos.iter().collect();
     // Scores of some clips would read as the accuracy of all: a stop ends the evaluation.
     let check_stop = |done: usize| {
         if settings.stop.load(Ordering::Relaxed) {
@@ -96,8 +96,9 @@ pub fn run(manifest_path: &Path, settings: &EvalSettings) -> Result<Evaluation, 
         Ok(())
     };
     for clip in scored.iter().copied() {
-        if !known(clip) {
-            clips.push(skipped_clip(clip));
+        // Listed with the reason, so the reader sees the clip exists.
+        if let Some(why) = clip.not_scored_reason() {
+            clips.push(skipped_clip(clip, why));
             continue;
         }
         let video = Manifest::resolve(manifest_path, &clip.file);
@@ -112,15 +113,9 @@ pub fn run(manifest_path: &Path, settings: &EvalSettings) -> Result<Evaluation, 
         };
         let done = analyze::analyze_track(&track, &analyze_settings, &FrameOutputs::default())?;
         check_stop(clips.len())?;
-        clips.push(score_clip(clip, &done.report, templates));
+        clips.push(score_clip(clip, &done.report, templates, known(clip)));
     }
-    let negatives: Vec<&ClipResult> = scored
-        .iter()
-        .zip(&clips)
-        .filter(|(c, _)| c.is_negative())
-        .map(|(_, r)| r)
-        .collect();
-    let summary = summarise(&clips, &negatives);
+    let summary = summarise(&clips);
     let plank = settings
         .session
         .templates

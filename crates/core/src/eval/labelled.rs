@@ -11,6 +11,7 @@ use serde::Serialize;
 use crate::error::Error;
 use crate::exercise::{Engine, Template};
 use crate::pose::{Keypoint, Pose};
+use crate::report::model::Severity;
 use crate::skeleton::Joint;
 
 /// Labels and the fault code each stands for (`None` = correct form).
@@ -31,10 +32,16 @@ pub struct LabelledResult {
     pub file: String,
     pub rows: usize,
     pub correct: usize,
+    /// Any fault call, advice (`info`) included, counts as the predicted label.
     pub accuracy: f64,
     /// Rows: true label; columns: predicted label, in `labels` order.
     pub labels: Vec<String>,
     pub confusion: Vec<Vec<usize>>,
+    /// Only calls of severity warning or worse count (advice alone reads as correct form):
+    /// what the clip scores judge.
+    pub correct_warning: usize,
+    pub accuracy_warning: f64,
+    pub confusion_warning: Vec<Vec<usize>>,
 }
 
 fn parse_row(
@@ -83,8 +90,9 @@ fn parse_row(
     Ok((cells[0].trim().to_string(), pose))
 }
 
-/// The label the engine gives a still: the fault that lasted longest, or correct.
-fn judge(template: &Template, pose: &Pose) -> Result<Option<String>, Error> {
+/// The labels the engine gives a still: the fault that lasted longest, or correct; of any
+/// severity, and of severity warning or worse.
+fn judge(template: &Template, pose: &Pose) -> Result<[Option<String>; 2], Error> {
     let mut engine = Engine::new(
         vec![template.clone()],
         Some(&template.id),
@@ -95,12 +103,16 @@ fn judge(template: &Template, pose: &Pose) -> Result<Option<String>, Error> {
         engine.push(i as f64 / FPS, Some(pose));
     }
     let outcome = engine.finish();
-    Ok(outcome
-        .sets
-        .iter()
-        .flat_map(|s| s.faults.iter())
-        .max_by(|a, b| (a.end_s - a.start_s).total_cmp(&(b.end_s - b.start_s)))
-        .map(|f| f.code.clone()))
+    let longest = |warning_only: bool| {
+        outcome
+            .sets
+            .iter()
+            .flat_map(|s| s.faults.iter())
+            .filter(|f| !warning_only || f.severity != Severity::Info)
+            .max_by(|a, b| (a.end_s - a.start_s).total_cmp(&(b.end_s - b.start_s)))
+            .map(|f| f.code.clone())
+    };
+    Ok([longest(false), longest(true)])
 }
 
 /// Scores a plank CSV.
@@ -115,6 +127,7 @@ pub fn evaluate_plank_csv(path: &Path, plank: &Template) -> Result<LabelledResul
         .collect();
     let n = PLANK_LABELS.len();
     let mut confusion = vec![vec![0usize; n]; n];
+    let mut confusion_warning = vec![vec![0usize; n]; n];
     for (i, line) in lines.enumerate().filter(|(_, l)| !l.trim().is_empty()) {
         let cells: Vec<&str> = line.split(',').collect();
         let (label, pose) = parse_row(path, i + 2, &header, &cells)?;
@@ -124,25 +137,35 @@ pub fn evaluate_plank_csv(path: &Path, plank: &Template) -> Result<LabelledResul
             .ok_or_else(|| {
                 Error::parse(path, i + 2, format!("unknown label '{label}' (C, H, L)"))
             })?;
-        let fault = judge(plank, &pose)?;
-        let predicted = PLANK_LABELS
-            .iter()
-            .position(|(_, code)| code.map(String::from) == fault)
-            .unwrap_or(0);
-        confusion[truth][predicted] += 1;
+        let [any, warning] = judge(plank, &pose)?;
+        let predicted = |fault: Option<String>| {
+            PLANK_LABELS
+                .iter()
+                .position(|(_, code)| code.map(String::from) == fault)
+                .unwrap_or(0)
+        };
+        confusion[truth][predicted(any)] += 1;
+        confusion_warning[truth][predicted(warning)] += 1;
     }
     let rows: usize = confusion.iter().flatten().sum();
     let correct: usize = (0..n).map(|i| confusion[i][i]).sum();
+    let correct_warning: usize = (0..n).map(|i| confusion_warning[i][i]).sum();
+    let share = |k: usize| {
+        if rows > 0 {
+            k as f64 / rows as f64
+        } else {
+            0.0
+        }
+    };
     Ok(LabelledResult {
         file: path.display().to_string(),
         rows,
         correct,
-        accuracy: if rows > 0 {
-            correct as f64 / rows as f64
-        } else {
-            0.0
-        },
+        accuracy: share(correct),
         labels: PLANK_LABELS.iter().map(|(l, _)| l.to_string()).collect(),
         confusion,
+        correct_warning,
+        accuracy_warning: share(correct_warning),
+        confusion_warning,
     })
 }

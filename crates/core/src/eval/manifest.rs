@@ -48,6 +48,12 @@ pub struct Clip {
     pub rep_tops_s: Option<Vec<f64>>,
     /// How the camera sees the body ("side", "front", "oblique", ...).
     pub view: Option<String>,
+    /// A clip of a movement with dips (side plank hip dips): when the hips are up, and when
+    /// they are down on the mat. No valid hold spans a moment on the mat.
+    pub hips_high_intervals_s: Option<Vec<[f64; 2]>>,
+    pub hips_on_mat_intervals_s: Option<Vec<[f64; 2]>>,
+    /// Free-text descriptions of parts of the clip ("0-18": "..."): for people, not scored.
+    pub segments: Option<BTreeMap<String, String>>,
     pub notes: Option<String>,
 }
 
@@ -100,6 +106,18 @@ impl Clip {
             || self.reps.is_some()
             || self.expected_hold().is_some()
             || self.faults.is_some()
+            || self.hips_on_mat_intervals_s.is_some()
+    }
+
+    /// Why a clip is not scored (it is listed with this reason), `None` if it is scored.
+    pub fn not_scored_reason(&self) -> Option<String> {
+        if self.is_scored() {
+            None
+        } else if self.segments.is_some() {
+            Some("not scored: only free-text segments, no counts, holds or fault times".into())
+        } else {
+            Some("not scored: no reps, hold or faults labelled".into())
+        }
     }
 }
 
@@ -156,6 +174,15 @@ impl Clip {
             ("extended_intervals_s", &self.extended_intervals_s),
         ];
         for (what, list) in intervals {
+            for i in list.iter().flatten() {
+                check_times(what, i)?;
+            }
+        }
+        let dips = [
+            ("hips_high_intervals_s", &self.hips_high_intervals_s),
+            ("hips_on_mat_intervals_s", &self.hips_on_mat_intervals_s),
+        ];
+        for (what, list) in dips {
             for i in list.iter().flatten() {
                 check_times(what, i)?;
             }

@@ -26,7 +26,7 @@ fn expected<T: std::fmt::Display + PartialEq>(
 
 fn verdict(c: &ClipResult) -> &'static str {
     match (&c.skipped, c.within) {
-        (Some(_), _) => "skipped",
+        (Some(_), _) => "not scored",
         (None, true) => "yes",
         (None, false) => "**no**",
     }
@@ -38,34 +38,52 @@ fn clip_row(c: &ClipResult) -> String {
     } else {
         c.faults_found.join(", ")
     };
-    let judged = match (c.false_fault_share(), c.faults_recalled, c.fault_time_s) {
-        (Some(share), _, _) => format!("clean form: {} false", pct(share)),
-        (_, Some((hit, n)), Some((right, all))) => format!(
+    let verdict_of = |ok: Option<bool>| match ok {
+        Some(true) => " — pass",
+        Some(false) => " — **fail**",
+        None => "",
+    };
+    let mut judged = match (c.lookalike, c.false_fault_share(), c.faults_recalled) {
+        (true, _, _) => format!("look-alike: {:.2} s of warnings", c.warning_s),
+        (_, Some(share), _) => format!("clean form: {} false", pct(share)),
+        (_, _, Some((hit, n))) => format!(
             "found {hit}/{n}, precision {}",
-            if all > 0.0 {
-                pct(right / all)
-            } else {
-                "–".into()
-            }
+            opt(c.fault_precision().map(pct))
         ),
-        _ => "–".into(),
+        _ => match c.dips {
+            Some((spanning, seen, n)) => {
+                format!("dips: {seen}/{n} seen as hips_dropping, {spanning} holds span a dip")
+            }
+            None => "–".into(),
+        },
+    };
+    judged.push_str(verdict_of(c.faults_ok));
+    let exercise = match &c.unsupported {
+        Some(_) => format!("{} (not yet supported: scored as a look-alike)", c.exercise),
+        None => c.exercise.clone(),
+    };
+    let counted = match (c.other_reps, c.tops_matched) {
+        (0, None) => c.reps.to_string(),
+        (0, Some((m, n))) => format!("{} ({m}/{n} at their tops)", c.reps),
+        (other, _) => format!("{} (+{other} other)", c.reps),
+    };
+    let held = if c.other_hold_s > 0.0 {
+        format!("{:.2} (+{:.2} other)", c.hold_s, c.other_hold_s)
+    } else {
+        format!("{:.2}", c.hold_s)
     };
     format!(
-        "| {} | {} | {} | {} | {} | {} | {:.2} | {} | {} | {} |",
+        "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
         c.file,
         opt(c.view.as_deref()),
-        c.exercise,
+        exercise,
         expected(c.expected_reps.map(|r| r.to_string()), c.accept_reps),
-        match (c.other_reps, c.tops_matched) {
-            (0, None) => c.reps.to_string(),
-            (0, Some((m, n))) => format!("{} ({m}/{n} at their tops)", c.reps),
-            (other, _) => format!("{} (+{other} other)", c.reps),
-        },
+        counted,
         expected(
             c.expected_hold_s.map(|h| format!("{h:.2}")),
             c.accept_hold_s
         ),
-        c.hold_s,
+        held,
         verdict(c),
         judged,
         c.skipped.clone().unwrap_or(faults),
@@ -90,8 +108,16 @@ fn evaluation(out: &mut String, e: &Evaluation) {
             format!("{} of {}", s.clips_within, s.clips_scored),
         ),
         (
-            "clips skipped (not yet supported)",
+            "clips of exercises without a template (scored as look-alikes)",
+            s.clips_unsupported.to_string(),
+        ),
+        (
+            "clips listed but not scored (nothing to compare)",
             s.clips_skipped.to_string(),
+        ),
+        (
+            "clips with faults judged right",
+            format!("{} of {}", s.clips_faults_ok, s.clips_faults_judged),
         ),
         ("clips with a rep count", s.clips_with_counts.to_string()),
         ("exact count rate", pct(s.exact_count_rate)),
@@ -113,9 +139,9 @@ fn evaluation(out: &mut String, e: &Evaluation) {
             "mean top-of-rep hold error (s)",
             opt(s.mean_top_hold_error_s.map(|x| format!("{x:.2}"))),
         ),
-        ("negative clips", s.negative_clips.to_string()),
+        ("look-alike clips", s.negative_clips.to_string()),
         (
-            "false reps on negative clips",
+            "false reps on look-alike clips",
             s.false_reps_on_negatives.to_string(),
         ),
         ("clean-form clips", s.clean_form_clips.to_string()),
@@ -144,12 +170,20 @@ fn evaluation(out: &mut String, e: &Evaluation) {
         let _ = writeln!(out, "\n### Labelled keypoints: {}\n", l.file);
         let _ = writeln!(
             out,
-            "{} rows, accuracy **{:.3}** ({} correct).\n",
-            l.rows, l.accuracy, l.correct
+            "{} rows, accuracy **{:.3}** ({} correct) counting any call, advice (`info`) \
+             included; **{:.3}** ({} correct) counting only warnings (advice alone reads as C).\n",
+            l.rows, l.accuracy, l.correct, l.accuracy_warning, l.correct_warning
         );
         let _ = writeln!(out, "| true \\ predicted | {} |", l.labels.join(" | "));
         let _ = writeln!(out, "|---|{}", "---:|".repeat(l.labels.len()));
         for (label, row) in l.labels.iter().zip(&l.confusion) {
+            let cells: Vec<String> = row.iter().map(|x| x.to_string()).collect();
+            let _ = writeln!(out, "| {label} | {} |", cells.join(" | "));
+        }
+        let _ = writeln!(out, "\nWarnings only:\n");
+        let _ = writeln!(out, "| true \\ predicted | {} |", l.labels.join(" | "));
+        let _ = writeln!(out, "|---|{}", "---:|".repeat(l.labels.len()));
+        for (label, row) in l.labels.iter().zip(&l.confusion_warning) {
             let cells: Vec<String> = row.iter().map(|x| x.to_string()).collect();
             let _ = writeln!(out, "| {label} | {} |", cells.join(" | "));
         }
@@ -178,11 +212,16 @@ pub fn markdown(evaluations: &[Evaluation]) -> String {
     let _ = writeln!(
         out,
         "\"Within labels\": reps and hold inside the accepted range (or, without one, the exact \
-         count and the hold within 0.5 s), nothing counted for another exercise; a look-alike may \
-         count no reps and at most 1 s of hold. Faults are judged at severity warning or worse: \
-         on clean-form clips as the share of set time they cover, on clips with labelled faults \
-         as episodes found (recall) and the share of reported fault time that is labelled \
-         (precision). Advice (`info`) is not counted.\n"
+         count and the hold within 0.5 s), no reps and at most 1 s of hold for another exercise; \
+         a look-alike (a negative, or an exercise without a template yet) may count no reps and \
+         at most 1 s of hold in all. Rep tops match a counted rep within 0.5 s and 0.4 of the gap \
+         to the neighbouring top. Faults are judged at severity warning or worse (advice, \
+         `info`, is not counted): on clean-form clips as the share of set time they cover (pass: \
+         at most 5 %), on look-alikes none at all, on clips with labelled faults as episodes \
+         found one-to-one (each reported episode stands for at most one label, paired greedily \
+         by overlap, 0.25 s slack at the ends) and the share of reported warning time inside a \
+         labelled fault of its kind, labels not widened (precision; – when nothing was \
+         reported; pass: every episode found and precision at least 50 %).\n"
     );
     for e in evaluations {
         evaluation(&mut out, e);
