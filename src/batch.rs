@@ -192,10 +192,10 @@ pub struct BatchOutcome {
     pub failed: Vec<(PathBuf, String)>,
 }
 
-/// What a report depends on besides its input: posecheck's version, the model and its
-/// weights, the templates and the options (the engine's configuration prints
-/// deterministically: it holds no hash maps), and which outputs were asked for.
-fn settings_digest(settings: &BatchSettings, outputs: &Outputs) -> String {
+/// What every report of the batch depends on besides its input: posecheck's version, the
+/// model and its weights, the templates and the options (the engine's configuration prints
+/// deterministically: it holds no hash maps). Made once: the weights are read to hash them.
+fn batch_settings(settings: &BatchSettings) -> String {
     let model = &settings.model;
     let weights = model
         .kind
@@ -203,12 +203,19 @@ fn settings_digest(settings: &BatchSettings, outputs: &Outputs) -> String {
         .iter()
         .map(|f| digest::file_sha256(&model.path(f)).unwrap_or_default())
         .collect::<Vec<_>>();
-    let f = &outputs.frames;
-    let text = format!(
-        "posecheck {}\nmodel {} {weights:?}\nsession {:?}\noutputs html={} keypoints={} csv={} video={}",
+    format!(
+        "posecheck {}\nmodel {} {weights:?}\nsession {:?}",
         env!("CARGO_PKG_VERSION"),
         model.kind.id(),
         settings.session,
+    )
+}
+
+/// The digest of the batch's settings and of which outputs were asked for.
+fn settings_digest(batch: &str, outputs: &Outputs) -> String {
+    let f = &outputs.frames;
+    let text = format!(
+        "{batch}\noutputs html={} keypoints={} csv={} video={}",
         outputs.html.is_some(),
         f.keypoints.is_some(),
         f.csv.is_some(),
@@ -264,6 +271,7 @@ pub fn run(jobs: &[Job], settings: &BatchSettings) -> Result<BatchOutcome, Error
         stop: settings.stop,
         sequential: settings.sequential,
     };
+    let batch = &batch_settings(settings);
     let next = AtomicUsize::new(0);
     let outcome = Mutex::new(BatchOutcome::default());
     let first_error = Mutex::new(None);
@@ -279,7 +287,7 @@ pub fn run(jobs: &[Job], settings: &BatchSettings) -> Result<BatchOutcome, Error
                         break;
                     }
                     let job = &jobs[i];
-                    match run_one(job, model, settings, analyze_settings) {
+                    match run_one(job, model, settings, analyze_settings, batch) {
                         Ok(Done::Skipped) => lock(outcome).skipped += 1,
                         Ok(Done::Analysed) => lock(outcome).analysed += 1,
                         Err(e) if single => *lock(first_error) = Some(e),
@@ -316,11 +324,14 @@ enum Done {
     Skipped,
 }
 
+/// Analyses one job (or skips it when its report is current); `batch` is what every report of
+/// the batch depends on ([`batch_settings`]).
 fn run_one(
     job: &Job,
     model: &mut Option<Box<dyn PoseModel>>,
     settings: &BatchSettings,
     analyze_settings: &AnalyzeSettings,
+    batch: &str,
 ) -> Result<Done, Error> {
     let outputs = &job.outputs;
     if let Some(dir) = &job.make_dir {
@@ -334,7 +345,7 @@ fn run_one(
         .then(|| -> Result<Provenance, Error> {
             Ok(Provenance {
                 input_sha256: digest::file_sha256(&job.input)?,
-                settings_sha256: settings_digest(settings, outputs),
+                settings_sha256: settings_digest(batch, outputs),
             })
         })
         .transpose()?;
