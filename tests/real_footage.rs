@@ -53,15 +53,20 @@ const KNOWN_FAILURES: &[(&str, &str)] = &[(
     "side plank with hip dips to the mat: the hold is timed through the dips (issue 14)",
 )];
 
-/// Every failing clip at once, not only the first, against the known failures.
-fn assert_no_failures(failures: &[String]) {
-    let known = |f: &String| KNOWN_FAILURES.iter().any(|(clip, _)| f.contains(clip));
-    let unexpected: Vec<&String> = failures.iter().filter(|f| !known(f)).collect();
-    assert!(unexpected.is_empty(), "\n{}", failures.join("\n"));
+/// The checks both sets share for a clip: its faults judged right, its rep tops shown.
+fn faults_and_tops(clip: &Value, failures: &mut Vec<String>) {
+    if clip["faults_ok"] == false {
+        failures.push(format!(
+            "{}: faults judged wrong",
+            clip["file"].as_str().unwrap_or("?")
+        ));
+    }
+    show_tops(clip);
 }
 
-/// Each known failure of `manifest_clips` still fails.
-fn assert_known_failures_still_fail(clips: &[Value], failures: &[String]) {
+/// Every failing clip at once, not only the first: each known failure among `clips` must
+/// still fail, and no other clip may.
+fn assert_failures_are_the_known_ones(clips: &[Value], failures: &[String]) {
     for (clip, why) in KNOWN_FAILURES {
         if clips.iter().any(|c| c["file"] == *clip) {
             assert!(
@@ -70,6 +75,9 @@ fn assert_known_failures_still_fail(clips: &[Value], failures: &[String]) {
             );
         }
     }
+    let known = |f: &String| KNOWN_FAILURES.iter().any(|(clip, _)| f.contains(clip));
+    let unexpected: Vec<&String> = failures.iter().filter(|f| !known(f)).collect();
+    assert!(unexpected.is_empty(), "\n{}", failures.join("\n"));
 }
 
 #[test]
@@ -106,13 +114,9 @@ fn dev_clips_match_the_manifest() {
         if c["within"] != true {
             failures.push(format!("{file}: not within its labels"));
         }
-        if c["faults_ok"] == false {
-            failures.push(format!("{file}: faults judged wrong"));
-        }
-        show_tops(c);
+        faults_and_tops(c, &mut failures);
     }
-    assert_known_failures_still_fail(clips, &failures);
-    assert_no_failures(&failures);
+    assert_failures_are_the_known_ones(clips, &failures);
     let s = &e["summary"];
     assert_eq!(s["exact_count_rate"].as_f64(), Some(1.0));
     assert_eq!(s["false_reps_on_negatives"].as_u64(), Some(0));
@@ -165,13 +169,9 @@ fn wild_clips_are_within_their_labels() {
                 c["reps"], c["hold_s"], c["other_reps"], c["other_hold_s"]
             ));
         }
-        if c["faults_ok"] == false {
-            failures.push(format!("{file}: faults judged wrong"));
-        }
-        show_tops(c);
+        faults_and_tops(c, &mut failures);
     }
-    assert_known_failures_still_fail(clips, &failures);
-    assert_no_failures(&failures);
+    assert_failures_are_the_known_ones(clips, &failures);
     let s = &e["summary"];
     assert!(s["clean_form_clips"].as_u64() >= Some(3), "{s}");
     let worst = s["max_false_fault_share"]
