@@ -64,7 +64,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .read_into(&mut image)
                 .ok_or("the clip has no frames")?;
         }
-        let (pose, _) = posecheck::pipeline::infer(model.as_mut(), &image)?;
+        let pose = posecheck::pipeline::infer(model.as_mut(), &image)?;
         session.frame(i as f64 / fps, pose.as_ref())?;
         let video_min = (i + 1) as f64 / fps / 60.0;
         if marks

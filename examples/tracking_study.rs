@@ -21,6 +21,7 @@ use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
 use posecheck::analyze::{self, AnalyzeSettings, FrameOutputs};
+use posecheck::pipeline::PoseRate;
 use posecheck::progress::Progress;
 use posecheck_core::exercise::template;
 use posecheck_core::filter::OneEuroConfig;
@@ -435,6 +436,8 @@ impl Study {
             progress: &progress,
             stop: &stop,
             sequential: false,
+            // The study measures the model's own tracking.
+            pose_rate: PoseRate::Every,
         };
         let outputs = FrameOutputs {
             keypoints: Some(with("model.jsonl")),

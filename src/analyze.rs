@@ -11,7 +11,7 @@ use opencv::videoio::{VideoWriter, VideoWriterTrait};
 
 use crate::error::Error;
 use crate::overlay::{hud::Hud, skeleton};
-use crate::pipeline::{self, PipelineOptions, StageTimes};
+use crate::pipeline::{self, PipelineOptions, PoseRate, StageTimes};
 use crate::progress::Progress;
 use crate::source::MediaSource;
 use posecheck_core::report::build::{self, source_info};
@@ -39,6 +39,8 @@ pub struct AnalyzeSettings<'a> {
     pub progress: &'a Progress,
     pub stop: &'a AtomicBool,
     pub sequential: bool,
+    /// How often the model runs on a video.
+    pub pose_rate: PoseRate,
 }
 
 /// What one analysis produced.
@@ -56,8 +58,9 @@ pub fn load_model(
     Ok(pose::load(config)?)
 }
 
-/// The report's model entry: name and the weights' checksum, if the file is at hand.
-pub fn model_info(models_dir: &Path, name: &str) -> ModelInfo {
+/// The report's model entry: name, the weights' checksum if the file is at hand, and the
+/// frames the model ran on (when it ran).
+pub fn model_info(models_dir: &Path, name: &str, frames: Option<u64>) -> ModelInfo {
     let file = models_dir.join(format!("{name}.onnx"));
     ModelInfo {
         name: name.to_string(),
@@ -65,6 +68,7 @@ pub fn model_info(models_dir: &Path, name: &str) -> ModelInfo {
             .is_file()
             .then(|| posecheck_core::digest::file_sha256(&file).ok())
             .flatten(),
+        frames,
     }
 }
 
@@ -185,6 +189,7 @@ pub fn analyze_media(
         keep_images: video.is_some(),
         stop: settings.stop,
         sequential: settings.sequential,
+        pose_rate: settings.pose_rate,
     };
     let mut frames = 0u64;
     crate::interrupt::measuring_begins();
@@ -236,7 +241,11 @@ pub fn analyze_media(
     let report = build::build(
         outcome,
         source_info(&header, frames, None, None),
-        model_info(&settings.model.models_dir, settings.model.kind.id()),
+        model_info(
+            &settings.model.models_dir,
+            settings.model.kind.id(),
+            Some(times.model_frames),
+        ),
         ended,
     );
     Ok(Analysis { report, times })
@@ -283,7 +292,7 @@ pub fn analyze_track(
     let report = build::build(
         outcome,
         source_info(&header, frames, None, Some(path)),
-        model_info(&settings.model.models_dir, &header.model),
+        model_info(&settings.model.models_dir, &header.model, None),
         ended,
     );
     Ok(Analysis {

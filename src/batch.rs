@@ -15,6 +15,7 @@ use posecheck_pose::{ModelConfig, PoseModel, runtime};
 
 use crate::analyze::{self, AnalyzeSettings, FrameOutputs};
 use crate::error::Error;
+use crate::pipeline::PoseRate;
 use crate::progress::Progress;
 
 /// Extensions of the videos a directory walk picks up (case-insensitive).
@@ -180,6 +181,7 @@ pub struct BatchSettings<'a> {
     pub force: bool,
     pub quiet: bool,
     pub sequential: bool,
+    pub pose_rate: PoseRate,
     pub stop: &'a AtomicBool,
 }
 
@@ -204,9 +206,10 @@ fn batch_settings(settings: &BatchSettings) -> String {
         .map(|f| digest::file_sha256(&model.path(f)).unwrap_or_default())
         .collect::<Vec<_>>();
     format!(
-        "posecheck {}\nmodel {} {weights:?}\nsession {:?}",
+        "posecheck {}\nmodel {} {weights:?}\npose rate {:?}\nsession {:?}",
         env!("CARGO_PKG_VERSION"),
         model.kind.id(),
+        settings.pose_rate,
         settings.session,
     )
 }
@@ -270,6 +273,7 @@ pub fn run(jobs: &[Job], settings: &BatchSettings) -> Result<BatchOutcome, Error
         progress: &progress,
         stop: settings.stop,
         sequential: settings.sequential,
+        pose_rate: settings.pose_rate,
     };
     let batch = &batch_settings(settings);
     let next = AtomicUsize::new(0);

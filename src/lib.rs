@@ -6,6 +6,7 @@
 
 pub mod analyze;
 pub mod batch;
+pub mod cadence;
 pub mod error;
 pub mod eval;
 pub mod interrupt;

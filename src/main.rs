@@ -14,6 +14,7 @@ use clap::{Args, Parser, Subcommand};
 use posecheck::analyze::{self, FrameOutputs};
 use posecheck::batch::{self, BatchSettings, Input, Job, Outputs};
 use posecheck::interrupt;
+use posecheck::pipeline::PoseRate;
 use posecheck::progress::Progress;
 use posecheck_core::exercise::template;
 use posecheck_core::filter::OneEuroConfig;
@@ -143,6 +144,9 @@ struct EvalArgs {
     /// Where keypoint tracks are cached [default: ~/.cache/posecheck/tracks].
     #[arg(long, value_name = "DIR")]
     cache_dir: Option<PathBuf>,
+    /// How often the pose model runs on the clips.
+    #[arg(long, value_enum, default_value_t = PoseRate::Adaptive)]
+    pose_rate: PoseRate,
     /// Print the results as JSON instead of a table.
     #[arg(long)]
     json: bool,
@@ -348,6 +352,9 @@ struct AnalyzeArgs {
     /// Run decoding, inference and analysis one after another instead of pipelined.
     #[arg(long)]
     sequential: bool,
+    /// How often the pose model runs on a video.
+    #[arg(long, value_enum, default_value_t = PoseRate::Adaptive)]
+    pose_rate: PoseRate,
     /// No progress bar and no summary.
     #[arg(long, short)]
     quiet: bool,
@@ -455,6 +462,7 @@ fn analyze_cmd(args: &AnalyzeArgs, stop: &AtomicBool) -> Result<()> {
         force: args.force,
         quiet: args.quiet,
         sequential: args.sequential,
+        pose_rate: args.pose_rate,
         stop,
     };
     let done = batch::run(&jobs, &settings)?;
@@ -551,6 +559,7 @@ fn eval_cmd(args: &EvalArgs, stop: &AtomicBool) -> Result<()> {
         ort_lib: args.model.ort_lib.clone(),
         session,
         cache_dir: args.cache_dir.clone().unwrap_or_else(default_cache_dir),
+        pose_rate: args.pose_rate,
         progress: &progress,
         stop,
     };

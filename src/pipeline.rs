@@ -9,31 +9,21 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{Receiver, Sender, bounded, unbounded};
 use opencv::core::Mat;
 
+pub use crate::cadence::{Analysed, PoseRate, infer};
+use crate::cadence::{Decoded, Estimator};
 use crate::error::Error;
 use crate::source::MediaSource;
-use posecheck_core::pose::Pose;
-use posecheck_core::track::quantize;
 use posecheck_pose::PoseModel;
 
 /// Frames in flight between two stages.
 const QUEUE: usize = 3;
 
-/// One analysed frame.
-pub struct Analysed {
-    pub index: u64,
-    pub t: f64,
-    /// The person's raw (unsmoothed) keypoints, rounded as a track stores them.
-    pub pose: Option<Pose>,
-    /// The picture, when the caller asked for it (overlays, annotated video).
-    pub image: Option<Mat>,
-    /// Whether the person detector ran (tracking was lost or re-checked).
-    pub detector_ran: bool,
-}
-
 /// Busy time of each stage, for benchmarks.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct StageTimes {
     pub frames: u64,
+    /// Frames the model saw (the others were interpolated, see [`PoseRate`]).
+    pub model_frames: u64,
     pub decode: Duration,
     pub inference: Duration,
     pub analysis: Duration,
@@ -60,6 +50,8 @@ pub struct PipelineOptions<'a> {
     /// Run the three stages one after another on one thread (for checking that pipelining
     /// changes nothing, and for measuring what it gains).
     pub sequential: bool,
+    /// How often the model runs.
+    pub pose_rate: PoseRate,
 }
 
 /// Decodes `source`, runs `model` on every frame, and hands the results to `sink` in order.
@@ -80,17 +72,6 @@ pub fn run(
     Ok(times)
 }
 
-/// The model's pose in a frame, rounded as a track stores it (so a replay sees the same
-/// keypoints), and whether the person detector ran.
-pub fn infer(model: &mut dyn PoseModel, image: &Mat) -> Result<(Option<Pose>, bool), Error> {
-    let found = model.estimate(&crate::source::image_view(image)?)?;
-    let pose = found.pose.map(|mut p| {
-        quantize(&mut p);
-        p
-    });
-    Ok((pose, found.detector_ran))
-}
-
 fn run_sequential(
     source: &mut MediaSource,
     model: &mut dyn PoseModel,
@@ -98,41 +79,65 @@ fn run_sequential(
     sink: &mut impl FnMut(&mut Analysed) -> Result<(), Error>,
 ) -> Result<StageTimes, Error> {
     let mut times = StageTimes::default();
-    let mut image = Mat::default();
+    let mut estimator = Estimator::new(model, opts.pose_rate);
+    // Buffers back from the sink (the estimator may hold a frame while the next is decoded).
+    let (pool_tx, pool_rx) = unbounded::<Mat>();
+    let mut failure = None;
+    let mut deliver = |a: Analysed| {
+        let t0 = Instant::now();
+        let result = deliver_to(sink, a, opts.keep_images, &pool_tx);
+        times.analysis += t0.elapsed();
+        times.frames += 1;
+        result.map_err(|e| failure = Some(e)).is_ok()
+    };
+    let mut decode = Duration::ZERO;
+    let mut sink_failed = false;
     loop {
         if opts.stop.load(Ordering::Relaxed) {
             break;
         }
+        let mut image = pool_rx.try_recv().unwrap_or_default();
         let t0 = Instant::now();
         let Some((index, t)) = source.read_into(&mut image) else {
             break;
         };
-        let t1 = Instant::now();
-        let (pose, detector_ran) = infer(model, &image)?;
-        let t2 = Instant::now();
-        let mut analysed = Analysed {
-            index,
-            t,
-            pose,
-            image: opts.keep_images.then(|| std::mem::take(&mut image)),
-            detector_ran,
-        };
-        sink(&mut analysed)?;
-        if let Some(picture) = analysed.image {
-            image = picture;
+        decode += t0.elapsed();
+        if !estimator.push(Decoded { index, t, image }, &mut deliver)? {
+            sink_failed = true;
+            break;
         }
-        times.frames += 1;
-        times.decode += t1 - t0;
-        times.inference += t2 - t1;
-        times.analysis += t2.elapsed();
     }
+    if !sink_failed {
+        estimator.finish(&mut deliver)?;
+    }
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    times.decode = decode;
+    times.inference = estimator.busy;
+    times.model_frames = estimator.model_frames;
     Ok(times)
 }
 
-struct Decoded {
-    index: u64,
-    t: f64,
-    image: Mat,
+/// Hands a frame to the sink, its picture only if asked for, and returns the buffer to the
+/// decoder's pool.
+fn deliver_to(
+    sink: &mut impl FnMut(&mut Analysed) -> Result<(), Error>,
+    mut a: Analysed,
+    keep_images: bool,
+    pool: &Sender<Mat>,
+) -> Result<(), Error> {
+    let picture = a.image.take();
+    if keep_images {
+        a.image = picture;
+    } else if let Some(m) = picture {
+        let _ = pool.send(m);
+    }
+    let result = sink(&mut a);
+    if let Some(m) = a.image.take() {
+        let _ = pool.send(m);
+    }
+    result
 }
 
 fn run_threaded(
@@ -153,46 +158,35 @@ fn run_threaded(
         let pool_back = pool_tx.clone();
         let keep = opts.keep_images;
         let failed_ref = &failed;
+        let rate = opts.pose_rate;
         let inference = scope.spawn(move || {
-            let mut busy = Duration::ZERO;
-            for d in decoded_rx.iter() {
-                let t0 = Instant::now();
-                let (pose, detector_ran) = match infer(model, &d.image) {
-                    Ok(r) => r,
-                    Err(e) => {
-                        failed_ref.store(true, Ordering::Relaxed);
-                        return Err(e);
-                    }
-                };
-                busy += t0.elapsed();
-                let image = if keep {
-                    Some(d.image)
-                } else {
-                    let _ = pool_back.send(d.image);
-                    None
-                };
-                let out = Analysed {
-                    index: d.index,
-                    t: d.t,
-                    pose,
-                    image,
-                    detector_ran,
-                };
-                if analysed_tx.send(out).is_err() {
-                    break;
+            let mut estimator = Estimator::new(model, rate);
+            let mut send = |mut a: Analysed| {
+                if !keep && let Some(picture) = a.image.take() {
+                    let _ = pool_back.send(picture);
                 }
+                analysed_tx.send(a).is_ok()
+            };
+            let mut estimate = || -> Result<(), Error> {
+                for d in decoded_rx.iter() {
+                    if !estimator.push(d, &mut send)? {
+                        return Ok(());
+                    }
+                }
+                estimator.finish(&mut send)
+            };
+            let result = estimate();
+            if result.is_err() {
+                failed_ref.store(true, Ordering::Relaxed);
             }
-            Ok(busy)
+            result.map(|()| (estimator.busy, estimator.model_frames))
         });
         let mut sink_result = Ok(());
-        for mut a in analysed_rx.iter() {
+        for a in analysed_rx.iter() {
             let t0 = Instant::now();
-            let result = sink(&mut a);
+            let result = deliver_to(sink, a, keep, &pool_tx);
             times.analysis += t0.elapsed();
             times.frames += 1;
-            if let Some(picture) = a.image.take() {
-                let _ = pool_tx.send(picture);
-            }
             if let Err(e) = result {
                 failed.store(true, Ordering::Relaxed);
                 sink_result = Err(e);
@@ -208,7 +202,7 @@ fn run_threaded(
             .join()
             .map_err(|_| Error::invalid("the decoding thread stopped unexpectedly"))?;
         sink_result?;
-        times.inference = inference_busy?;
+        (times.inference, times.model_frames) = inference_busy?;
         times.decode = decode_busy;
         Ok(())
     })?;

@@ -20,6 +20,12 @@ use serde_json::Value;
 const HOLD_VS_EXACT_S: f64 = 0.4;
 /// Model vs the renderer's plateau: seconds.
 const HOLD_VS_PLATEAU_S: f64 = 1.5;
+/// The adaptive pose rate vs every frame: where a rep or hold starts and ends, and how long it
+/// is held, seconds. Ends lie where the body slows to a stop, so a threshold crossed on an
+/// interpolated frame instead of the model's can move by a few frames: up to 0.13 s on the
+/// bundled samples, either way (on bird-dog's first rep the adaptive rate was the nearer to
+/// the exact keypoints' hold).
+const ADAPTIVE_VS_EVERY_S: f64 = 0.2;
 
 fn posecheck(args: &[&str]) -> Report {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -228,15 +234,60 @@ fn bundled_samples_match_their_ground_truth() {
         let track = samples.join(format!("{name}.track.jsonl"));
         let gt = read_json(&gt_path);
         let exercise = gt["exercise"].as_str().expect("exercise").to_string();
-        let report = posecheck(&[s(&video)]);
+        let every = posecheck(&[s(&video), "--pose-rate", "every"]);
         let exact = posecheck(&[s(&track), "--exercise", &exercise]);
-        check(&report, &gt, Some(&exact), name);
+        check(&every, &gt, Some(&exact), name);
+        let adaptive = posecheck(&[s(&video), "--pose-rate", "adaptive"]);
+        check(&adaptive, &gt, None, name);
+        adaptive_reads_as_every_frame(&adaptive, &every, &exercise, name);
         checked += 1;
     }
     assert!(
         checked >= 5,
         "one sample per exercise expected, found {checked}"
     );
+}
+
+/// The adaptive pose rate gives the report of every frame: the same reps, holds and warnings,
+/// at nearly the same times, while the model saw far fewer frames.
+fn adaptive_reads_as_every_frame(adaptive: &Report, every: &Report, exercise: &str, what: &str) {
+    let (a, e) = (
+        one_set(adaptive, exercise, what),
+        one_set(every, exercise, what),
+    );
+    assert_eq!(a.reps, e.reps, "{what}: reps at the adaptive rate");
+    let (ta, te) = (timed_holds(a), timed_holds(e));
+    assert_eq!(ta.len(), te.len(), "{what}: {ta:?} vs {te:?}");
+    for (x, y) in ta.iter().zip(&te) {
+        let near = |p: f64, q: f64| (p - q).abs() <= ADAPTIVE_VS_EVERY_S;
+        assert!(
+            near(x.0, y.0) && near(x.1, y.1) && near(x.2, y.2),
+            "{what}: adaptive {x:?} vs every frame {y:?}"
+        );
+    }
+    let warnings = |set: &ExerciseSet| {
+        let mut codes: Vec<String> = set
+            .faults
+            .iter()
+            .filter(|f| f.severity == Severity::Warning)
+            .map(|f| f.code.clone())
+            .collect();
+        codes.sort();
+        codes.dedup();
+        codes
+    };
+    assert_eq!(
+        warnings(a),
+        warnings(e),
+        "{what}: warnings at the adaptive rate"
+    );
+    let frames = adaptive.source.frames as f64;
+    let seen = adaptive.model.frames.expect("model frames") as f64;
+    assert!(
+        seen < 0.7 * frames,
+        "{what}: the model saw {seen} of {frames} frames"
+    );
+    assert_eq!(every.model.frames, Some(every.source.frames), "{what}");
 }
 
 /// The renderer in the build (`./run.sh` builds the whole workspace).

@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::analyze::{self, AnalyzeSettings, FrameOutputs};
 use crate::error::Error;
+use crate::pipeline::PoseRate;
 use crate::progress::Progress;
 use posecheck_core::eval::labelled;
 use posecheck_core::eval::manifest::{Clip, Manifest};
@@ -21,18 +22,27 @@ pub struct EvalSettings<'a> {
     pub ort_lib: Option<PathBuf>,
     pub session: SessionConfig,
     pub cache_dir: PathBuf,
+    /// How often the model runs; tracks at each rate are cached apart.
+    pub pose_rate: PoseRate,
     pub progress: &'a Progress,
     pub stop: &'a AtomicBool,
 }
 
-/// The cache file of a clip's keypoint track: by model and the video's content.
-fn cache_path(dir: &Path, model: &str, video: &Path) -> Result<PathBuf, Error> {
+/// The cache file of a clip's keypoint track: by model, pose rate and the video's content.
+fn cache_path(dir: &Path, model: &str, rate: PoseRate, video: &Path) -> Result<PathBuf, Error> {
     let sha = posecheck_core::digest::file_sha256(video)?;
     let stem = video
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
-    Ok(dir.join(model).join(format!("{stem}-{}.jsonl", &sha[..16])))
+    // Every-frame tracks keep the directory they had before the rate could be chosen.
+    let subdir = match rate {
+        PoseRate::Every => model.to_string(),
+        PoseRate::Adaptive => format!("{model}@adaptive"),
+    };
+    Ok(dir
+        .join(subdir)
+        .join(format!("{stem}-{}.jsonl", &sha[..16])))
 }
 
 /// A clip's keypoint track: from the cache, or by running the model (and caching it).
@@ -41,7 +51,12 @@ fn track_of(
     settings: &EvalSettings,
     model: &mut Option<Box<dyn PoseModel>>,
 ) -> Result<PathBuf, Error> {
-    let cached = cache_path(&settings.cache_dir, settings.model.kind.id(), video)?;
+    let cached = cache_path(
+        &settings.cache_dir,
+        settings.model.kind.id(),
+        settings.pose_rate,
+        video,
+    )?;
     if cached.is_file() {
         return Ok(cached);
     }
@@ -64,6 +79,7 @@ fn track_of(
         progress: settings.progress,
         stop: settings.stop,
         sequential: false,
+        pose_rate: settings.pose_rate,
     };
     let m = model
         .as_mut()
@@ -110,6 +126,7 @@ pub fn run(manifest_path: &Path, settings: &EvalSettings) -> Result<Evaluation, 
             progress: settings.progress,
             stop: settings.stop,
             sequential: false,
+            pose_rate: settings.pose_rate,
         };
         let done = analyze::analyze_track(&track, &analyze_settings, &FrameOutputs::default())?;
         check_stop(clips.len())?;

@@ -171,7 +171,7 @@ pub fn run(
             let at = c.at;
             let t = at.duration_since(*first_at.get_or_insert(at)).as_secs_f64();
             let mut image = c.image;
-            let (pose, _) = crate::pipeline::infer(model, &image)?;
+            let pose = crate::pipeline::infer(model, &image)?;
             let events = session.frame(t, pose.as_ref())?;
             frames += 1;
             hud.observe(events);
@@ -234,7 +234,12 @@ pub fn run(
     let report = build::build(
         outcome,
         source_info(&header, frames, duration_s, None),
-        crate::analyze::model_info(&model_config.models_dir, model_config.kind.id()),
+        // Live mode runs the model on every frame it takes.
+        crate::analyze::model_info(
+            &model_config.models_dir,
+            model_config.kind.id(),
+            Some(frames),
+        ),
         ending,
     );
     Ok(LiveOutcome {

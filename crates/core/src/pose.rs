@@ -4,6 +4,23 @@
 use crate::geometry::Vec2;
 use crate::skeleton::{JOINT_COUNT, Joint, Skeleton};
 
+/// The joints whose motion [`Pose::movement`] measures: shoulders, elbows, wrists, hips,
+/// knees and ankles (the face and the finger and toe points add jitter, not movement).
+const MOVING_JOINTS: [Joint; 12] = [
+    Joint::LeftShoulder,
+    Joint::RightShoulder,
+    Joint::LeftElbow,
+    Joint::RightElbow,
+    Joint::LeftWrist,
+    Joint::RightWrist,
+    Joint::LeftHip,
+    Joint::RightHip,
+    Joint::LeftKnee,
+    Joint::RightKnee,
+    Joint::LeftAnkle,
+    Joint::RightAnkle,
+];
+
 /// One landmark: position in image pixels, relative depth, and how visible the model thinks it is.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Keypoint {
@@ -68,6 +85,43 @@ impl Pose {
             .unwrap_or(0.0)
     }
 
+    /// The pose a fraction `f` (0 = `self`, 1 = `other`) of the way to `other`: every
+    /// coordinate and visibility on a straight line, for a frame between two the model saw.
+    pub fn lerp(&self, other: &Pose, f: f32) -> Pose {
+        let mut out = self.clone();
+        for (k, o) in out.keypoints.iter_mut().zip(&other.keypoints) {
+            let mix = |a: f32, b: f32| a + (b - a) * f;
+            *k = Keypoint {
+                x: mix(k.x, o.x),
+                y: mix(k.y, o.y),
+                z: mix(k.z, o.z),
+                visibility: mix(k.visibility, o.visibility),
+            };
+        }
+        out
+    }
+
+    /// How far the body moved from `self` to `other`, as a share of the person's size: the
+    /// second-largest displacement of the limb and torso joints seen in both (visibility
+    /// ≥ 0.5). A movement moves two joints at least (a limb's two ends, or both sides); one
+    /// joint alone jumping is the model's jitter. `None` when fewer than two joints are seen
+    /// in both.
+    pub fn movement(&self, other: &Pose) -> Option<f32> {
+        let scale = self.scale().max(other.scale());
+        if scale <= 0.0 {
+            return None;
+        }
+        let mut moves: Vec<f32> = MOVING_JOINTS
+            .iter()
+            .map(|j| (self.get(*j), other.get(*j)))
+            .filter(|(a, b)| a.visibility >= 0.5 && b.visibility >= 0.5)
+            .map(|(a, b)| (b.pos() - a.pos()).length() / scale)
+            .filter(|d| d.is_finite())
+            .collect();
+        moves.sort_by(|a, b| b.total_cmp(a));
+        moves.get(1).copied()
+    }
+
     /// Builds a pose from a model's or file's keypoints in `skeleton` order; joints the layout
     /// lacks stay invisible.
     pub fn from_layout(skeleton: Skeleton, points: &[Keypoint]) -> Pose {
@@ -81,5 +135,52 @@ impl Pose {
     /// The keypoints in `skeleton` order.
     pub fn to_layout(&self, skeleton: Skeleton) -> Vec<Keypoint> {
         skeleton.joints().iter().map(|j| self.get(*j)).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A pose with every joint at `(x + i, y)`, fully visible.
+    fn pose_at(x: f32, y: f32) -> Pose {
+        let mut p = Pose::default();
+        for (i, k) in p.keypoints.iter_mut().enumerate() {
+            *k = Keypoint {
+                x: x + i as f32,
+                y,
+                z: 0.0,
+                visibility: 1.0,
+            };
+        }
+        p
+    }
+
+    #[test]
+    fn lerp_is_on_the_line_between_the_two_poses() {
+        let (a, b) = (pose_at(0.0, 0.0), pose_at(10.0, 20.0));
+        let mid = a.lerp(&b, 0.5);
+        assert_eq!(mid.get(Joint::Nose).pos(), Vec2::new(5.0, 10.0));
+        assert_eq!(a.lerp(&b, 0.0), a);
+        assert_eq!(a.lerp(&b, 1.0), b);
+    }
+
+    #[test]
+    fn movement_is_a_share_of_the_body_and_ignores_jitter_and_unseen_joints() {
+        // The body spans 32 px (x from 0 to 32): a 3.2 px shift is a tenth of it.
+        let (a, mut b) = (pose_at(0.0, 0.0), pose_at(0.0, 3.2));
+        assert!((a.movement(&b).unwrap() - 0.1).abs() < 1e-6);
+        // A wrist far off but unseen in one pose does not count; a toe far off is not a limb
+        // joint; one knee jumping alone is jitter.
+        b.keypoints[Joint::LeftWrist.index()].y += 20.0;
+        b.keypoints[Joint::LeftWrist.index()].visibility = 0.1;
+        b.keypoints[Joint::LeftFootIndex.index()].y += 10.0;
+        b.keypoints[Joint::LeftKnee.index()].y += 10.0;
+        assert!((a.movement(&b).unwrap() - 0.1).abs() < 1e-6);
+        // A leg moving (knee and ankle) is movement.
+        b.keypoints[Joint::LeftAnkle.index()].y += 10.0;
+        assert!(a.movement(&b).unwrap() > 0.4);
+        let unseen = Pose::default();
+        assert_eq!(a.movement(&unseen), None);
     }
 }

@@ -324,10 +324,9 @@ fn runtime_error(e: ort::Error) -> Error {
     Error::Runtime(e.to_string())
 }
 
-/// The two-stage BlazePose tracker.
-pub struct BlazePose {
-    detector: Detector,
-    landmarker: Landmarker,
+/// What the tracker carries from one frame to the next.
+#[derive(Clone, Copy, Debug, Default)]
+struct TrackState {
     /// Region from the previous frame's landmarks, while tracking.
     roi: Option<Roi>,
     /// Where the person last was, to stay on them when another person is in view.
@@ -335,6 +334,13 @@ pub struct BlazePose {
     frames_since_check: u32,
     /// Frames since the detector last looked in vain, while nobody is tracked.
     frames_since_search: Option<u32>,
+}
+
+/// The two-stage BlazePose tracker.
+pub struct BlazePose {
+    detector: Detector,
+    landmarker: Landmarker,
+    state: TrackState,
     still: bool,
 }
 
@@ -343,10 +349,7 @@ impl BlazePose {
         Ok(BlazePose {
             detector: Detector::load(config)?,
             landmarker: Landmarker::load(config)?,
-            roi: None,
-            last_seen: None,
-            frames_since_check: 0,
-            frames_since_search: None,
+            state: TrackState::default(),
             still: false,
         })
     }
@@ -354,7 +357,7 @@ impl BlazePose {
     /// Picks the detection to follow: the one nearest to where the person was last seen
     /// (a bystander may score higher), otherwise the strongest.
     fn choose(&self, people: &[PersonBox]) -> Option<PersonBox> {
-        match self.last_seen {
+        match self.state.last_seen {
             Some((centre, size)) => people
                 .iter()
                 .filter(|b| (b.hip - centre).length() < size)
@@ -385,7 +388,12 @@ impl BlazePose {
     }
 
     fn track(&mut self, frame: &ImageView) -> Result<Detection, Error> {
-        if let Some(n) = self.frames_since_search.as_mut().filter(|_| !self.still) {
+        if let Some(n) = self
+            .state
+            .frames_since_search
+            .as_mut()
+            .filter(|_| !self.still)
+        {
             *n += 1;
             if *n < SEARCH_EVERY {
                 return Ok(Detection::default());
@@ -393,7 +401,7 @@ impl BlazePose {
         }
         let mut detector_ran = false;
         let mut result = None;
-        if let Some(roi) = self.roi.filter(|_| !self.still) {
+        if let Some(roi) = self.state.roi.filter(|_| !self.still) {
             let r = self.landmarker.run(frame, &roi)?;
             if r.presence >= PRESENCE_THRESHOLD {
                 result = Some(r);
@@ -401,10 +409,10 @@ impl BlazePose {
         }
         // A confident track outlives a detector miss (below), so only a doubtful one is checked.
         let recheck = result.as_ref().is_some_and(|r| !confident(r))
-            && self.frames_since_check >= RECHECK_FRAMES;
+            && self.state.frames_since_check >= RECHECK_FRAMES;
         if result.is_none() || recheck {
             detector_ran = true;
-            self.frames_since_check = 0;
+            self.state.frames_since_check = 0;
             let people = self.detector.detect(frame)?;
             match (result.is_some(), self.choose(&people)) {
                 // Tracking, and the detector agrees someone is there: keep the track.
@@ -417,12 +425,12 @@ impl BlazePose {
                 (false, None) => {}
             }
         } else {
-            self.frames_since_check += 1;
+            self.state.frames_since_check += 1;
         }
-        self.roi = result.as_ref().map(|r| r.next_roi);
-        self.frames_since_search = result.is_none().then_some(0);
+        self.state.roi = result.as_ref().map(|r| r.next_roi);
+        self.state.frames_since_search = result.is_none().then_some(0);
         if let Some(r) = &result {
-            self.last_seen = Some((r.next_roi.center, r.next_roi.size * 0.5));
+            self.state.last_seen = Some((r.next_roi.center, r.next_roi.size * 0.5));
         }
         Ok(Detection {
             pose: result.map(|r| r.pose),
@@ -439,17 +447,21 @@ impl PoseModel for BlazePose {
         self.track(frame)
     }
 
+    fn estimate_aside(&mut self, frame: &ImageView) -> Result<Detection, Error> {
+        let state = self.state;
+        let found = self.estimate(frame);
+        self.state = state;
+        found
+    }
+
     fn reset(&mut self) {
-        self.roi = None;
-        self.last_seen = None;
-        self.frames_since_check = 0;
-        self.frames_since_search = None;
+        self.state = TrackState::default();
     }
 
     fn set_still_images(&mut self, still: bool) {
         self.still = still;
         if still {
-            self.last_seen = None;
+            self.state.last_seen = None;
         }
     }
 

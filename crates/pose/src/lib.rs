@@ -35,6 +35,9 @@ pub struct Detection {
 pub trait PoseModel: Send {
     /// Estimates the pose in a frame.
     fn estimate(&mut self, frame: &ImageView) -> Result<Detection, Error>;
+    /// Estimates the pose in a frame out of order (one between two frames already given),
+    /// leaving the track as it was.
+    fn estimate_aside(&mut self, frame: &ImageView) -> Result<Detection, Error>;
     /// Forgets the tracked person (a new clip, or a jump in time).
     fn reset(&mut self);
     /// Sets whether frames are independent stills (no tracking between them).

@@ -152,6 +152,13 @@ impl PoseModel for MoveNet {
         Ok(Detection { pose, detector_ran })
     }
 
+    fn estimate_aside(&mut self, frame: &ImageView) -> Result<Detection, Error> {
+        let roi = self.roi;
+        let found = self.estimate(frame);
+        self.roi = roi;
+        found
+    }
+
     fn reset(&mut self) {
         self.roi = None;
     }

@@ -10,8 +10,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::skeleton::Side;
 
-/// Version of this report format. Minor versions only add fields (1.1: `provenance`).
-pub const SCHEMA_VERSION: &str = "1.1";
+/// Version of this report format. Minor versions only add fields (1.1: `provenance`;
+/// 1.2: `model.frames`).
+pub const SCHEMA_VERSION: &str = "1.2";
 
 /// The closed vocabularies of the report: serialised as their snake_case codes, listed as
 /// enums in the schema. `Display` gives the same code (for event lines and tables).
@@ -195,6 +196,10 @@ pub struct ModelInfo {
     pub name: String,
     /// SHA-256 of the model weights (absent for re-scored tracks whose model file is unknown).
     pub sha256: Option<String>,
+    /// Frames the model ran on; at the adaptive pose rate the others are interpolated between
+    /// them (absent for re-scored tracks).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub frames: Option<u64>,
 }
 
 /// One exercise done for a while: its reps or holds, faults and how it compares with the plan.

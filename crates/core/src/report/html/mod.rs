@@ -269,6 +269,7 @@ mod tests {
             model: ModelInfo {
                 name: "blazepose_landmark_full".into(),
                 sha256: Some("e120b3073d70f4d3".into()),
+                frames: Some(300),
             },
             exercises,
             warnings: Vec::new(),
