@@ -13,6 +13,7 @@ use clap::{Args, Parser, Subcommand};
 
 use posecheck::analyze::{self, FrameOutputs};
 use posecheck::batch::{self, BatchSettings, Input, Job, Outputs};
+use posecheck::eval::matrix::MatrixSize;
 use posecheck::interrupt;
 use posecheck::pipeline::PoseRate;
 use posecheck::progress::Progress;
@@ -134,8 +135,15 @@ const MAX_THREADS: usize = 1024;
 #[derive(Args)]
 struct EvalArgs {
     /// The manifests (JSON) of clips and labelled keypoint files.
-    #[arg(required = true)]
+    #[arg(required_unless_present = "matrix")]
     manifests: Vec<PathBuf>,
+    /// Also render and score the robustness matrix of rendered clips with exact truth.
+    #[arg(long, value_enum)]
+    matrix: Option<MatrixSize>,
+    /// Where the matrix's clips are rendered (kept, so a second run renders nothing)
+    /// [default: CACHE_DIR/rendered-matrix].
+    #[arg(long, value_name = "DIR")]
+    matrix_dir: Option<PathBuf>,
     #[command(flatten)]
     model: ModelArgs,
     /// Directory of extra exercise templates (*.toml), to re-score with edited templates.
@@ -563,8 +571,15 @@ fn eval_cmd(args: &EvalArgs, stop: &AtomicBool) -> Result<()> {
         progress: &progress,
         stop,
     };
-    let results = args
-        .manifests
+    let mut manifests = args.manifests.clone();
+    if let Some(size) = args.matrix {
+        let dir = args
+            .matrix_dir
+            .clone()
+            .unwrap_or_else(|| settings.cache_dir.join("rendered-matrix"));
+        manifests.push(eval::matrix::build(&dir, size, args.quiet)?);
+    }
+    let results = manifests
         .iter()
         .map(|m| eval::run(m, &settings))
         .collect::<Result<Vec<_>, _>>()?;

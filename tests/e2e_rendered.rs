@@ -13,6 +13,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use posecheck::eval::matrix::template_code;
 use posecheck_core::report::model::{Counting, ExerciseSet, Report, Severity};
 use serde_json::Value;
 
@@ -33,18 +34,6 @@ fn posecheck(args: &[&str]) -> Report {
     let report_arg = ["--report", report.to_str().expect("path"), "--quiet"];
     common::posecheck_ok(["analyze"].iter().chain(args).chain(&report_arg));
     serde_json::from_str(&std::fs::read_to_string(&report).expect("report")).expect("report json")
-}
-
-/// The renderer's fault codes in the engine's words, per exercise.
-fn our_code(exercise: &str, code: &str) -> String {
-    match (exercise, code) {
-        ("plank", "hips_sagging") => "back_sagging",
-        ("plank", "hips_piked") => "back_too_high",
-        ("side_plank", "hips_sagging") => "hips_dropping",
-        (_, "hold_broken") if exercise != "side_plank" => "hold_too_short",
-        _ => code,
-    }
-    .to_string()
 }
 
 /// Faults the templates call from the prescription rather than from form (a hold shorter
@@ -110,7 +99,7 @@ fn check(report: &Report, gt: &Value, exact: Option<&Report>, what: &str) {
     }
     // Every injected fault is called, on its rep (or during its span for holds)...
     for f in gt["faults"].as_array().expect("faults") {
-        let code = our_code(exercise, f["code"].as_str().expect("code"));
+        let code = template_code(exercise, f["code"].as_str().expect("code"));
         let (a, b) = (
             f["start_s"].as_f64().unwrap_or(0.0),
             f["end_s"].as_f64().unwrap_or(0.0),
@@ -134,7 +123,7 @@ fn check(report: &Report, gt: &Value, exact: Option<&Report>, what: &str) {
         .as_array()
         .into_iter()
         .flatten()
-        .filter_map(|f| f["code"].as_str().map(|c| our_code(exercise, c)))
+        .filter_map(|f| f["code"].as_str().map(|c| template_code(exercise, c)))
         .collect();
     for x in set.faults.iter().filter(|x| x.severity != Severity::Info) {
         assert!(

@@ -3,6 +3,8 @@
 //! scored by the core ([`posecheck_core::eval::score`]); labelled keypoint files are scored for
 //! form faults.
 
+pub mod matrix;
+
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 

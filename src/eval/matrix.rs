@@ -1,0 +1,282 @@
+//! The rendered robustness matrix: the renderer's figure (`posecheck-render`) doing every
+//! exercise from the places users film from (side, 45° oblique and head-end front; a phone
+//! on the floor, hip height, eye height; near and far; landscape and portrait), with other
+//! body sizes and with form faults put in, each clip with exact ground truth. The truth is
+//! written as a manifest of the same kind as the real clips', so the one eval scores both.
+//!
+//! One factor is changed at a time from a base shot (side-on, camera at hip height 3 m away,
+//! 640×360), plus the hard combination users produce most (a phone on the floor, oblique,
+//! portrait), so a failing row names its cause.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::{Value, json};
+
+use crate::error::Error;
+
+/// Which cells to render.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum MatrixSize {
+    /// One hard cell per exercise (the CI subset).
+    Quick,
+    /// Every cell.
+    Full,
+}
+
+/// One rendered clip: its name, what it shows and the renderer's options.
+struct Cell {
+    name: String,
+    exercise: &'static str,
+    view: String,
+    args: Vec<String>,
+    /// Faults put in: the form is not clean.
+    faulty: bool,
+}
+
+/// What each exercise does in the base shot. Holds meet the templates' targets where a short
+/// hold is a warning (superman: 5 s), so a clean clip should draw no warning.
+fn base(exercise: &str) -> &'static [&'static str] {
+    match exercise {
+        "bird_dog" => &["--reps", "4", "--hold", "2.5"],
+        "glute_bridge" => &["--reps", "5", "--hold", "1.5"],
+        "superman" => &["--reps", "3", "--hold", "6"],
+        _ => &["--reps", "1", "--hold", "12"],
+    }
+}
+
+/// The form faults the renderer can put into each exercise (code@where).
+fn faults(exercise: &str) -> &'static [&'static str] {
+    match exercise {
+        "bird_dog" => &["leg_below_level@2", "arm_below_level@3", "bent_knee@2"],
+        "glute_bridge" => &["hips_not_extended@3"],
+        "plank" => &["hips_sagging@1:4-8", "hips_piked@1:4-8"],
+        "side_plank" => &["hips_dropping@1:4-8", "hips_piked@1:4-8"],
+        _ => &[],
+    }
+}
+
+const EXERCISES: [&str; 5] = [
+    "bird_dog",
+    "glute_bridge",
+    "superman",
+    "plank",
+    "side_plank",
+];
+
+/// Camera and body variations from the base shot: (name, view, renderer options).
+const VARIATIONS: [(&str, &str, &[&str]); 10] = [
+    ("side", "side", &[]),
+    ("oblique", "oblique", &["--camera", "oblique"]),
+    ("front", "front", &["--camera", "front"]),
+    ("floor", "side, floor camera", &["--camera-height", "0.12"]),
+    ("high", "side, camera at 1.5 m", &["--camera-height", "1.5"]),
+    ("near", "side, 2 m away", &["--camera-distance", "2"]),
+    ("far", "side, 5 m away", &["--camera-distance", "5"]),
+    ("portrait", "side, portrait", &["--size", "360x640"]),
+    ("small", "side, 1.55 m person", &["--body-height", "1.55"]),
+    ("tall", "side, 1.90 m person", &["--body-height", "1.9"]),
+];
+
+/// A phone on the floor, turned to portrait, at an angle: what many users do.
+const PHONE_ON_FLOOR: (&str, &str, &[&str]) = (
+    "phone-floor",
+    "oblique, floor camera, portrait",
+    &[
+        "--camera",
+        "oblique",
+        "--camera-height",
+        "0.12",
+        "--size",
+        "360x640",
+    ],
+);
+
+fn cell(
+    exercise: &'static str,
+    name: &str,
+    view: &str,
+    extra: &[&str],
+    fault: Option<&str>,
+) -> Cell {
+    let mut args: Vec<String> = ["-e", exercise]
+        .iter()
+        .chain(base(exercise))
+        .chain(extra)
+        .map(|s| s.to_string())
+        .collect();
+    if let Some(f) = fault {
+        args.extend(["--fault".to_string(), f.to_string()]);
+    }
+    let code = fault.map(|f| f.split('@').next().unwrap_or(f));
+    Cell {
+        name: match code {
+            Some(c) => format!("{exercise}-{name}-{c}"),
+            None => format!("{exercise}-{name}"),
+        },
+        exercise,
+        view: view.to_string(),
+        args,
+        faulty: fault.is_some(),
+    }
+}
+
+fn cells(size: MatrixSize) -> Vec<Cell> {
+    let (name, view, extra) = PHONE_ON_FLOOR;
+    if size == MatrixSize::Quick {
+        return EXERCISES
+            .iter()
+            .map(|e| cell(e, name, view, extra, None))
+            .collect();
+    }
+    let mut out = Vec::new();
+    for e in EXERCISES {
+        out.extend(VARIATIONS.iter().map(|(n, v, x)| cell(e, n, v, x, None)));
+        out.push(cell(e, name, view, extra, None));
+        for f in faults(e) {
+            out.push(cell(e, "side", "side", &[], Some(f)));
+            out.push(cell(
+                e,
+                "oblique",
+                "oblique",
+                &["--camera", "oblique"],
+                Some(f),
+            ));
+        }
+    }
+    out
+}
+
+/// The renderer's fault codes in the templates' words, per exercise.
+pub fn template_code(exercise: &str, code: &str) -> String {
+    match (exercise, code) {
+        ("plank", "hips_sagging") => "back_sagging",
+        ("plank", "hips_piked") => "back_too_high",
+        ("side_plank", "hips_sagging") => "hips_dropping",
+        (_, "hold_broken") if exercise != "side_plank" => "hold_too_short",
+        _ => code,
+    }
+    .to_string()
+}
+
+/// posecheck times a hold from when the body is near the working position (the template's
+/// hold band), the renderer's truth from when it is still there, so a hold reads longer by
+/// part of the way in and out: up to the renderer's 1.5 s tempo of a plank.
+const HOLD_READS_LONGER_S: f64 = 1.5;
+/// ... and a little shorter when the band is entered late.
+const HOLD_READS_SHORTER_S: f64 = 0.5;
+
+/// The manifest entry of a rendered clip, from its ground truth (`.gt.json`).
+fn entry(cell: &Cell, file: &str, gt: &Value) -> Value {
+    let reps = gt["reps"].as_array().cloned().unwrap_or_default();
+    let holds = gt["holds"].as_array().cloned().unwrap_or_default();
+    let mut e = json!({
+        "file": file,
+        "exercise": cell.exercise,
+        "view": cell.view,
+        "notes": format!("rendered: posecheck-render {}", cell.args.join(" ")),
+    });
+    let faults: Vec<Value> = gt["faults"]
+        .as_array()
+        .map(|fs| {
+            fs.iter()
+                .map(|f| {
+                    json!({
+                        "code": template_code(cell.exercise, f["code"].as_str().unwrap_or("")),
+                        "start_s": f["start_s"],
+                        "end_s": f["end_s"],
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    // Clean form: nothing of severity warning should be called.
+    e["faults"] = if cell.faulty {
+        json!(faults)
+    } else {
+        json!([])
+    };
+    if matches!(cell.exercise, "plank" | "side_plank") {
+        let total: f64 = holds.iter().filter_map(|h| h["duration_s"].as_f64()).sum();
+        let n = holds.len() as f64;
+        e["holds"] = json!(
+            holds
+                .iter()
+                .map(|h| json!({"side": h["side"], "start_s": h["start_s"], "end_s": h["end_s"]}))
+                .collect::<Vec<_>>()
+        );
+        e["accept_hold_s"] = json!([
+            (total - n * HOLD_READS_SHORTER_S).max(0.0),
+            total + n * HOLD_READS_LONGER_S
+        ]);
+    } else {
+        e["reps"] = json!(reps.len());
+        e["accept_reps"] = json!([reps.len(), reps.len()]);
+        e["rep_tops_s"] = json!(reps.iter().map(|r| r["top_s"].clone()).collect::<Vec<_>>());
+    }
+    e
+}
+
+/// The renderer built beside this program.
+fn renderer() -> Result<PathBuf, Error> {
+    let exe = std::env::current_exe().map_err(|e| Error::invalid(format!("own path: {e}")))?;
+    let r = exe.with_file_name("posecheck-render");
+    if r.is_file() {
+        Ok(r)
+    } else {
+        Err(Error::invalid(format!(
+            "{} is missing: build the whole workspace (cargo build --release --workspace)",
+            r.display()
+        )))
+    }
+}
+
+/// Renders the matrix's clips into `dir` (a clip already rendered with the same options is
+/// kept) and writes their truth as `dir/manifest.json`, which it returns.
+pub fn build(dir: &Path, size: MatrixSize, quiet: bool) -> Result<PathBuf, Error> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let renderer = renderer()?;
+    let cells = cells(size);
+    let mut videos = Vec::new();
+    for (i, cell) in cells.iter().enumerate() {
+        let clip = dir.join(format!("{}.mp4", cell.name));
+        let gt_path = dir.join(format!("{}.gt.json", cell.name));
+        let args_path = dir.join(format!("{}.args", cell.name));
+        let args = cell.args.join(" ");
+        let current = clip.is_file()
+            && gt_path.is_file()
+            && std::fs::read_to_string(&args_path).is_ok_and(|a| a == args);
+        if !current {
+            if !quiet {
+                eprintln!("rendering {}/{}: {}", i + 1, cells.len(), cell.name);
+            }
+            let out = Command::new(&renderer)
+                .args(&cell.args)
+                .arg("-o")
+                .arg(&clip)
+                .output()
+                .map_err(|e| Error::invalid(format!("{}: {e}", renderer.display())))?;
+            if !out.status.success() {
+                return Err(Error::invalid(format!(
+                    "rendering {} failed: {}",
+                    cell.name,
+                    String::from_utf8_lossy(&out.stderr).trim()
+                )));
+            }
+            std::fs::write(&args_path, &args).map_err(|e| Error::io(&args_path, e))?;
+        }
+        let text = std::fs::read_to_string(&gt_path).map_err(|e| Error::io(&gt_path, e))?;
+        let gt: Value = serde_json::from_str(&text)
+            .map_err(|e| Error::input(&gt_path, format!("not the renderer's truth: {e}")))?;
+        videos.push(entry(cell, &format!("{}.mp4", cell.name), &gt));
+    }
+    let manifest = json!({
+        "about": "The rendered robustness matrix (posecheck eval --matrix): the renderer's figure with exact ground truth, one factor changed at a time from a side-on shot at hip height, 3 m, 640x360.",
+        "videos": videos,
+    });
+    let path = dir.join("manifest.json");
+    let text = serde_json::to_string_pretty(&manifest)
+        .map_err(|e| Error::invalid(format!("manifest: {e}")))?;
+    posecheck_core::atomic::write(&path, text.as_bytes())?;
+    Ok(path)
+}
