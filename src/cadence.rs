@@ -3,7 +3,7 @@
 //! The model is what limits analysis speed, and back exercises are slow: for most of a set a
 //! body moves a few hundredths of its size between two frames, and the straight line between
 //! the poses of the frames either side of one is as close to it as the model's own jitter is
-//! (measured on the cached tracks of all real dev clips, see `docs/speed.md`). So at the
+//! (measured on the every-frame tracks of all real dev clips, see `docs/speed.md`). So at the
 //! adaptive rate the model sees every other frame and the one between is interpolated, unless
 //! the poses around it are far apart: a fast movement, a person found or lost, the person
 //! detector running again. Then the model also sees the held frame, and every frame after it
@@ -30,12 +30,12 @@ pub enum PoseRate {
 }
 
 /// The largest movement ([`Pose::movement`], a share of the body's size) between the poses
-/// two frames apart for which the frame between is interpolated. Simulated on the every-frame
-/// tracks of all 17 real dev clips (both manifests), the model then sees 56 % of the frames
-/// (50-76 % per clip), and an interpolated pose's farthest joint is 0.012 body sizes from the
-/// model's own pose of that frame at the median (0.030 at the 90th percentile): about what the
-/// model's poses of a still body differ from one frame to the next (median 0.009, 90th
-/// percentile 0.020).
+/// two frames apart for which the frame between is interpolated. On the every-frame tracks of
+/// all 17 real dev clips of both manifests (`examples/pose_rate_study.rs`), the model then
+/// sees 57 % of the frames (50-76 % per clip), and an interpolated pose's farthest joint is
+/// 0.012 body sizes from the model's own pose of that frame at the median (0.029 at the 90th
+/// percentile): about what the model's poses of a body standing still move from one frame to
+/// the next (median 0.009, 90th percentile 0.020).
 const MAX_INTERPOLATED_MOVE: f32 = 0.05;
 
 /// A decoded frame on its way to the model.

@@ -107,9 +107,21 @@ impl Pose {
     /// joint alone jumping is the model's jitter. `None` when fewer than two joints are seen
     /// in both.
     pub fn movement(&self, other: &Pose) -> Option<f32> {
+        self.joint_moves(other).get(1).copied()
+    }
+
+    /// The largest displacement of a limb or torso joint seen in both, as a share of the
+    /// person's size: how far the farthest joint is from one pose to the other.
+    pub fn farthest_move(&self, other: &Pose) -> Option<f32> {
+        self.joint_moves(other).first().copied()
+    }
+
+    /// The displacements of the limb and torso joints seen in both (visibility ≥ 0.5), as
+    /// shares of the person's size, largest first.
+    fn joint_moves(&self, other: &Pose) -> Vec<f32> {
         let scale = self.scale().max(other.scale());
         if scale <= 0.0 {
-            return None;
+            return Vec::new();
         }
         let mut moves: Vec<f32> = MOVING_JOINTS
             .iter()
@@ -119,7 +131,7 @@ impl Pose {
             .filter(|d| d.is_finite())
             .collect();
         moves.sort_by(|a, b| b.total_cmp(a));
-        moves.get(1).copied()
+        moves
     }
 
     /// Builds a pose from a model's or file's keypoints in `skeleton` order; joints the layout
@@ -177,6 +189,7 @@ mod tests {
         b.keypoints[Joint::LeftFootIndex.index()].y += 10.0;
         b.keypoints[Joint::LeftKnee.index()].y += 10.0;
         assert!((a.movement(&b).unwrap() - 0.1).abs() < 1e-6);
+        assert!(a.farthest_move(&b).unwrap() > 0.4);
         // A leg moving (knee and ankle) is movement.
         b.keypoints[Joint::LeftAnkle.index()].y += 10.0;
         assert!(a.movement(&b).unwrap() > 0.4);
