@@ -8,6 +8,7 @@ pub mod analyze;
 pub mod batch;
 pub mod error;
 pub mod eval;
+pub mod history;
 pub mod interrupt;
 pub mod live;
 pub mod overlay;

@@ -2,7 +2,7 @@
 
 use std::fmt::Display;
 use std::ops::RangeInclusive;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::str::FromStr;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -19,6 +19,7 @@ use posecheck_core::exercise::template;
 use posecheck_core::filter::OneEuroConfig;
 use posecheck_core::report::{html, json, merge, schema, summary};
 use posecheck_core::session::SessionConfig;
+use posecheck_history::SessionKind;
 use posecheck_pose::{self as pose, ModelConfig, ModelKind};
 
 #[derive(Parser)]
@@ -44,6 +45,29 @@ enum Command {
     /// Exercise in front of a webcam: skeleton, counts, timers and form warnings over the
     /// picture; the report is saved when you stop (q, Esc, Ctrl-C).
     Live(LiveArgs),
+    /// The sessions remembered: a list and per-exercise trends, or trend plots (--html), or a
+    /// table (--csv).
+    History(HistoryCmdArgs),
+}
+
+#[derive(Args)]
+struct HistoryDb {
+    /// The history database [default: $XDG_DATA_HOME/posecheck/history.sqlite, or
+    /// ~/.local/share/posecheck/history.sqlite].
+    #[arg(long, value_name = "PATH")]
+    history_db: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct HistoryCmdArgs {
+    #[command(flatten)]
+    db: HistoryDb,
+    /// Write trend plots over days (reps, best and total hold, faults per rep) as an HTML page.
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
+    /// Write every recorded set as CSV (`-` for standard output).
+    #[arg(long, value_name = "FILE")]
+    csv: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -74,6 +98,11 @@ struct LiveArgs {
     /// Keep the keypoint track (JSON Lines).
     #[arg(long, value_name = "FILE")]
     keypoints: Option<PathBuf>,
+    #[command(flatten)]
+    history: HistoryDb,
+    /// Do not record this session in the history.
+    #[arg(long)]
+    no_history: bool,
     #[command(flatten)]
     model: ModelArgs,
     #[command(flatten)]
@@ -351,6 +380,11 @@ struct AnalyzeArgs {
     /// No progress bar and no summary.
     #[arg(long, short)]
     quiet: bool,
+    /// Record every analysed input as a session in the history.
+    #[arg(long)]
+    history: bool,
+    #[command(flatten)]
+    history_db: HistoryDb,
 }
 
 impl AnalyzeArgs {
@@ -408,6 +442,16 @@ fn analyze_cmd(args: &AnalyzeArgs, stop: &AtomicBool) -> Result<()> {
         bail!("--out-dir {}: no such directory", dir.display());
     }
     let session = args.engine.config()?;
+    let history = if args.history {
+        let db = posecheck::history::db_path(args.history_db.history_db.as_deref())?;
+        posecheck::history::check(&db)?;
+        Some(db)
+    } else {
+        if args.history_db.history_db.is_some() {
+            bail!("--history-db is for --history: add --history to record these analyses");
+        }
+        None
+    };
     for input in &args.inputs {
         if !input.exists() {
             bail!("{}: no such file", input.display());
@@ -456,6 +500,7 @@ fn analyze_cmd(args: &AnalyzeArgs, stop: &AtomicBool) -> Result<()> {
         quiet: args.quiet,
         sequential: args.sequential,
         stop,
+        history,
     };
     let done = batch::run(&jobs, &settings)?;
     if jobs.len() > 1 && !args.quiet {
@@ -489,6 +534,13 @@ fn live_cmd(args: &LiveArgs, stop: &AtomicBool) -> Result<()> {
         live::check_display()?;
     }
     let session = args.engine.config()?;
+    let history = if args.no_history {
+        None
+    } else {
+        let db = posecheck::history::db_path(args.history.history_db.as_deref())?;
+        posecheck::history::check(&db)?;
+        Some(db)
+    };
     let config = args.model.config();
     let mut model = analyze::load_model(&config, args.model.ort_lib.as_deref())?;
     let report = args.report.clone().unwrap_or_else(|| {
@@ -511,8 +563,13 @@ fn live_cmd(args: &LiveArgs, stop: &AtomicBool) -> Result<()> {
         size: args.size,
         keypoints: args.keypoints.clone(),
     };
+    let started_at = posecheck::history::now();
     let done = live::run(&opts, model.as_mut(), &config, &session, stop)?;
     json::write_report(&report, &done.report)?;
+    if let Some(db) = &history {
+        let id = posecheck::history::record(db, SessionKind::Live, started_at, &done.report)?;
+        eprintln!("history: session {id} in {}", db.display());
+    }
     let summary_text = summary::render(&done.report);
     if args.headless {
         eprint!("{summary_text}");
@@ -572,6 +629,31 @@ fn eval_cmd(args: &EvalArgs, stop: &AtomicBool) -> Result<()> {
     }
     if let Some(docs) = &args.docs {
         posecheck_core::atomic::write(docs, table.as_bytes())?;
+    }
+    Ok(())
+}
+
+fn history_cmd(args: &HistoryCmdArgs) -> Result<()> {
+    use posecheck_history::{History, query, text};
+    let db = posecheck::history::db_path(args.db.history_db.as_deref())?;
+    let h = History::open_existing(&db)?;
+    let sets = h.sets()?;
+    let trends = query::trends(&sets);
+    if let Some(path) = &args.html {
+        posecheck_core::atomic::write(path, posecheck_history::html::render(&trends).as_bytes())?;
+        println!("{}", path.display());
+    }
+    match args.csv.as_deref() {
+        Some(p) if p == Path::new("-") => print!("{}", text::csv(&sets)),
+        Some(p) => {
+            posecheck_core::atomic::write(p, text::csv(&sets).as_bytes())?;
+            println!("{}", p.display());
+        }
+        None => {}
+    }
+    if args.html.is_none() && args.csv.is_none() {
+        print!("{}", text::sessions(&h.sessions()?));
+        print!("{}", text::trends(&trends));
     }
     Ok(())
 }
@@ -655,6 +737,7 @@ fn main() -> ExitCode {
         Command::Report(r) => report_cmd(r),
         Command::Eval(e) => eval_cmd(e, stop),
         Command::Live(l) => live_cmd(l, stop),
+        Command::History(h) => history_cmd(h),
     };
     let stopped = stop.load(Ordering::Relaxed);
     if let Err(e) = &result {

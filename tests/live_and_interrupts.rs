@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use posecheck_core::report::model::{Ended, Report, SourceKind};
 
 fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_posecheck"));
+    let mut c = common::posecheck_command();
     c.stdout(Stdio::piped()).stderr(Stdio::piped());
     c
 }
@@ -59,6 +59,7 @@ fn headless_live_prints_events_and_saves_the_report_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
     let report = dir.path().join("live.json");
     let track = dir.path().join("live.jsonl");
+    let db = dir.path().join("history.sqlite");
     let child = bin()
         .args([
             "live",
@@ -68,6 +69,7 @@ fn headless_live_prints_events_and_saves_the_report_on_sigterm() {
             "--stats",
         ])
         .args(["--report", s(&report), "--keypoints", s(&track)])
+        .args(["--history-db", s(&db)])
         .spawn()
         .expect("live");
     // The first two reps top out at about 1.6 and 5.6 s of the clip.
@@ -93,6 +95,19 @@ fn headless_live_prints_events_and_saves_the_report_on_sigterm() {
         "report and events agree"
     );
     assert!(stderr.contains("latency"), "--stats summary: {stderr}");
+    // The interrupted session is in the history with the reps it had.
+    let csv = common::posecheck_ok(["history", "--history-db", s(&db), "--csv", "-"]);
+    let row: Vec<&str> = csv
+        .lines()
+        .nth(1)
+        .expect("a recorded set")
+        .split(',')
+        .collect();
+    assert_eq!(
+        (row[3], row[7]),
+        ("live", reps.to_string().as_str()),
+        "{csv}"
+    );
     // The keypoint track was kept and re-scores to the same reps.
     let again = dir.path().join("again.json");
     common::posecheck_ok(["analyze", s(&track), "--report", s(&again), "--quiet"]);
