@@ -14,6 +14,7 @@ pub mod live;
 pub mod overlay;
 pub mod pipeline;
 pub mod progress;
+pub mod routine;
 pub mod source;
 
 pub use error::{Error, Result};

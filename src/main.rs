@@ -45,9 +45,41 @@ enum Command {
     /// Exercise in front of a webcam: skeleton, counts, timers and form warnings over the
     /// picture; the report is saved when you stop (q, Esc, Ctrl-C).
     Live(LiveArgs),
+    /// Follow a guided routine (built in: home_set, balance_cycle): each step announced, counted
+    /// to its target, rest between; one report and a history entry at the end.
+    Routine(RoutineArgs),
     /// The sessions remembered: a list and per-exercise trends, or trend plots (--html), or a
     /// table (--csv).
     History(HistoryCmdArgs),
+}
+
+#[derive(Args)]
+struct RoutineArgs {
+    /// The routine's id (home_set, balance_cycle, or one from --routines).
+    name: String,
+    /// Camera index or device (default 0), or recorded inputs: videos or keypoint tracks, one per
+    /// step when there are several.
+    #[arg(long, value_name = "SOURCE", num_args = 1.., default_value = "0")]
+    source: Vec<String>,
+    /// No window: every event is printed as a JSON line on stdout.
+    #[arg(long)]
+    headless: bool,
+    /// Directory of extra routines (*.toml); they replace built-ins with the same id.
+    #[arg(long, value_name = "DIR")]
+    routines: Option<PathBuf>,
+    /// Directory of extra exercise templates (*.toml).
+    #[arg(long, value_name = "DIR")]
+    templates: Option<PathBuf>,
+    /// Do not take the higher targets proposed from the history (they are still shown).
+    #[arg(long)]
+    no_progression: bool,
+    /// The report [default: posecheck-routine-<time>.report.json].
+    #[arg(long, value_name = "FILE")]
+    report: Option<PathBuf>,
+    #[command(flatten)]
+    history: RecordArgs,
+    #[command(flatten)]
+    model: ModelArgs,
 }
 
 #[derive(Args)]
@@ -56,6 +88,28 @@ struct HistoryDb {
     /// ~/.local/share/posecheck/history.sqlite].
     #[arg(long, value_name = "PATH")]
     history_db: Option<PathBuf>,
+}
+
+/// Where a live or routine session is remembered.
+#[derive(Args)]
+struct RecordArgs {
+    #[command(flatten)]
+    db: HistoryDb,
+    /// Do not record this session in the history (nor propose higher targets from it).
+    #[arg(long)]
+    no_history: bool,
+}
+
+impl RecordArgs {
+    /// The database to record in (checked now, before anything is measured), if any.
+    fn checked_db(&self) -> Result<Option<PathBuf>> {
+        if self.no_history {
+            return Ok(None);
+        }
+        let db = posecheck::history::db_path(self.db.history_db.as_deref())?;
+        posecheck::history::check(&db)?;
+        Ok(Some(db))
+    }
 }
 
 #[derive(Args)]
@@ -99,10 +153,7 @@ struct LiveArgs {
     #[arg(long, value_name = "FILE")]
     keypoints: Option<PathBuf>,
     #[command(flatten)]
-    history: HistoryDb,
-    /// Do not record this session in the history.
-    #[arg(long)]
-    no_history: bool,
+    history: RecordArgs,
     #[command(flatten)]
     model: ModelArgs,
     #[command(flatten)]
@@ -534,21 +585,13 @@ fn live_cmd(args: &LiveArgs, stop: &AtomicBool) -> Result<()> {
         live::check_display()?;
     }
     let session = args.engine.config()?;
-    let history = if args.no_history {
-        None
-    } else {
-        let db = posecheck::history::db_path(args.history.history_db.as_deref())?;
-        posecheck::history::check(&db)?;
-        Some(db)
-    };
+    let history = args.history.checked_db()?;
     let config = args.model.config();
     let mut model = analyze::load_model(&config, args.model.ort_lib.as_deref())?;
-    let report = args.report.clone().unwrap_or_else(|| {
-        let secs = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
-        PathBuf::from(format!("posecheck-live-{secs}.report.json"))
-    });
+    let report = args
+        .report
+        .clone()
+        .unwrap_or_else(|| default_report("live"));
     let opts = LiveOptions {
         source: CameraSpec::parse(&args.source),
         headless: args.headless,
@@ -630,6 +673,90 @@ fn eval_cmd(args: &EvalArgs, stop: &AtomicBool) -> Result<()> {
     if let Some(docs) = &args.docs {
         posecheck_core::atomic::write(docs, table.as_bytes())?;
     }
+    Ok(())
+}
+
+/// `posecheck-<what>-<unix seconds>.report.json` in the current directory.
+fn default_report(what: &str) -> PathBuf {
+    PathBuf::from(format!(
+        "posecheck-{what}-{}.report.json",
+        posecheck::history::now()
+    ))
+}
+
+fn routine_cmd(args: &RoutineArgs, stop: &AtomicBool) -> Result<()> {
+    use posecheck::routine::{self, RecordedRoutine};
+    use posecheck_core::routine::cue;
+    let routines = posecheck_core::routine::load_all(args.routines.as_deref())?;
+    let Some(chosen) = routines.iter().find(|r| r.id == args.name) else {
+        let known: Vec<&str> = routines.iter().map(|r| r.id.as_str()).collect();
+        bail!(
+            "unknown routine '{}' (known: {})",
+            args.name,
+            known.join(", ")
+        );
+    };
+    let session = SessionConfig {
+        templates: template::load_all(args.templates.as_deref())?,
+        exercise: None,
+        smoothing: Some(OneEuroConfig::default()),
+    };
+    chosen.templates(&session.templates)?;
+    let db = args.history.checked_db()?;
+    let history = db
+        .as_deref()
+        .map(posecheck_history::History::open)
+        .transpose()?;
+    let (targets, proposals) = routine::plan(chosen, history.as_ref(), args.no_progression)?;
+    drop(history);
+    let inputs: Vec<PathBuf> = args.source.iter().map(PathBuf::from).collect();
+    if !inputs.iter().all(|p| p.is_file()) {
+        bail!(
+            "the routine on a camera is not available yet: give recorded inputs with --source (videos or keypoint tracks)"
+        );
+    }
+    let config = args.model.config();
+    let mut model = if routine::needs_model(&inputs) {
+        Some(analyze::load_model(&config, args.model.ort_lib.as_deref())?)
+    } else {
+        None
+    };
+    let settings = RecordedRoutine {
+        routine: chosen,
+        session: &session,
+        targets,
+        proposals,
+        model: config,
+        stop,
+    };
+    let started_at = posecheck::history::now();
+    let mut out = std::io::stdout().lock();
+    let headless = args.headless;
+    let mut emit = |e: &posecheck_core::routine::runner::RoutineEvent| {
+        use std::io::Write;
+        // A closed pipe must not stop the session from being saved.
+        let _ = if headless {
+            serde_json::to_string(e).map(|line| writeln!(out, "{line}"))
+        } else {
+            Ok(cue::words(e).map_or(Ok(()), |w| writeln!(out, "{w}")))
+        };
+    };
+    // Written out: the coercion to a shorter-lived trait object does not reach inside Option.
+    let model: Option<&mut dyn pose::PoseModel> = match model.as_mut() {
+        Some(m) => Some(m.as_mut()),
+        None => None,
+    };
+    let report = routine::run(&settings, &inputs, model, &mut emit)?;
+    let path = args
+        .report
+        .clone()
+        .unwrap_or_else(|| default_report("routine"));
+    json::write_report(&path, &report)?;
+    if let Some(db) = &db {
+        let id = posecheck::history::record(db, SessionKind::Routine, started_at, &report)?;
+        eprintln!("history: session {id} in {}", db.display());
+    }
+    eprintln!("report: {}", path.display());
     Ok(())
 }
 
@@ -738,6 +865,7 @@ fn main() -> ExitCode {
         Command::Eval(e) => eval_cmd(e, stop),
         Command::Live(l) => live_cmd(l, stop),
         Command::History(h) => history_cmd(h),
+        Command::Routine(r) => routine_cmd(r, stop),
     };
     let stopped = stop.load(Ordering::Relaxed);
     if let Err(e) = &result {
