@@ -16,5 +16,6 @@ pub mod pipeline;
 pub mod progress;
 pub mod routine;
 pub mod source;
+pub mod speech;
 
 pub use error::{Error, Result};

@@ -73,6 +73,13 @@ struct RoutineArgs {
     /// Do not take the higher targets proposed from the history (they are still shown).
     #[arg(long)]
     no_progression: bool,
+    /// Spoken cues: `off`, or an eSpeak NG voice (en, en-gb, en-us+f3, ...) [default: en; off
+    /// with --headless].
+    #[arg(long, value_name = "VOICE", value_parser = parse_voice)]
+    voice: Option<String>,
+    /// Render the spoken cues into this WAV file instead of the speaker.
+    #[arg(long, value_name = "FILE")]
+    voice_wav: Option<PathBuf>,
     /// The report [default: posecheck-routine-<time>.report.json].
     #[arg(long, value_name = "FILE")]
     report: Option<PathBuf>,
@@ -172,6 +179,22 @@ fn parse_size(text: &str) -> Result<(u32, u32), String> {
     match (n(w), n(h)) {
         (Some(w), Some(h)) => Ok((w, h)),
         _ => Err(wrong()),
+    }
+}
+
+/// A voice name as eSpeak NG spells them (language, variant after `+`), or `off`.
+fn parse_voice(text: &str) -> Result<String, String> {
+    let ok = !text.is_empty()
+        && text.len() <= 40
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-+_".contains(c));
+    if ok {
+        Ok(text.to_string())
+    } else {
+        Err(format!(
+            "'{text}' is not a voice: give off or an eSpeak NG voice such as en, en-gb or en-us+f3"
+        ))
     }
 }
 
@@ -607,7 +630,7 @@ fn live_cmd(args: &LiveArgs, stop: &AtomicBool) -> Result<()> {
         keypoints: args.keypoints.clone(),
     };
     let started_at = posecheck::history::now();
-    let done = live::run(&opts, model.as_mut(), &config, &session, stop)?;
+    let done = live::run(&opts, model.as_mut(), &config, &session, stop, None)?;
     json::write_report(&report, &done.report)?;
     if let Some(db) = &history {
         let id = posecheck::history::record(db, SessionKind::Live, started_at, &done.report)?;
@@ -684,6 +707,32 @@ fn default_report(what: &str) -> PathBuf {
     ))
 }
 
+/// The voice asked for: none with `--voice off` (or headless without `--voice`); on screen only,
+/// said in one line, when no speech engine is installed.
+fn start_voice(args: &RoutineArgs) -> Result<Option<posecheck::speech::Voice>> {
+    use posecheck::speech::{self, Output, Voice};
+    let name = match (&args.voice, args.headless || args.voice_wav.is_some()) {
+        (Some(v), _) if v == "off" => {
+            if args.voice_wav.is_some() {
+                bail!("--voice-wav needs a voice: drop --voice off");
+            }
+            return Ok(None);
+        }
+        (Some(v), _) => v.clone(),
+        (None, false) => "en".to_string(),
+        (None, true) if args.voice_wav.is_some() => "en".to_string(),
+        (None, true) => return Ok(None),
+    };
+    if let Some(wav) = &args.voice_wav {
+        return Ok(Some(Voice::start(&name, Output::Wav(wav.clone()))?));
+    }
+    if !speech::available() {
+        eprintln!("posecheck: {}", speech::MISSING);
+        return Ok(None);
+    }
+    Ok(Some(Voice::start(&name, Output::Speaker)?))
+}
+
 fn routine_cmd(args: &RoutineArgs, stop: &AtomicBool) -> Result<()> {
     use posecheck::routine::{self, RecordedRoutine};
     use posecheck_core::routine::cue;
@@ -709,31 +758,39 @@ fn routine_cmd(args: &RoutineArgs, stop: &AtomicBool) -> Result<()> {
         .transpose()?;
     let (targets, proposals) = routine::plan(chosen, history.as_ref(), args.no_progression)?;
     drop(history);
+    let voice = start_voice(args)?;
     let inputs: Vec<PathBuf> = args.source.iter().map(PathBuf::from).collect();
-    if !inputs.iter().all(|p| p.is_file()) {
-        bail!(
-            "the routine on a camera is not available yet: give recorded inputs with --source (videos or keypoint tracks)"
-        );
+    let camera = match inputs.as_slice() {
+        [one] if !one.is_file() => true,
+        many => {
+            if let Some(missing) = many.iter().find(|p| !p.is_file()) {
+                bail!(
+                    "{}: no such file (a camera is the only --source)",
+                    missing.display()
+                );
+            }
+            false
+        }
+    };
+    // One video with a window plays live, on the coach's screen; else as fast as it decodes.
+    let live = camera || (inputs.len() == 1 && !args.headless);
+    if live && !args.headless {
+        posecheck::live::check_display()?;
     }
     let config = args.model.config();
-    let mut model = if routine::needs_model(&inputs) {
+    let mut model = if live || routine::needs_model(&inputs) {
         Some(analyze::load_model(&config, args.model.ort_lib.as_deref())?)
     } else {
         None
-    };
-    let settings = RecordedRoutine {
-        routine: chosen,
-        session: &session,
-        targets,
-        proposals,
-        model: config,
-        stop,
     };
     let started_at = posecheck::history::now();
     let mut out = std::io::stdout().lock();
     let headless = args.headless;
     let mut emit = |e: &posecheck_core::routine::runner::RoutineEvent| {
         use std::io::Write;
+        if let (Some(v), Some(words)) = (&voice, cue::words(e)) {
+            v.say(&words, cue::stale_kind(e));
+        }
         // A closed pipe must not stop the session from being saved.
         let _ = if headless {
             serde_json::to_string(e).map(|line| writeln!(out, "{line}"))
@@ -741,12 +798,55 @@ fn routine_cmd(args: &RoutineArgs, stop: &AtomicBool) -> Result<()> {
             Ok(cue::words(e).map_or(Ok(()), |w| writeln!(out, "{w}")))
         };
     };
-    // Written out: the coercion to a shorter-lived trait object does not reach inside Option.
-    let model: Option<&mut dyn pose::PoseModel> = match model.as_mut() {
-        Some(m) => Some(m.as_mut()),
-        None => None,
+    let report = if live {
+        use posecheck::live::{self, LiveOptions};
+        use posecheck::source::CameraSpec;
+        let templates = chosen.templates(&session.templates)?;
+        let runner = posecheck_core::routine::runner::Runner::new(
+            chosen, templates, targets, proposals, 0.0,
+        );
+        let mut live_session = session.clone();
+        live_session.exercise = runner.exercise().map(String::from);
+        let opts = LiveOptions {
+            source: CameraSpec::parse(&args.source[0]),
+            headless: args.headless,
+            stats: false,
+            mirror: None,
+            size: None,
+            keypoints: None,
+        };
+        let mut coach = routine::LiveCoach::new(runner, &mut emit);
+        let model = model.as_mut().map(|m| m.as_mut());
+        let done = match model {
+            Some(m) => live::run(&opts, m, &config, &live_session, stop, Some(&mut coach)),
+            None => Err(posecheck::Error::invalid("no pose model loaded")),
+        };
+        done.map(|d| {
+            let mut report = d.report;
+            report.routine = Some(coach.finish(report.source.duration_s));
+            report
+        })
+    } else {
+        let settings = RecordedRoutine {
+            routine: chosen,
+            session: &session,
+            targets,
+            proposals,
+            model: config,
+            stop,
+        };
+        // Written out: the coercion to a shorter-lived trait object does not reach inside
+        // Option.
+        let model: Option<&mut dyn pose::PoseModel> = match model.as_mut() {
+            Some(m) => Some(m.as_mut()),
+            None => None,
+        };
+        routine::run(&settings, &inputs, model, &mut emit)
     };
-    let report = routine::run(&settings, &inputs, model, &mut emit)?;
+    if let Some(v) = voice {
+        v.finish()?;
+    }
+    let report = report?;
     let path = args
         .report
         .clone()

@@ -3,19 +3,24 @@
 //! as walked: an input ends its step (its target met, or the input over), the rest is passed
 //! at once, and the next input is the next step. With one, the steps follow each other in it.
 //!
-//! The live camera goes through `live::routine`; both share the planning (targets with any
-//! progression from the history) and how a finished routine becomes a report.
+//! In front of the camera (or with one video and a window) the live session runs with a
+//! [`LiveCoach`]; both share the planning (targets with any progression from the history) and
+//! the step that follows each frame.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use opencv::core::{Mat, Size};
+
 use crate::error::Error;
+use crate::live::{Coach, Key};
+use crate::overlay::coach::CoachScreen;
 use crate::pipeline::{self, PipelineOptions};
 use crate::source::MediaSource;
 use posecheck_core::exercise::{Event, Outcome, Status};
 use posecheck_core::pose::Pose;
 use posecheck_core::report::build::{self, source_info};
-use posecheck_core::report::model::{Ended, Proposal, Report, SourceKind, StepEnd};
+use posecheck_core::report::model::{Ended, Proposal, Report, RoutineReport, SourceKind, StepEnd};
 use posecheck_core::routine::progression::{self, Past};
 use posecheck_core::routine::runner::{RoutineEvent, Runner};
 use posecheck_core::routine::{Routine, Target};
@@ -95,28 +100,89 @@ pub struct RecordedRoutine<'a> {
     pub stop: &'a AtomicBool,
 }
 
-/// Feeds one frame to the session and the runner; switches the session's exercise when the
-/// runner moved to a step of another one.
+/// Feeds one frame to the session and the runner.
 fn frame(
     session: &mut Session,
     runner: &mut Runner,
     t: f64,
     pose: Option<&Pose>,
 ) -> Result<(), Error> {
-    let events: Vec<Event> = session.frame(t, pose)?.to_vec();
-    let status: Status = session.engine.status();
-    runner.frame(t, &status, &events);
-    follow_exercise(session, runner)
+    session.frame(t, pose)?;
+    after_frame(session, runner, t)
 }
 
-/// Scores only the exercise of the runner's step (a new set when it changes).
-pub fn follow_exercise(session: &mut Session, runner: &Runner) -> Result<(), Error> {
+/// The runner sees the frame the session has just scored; the session then scores only the
+/// exercise of the runner's step (a new set when it changes).
+fn after_frame(session: &mut Session, runner: &mut Runner, t: f64) -> Result<(), Error> {
+    let events: Vec<Event> = session.engine.events().to_vec();
+    let status: Status = session.engine.status();
+    runner.frame(t, &status, &events);
     if let Some(ex) = runner.exercise()
         && session.engine.chosen_exercise() != Some(ex)
     {
         session.engine.set_exercise(Some(ex))?;
     }
     Ok(())
+}
+
+/// The routine in front of the camera: the live session's coach.
+pub struct LiveCoach<'r, 'e> {
+    runner: Runner<'r>,
+    screen: CoachScreen,
+    emit: &'e mut dyn FnMut(&RoutineEvent),
+}
+
+impl<'r, 'e> LiveCoach<'r, 'e> {
+    pub fn new(runner: Runner<'r>, emit: &'e mut dyn FnMut(&RoutineEvent)) -> LiveCoach<'r, 'e> {
+        let mut coach = LiveCoach {
+            runner,
+            screen: CoachScreen::default(),
+            emit,
+        };
+        coach.flush();
+        coach
+    }
+
+    fn flush(&mut self) {
+        for e in self.runner.drain() {
+            self.screen.observe(&e);
+            (self.emit)(&e);
+        }
+    }
+
+    /// Ends the routine at `t`: its report section.
+    pub fn finish(self, t: f64) -> RoutineReport {
+        let (section, events) = self.runner.finish(t);
+        events.iter().for_each(|e| (self.emit)(e));
+        section
+    }
+}
+
+impl Coach for LiveCoach<'_, '_> {
+    fn frame(&mut self, t: f64, session: &mut Session) -> Result<(), Error> {
+        after_frame(session, &mut self.runner, t)?;
+        self.flush();
+        Ok(())
+    }
+
+    fn key(&mut self, key: Key, t: f64) -> Result<(), Error> {
+        match key {
+            Key::Next => self.runner.next(t),
+            Key::Previous => self.runner.previous(t),
+            Key::ResetSet => self.runner.redo(t),
+            _ => {}
+        }
+        self.flush();
+        Ok(())
+    }
+
+    fn screen(&self, picture: &Mat, size: Size) -> Result<Mat, Error> {
+        self.screen.draw(picture, size)
+    }
+
+    fn finished(&self) -> bool {
+        self.runner.finished()
+    }
 }
 
 /// A session for one input, scoring the exercise of the runner's step.

@@ -96,13 +96,15 @@ pub fn words(event: &RoutineEvent) -> Option<String> {
     })
 }
 
-/// Cues that are stale once the next of their kind exists (a count, a countdown): a voice that
-/// lags drops them rather than saying old numbers.
-pub fn droppable(event: &RoutineEvent) -> bool {
-    matches!(
-        event,
-        RoutineEvent::Rep { .. } | RoutineEvent::Hold { .. } | RoutineEvent::Rest { .. }
-    )
+/// The kind of a cue that is stale once the next of its kind exists (a count, a countdown): a
+/// voice that lags drops it rather than saying old numbers. Instructions have none.
+pub fn stale_kind(event: &RoutineEvent) -> Option<&'static str> {
+    match event {
+        RoutineEvent::Rep { .. } => Some("rep"),
+        RoutineEvent::Hold { .. } => Some("hold"),
+        RoutineEvent::Rest { .. } => Some("rest"),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
