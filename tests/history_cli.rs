@@ -137,3 +137,46 @@ fn a_damaged_database_stops_analyze_before_it_starts_and_is_kept() {
     assert!(!out.status.success());
     assert_eq!(std::fs::read(&db).unwrap(), junk);
 }
+
+#[test]
+fn history_options_that_cannot_work_are_refused_in_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let track = &tracks()[..1];
+    let cases: [(Vec<String>, &str); 3] = [
+        (
+            vec![
+                "history".into(),
+                "--history-db".into(),
+                s(dir.path()).into(),
+            ],
+            "is a directory",
+        ),
+        (
+            vec![
+                "history".into(),
+                "--history-db".into(),
+                s(&dir.path().join("none.sqlite")).into(),
+            ],
+            "no history yet",
+        ),
+        (
+            vec![
+                "analyze".into(),
+                s(&track[0]).into(),
+                "--history-db".into(),
+                s(&dir.path().join("h.sqlite")).into(),
+            ],
+            "add --history",
+        ),
+    ];
+    for (args, expected) in cases {
+        let out = posecheck(&args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert!(
+            err.contains(expected) && err.trim().lines().count() == 1,
+            "{args:?}: {err}"
+        );
+    }
+    assert!(!dir.path().join("none.sqlite").exists());
+}

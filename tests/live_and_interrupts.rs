@@ -378,3 +378,53 @@ fn sigterm_during_start_up_and_during_analysis_ends_within_a_second() {
     let out = common::ends_within(child, Duration::from_secs(1), "analysis after SIGTERM");
     saved_what_was_analysed(&out, &report);
 }
+
+#[test]
+fn a_routine_stopped_part_way_keeps_its_steps_in_the_report_and_the_history() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let (report, db) = (dir.path().join("r.json"), dir.path().join("h.sqlite"));
+    let videos: Vec<PathBuf> = ["glute_bridge", "bird_dog", "side_plank", "superman"]
+        .iter()
+        .map(|n| sample(&format!("{n}.mp4")))
+        .collect();
+    let mut child = bin()
+        .args(["routine", "home_set", "--headless", "--source"])
+        .args(&videos)
+        .args(["--report", s(&report), "--history-db", s(&db)])
+        .spawn()
+        .expect("routine");
+    // Stopped once the model has counted the first rep.
+    let stdout = child.stdout.take().unwrap();
+    let mut seen = Vec::new();
+    for line in BufReader::new(stdout).lines() {
+        let line = line.unwrap();
+        let rep = line.contains("\"event\":\"rep\"");
+        seen.push(line);
+        if rep {
+            break;
+        }
+    }
+    signal(&child, "-TERM");
+    let out = finish(child);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}\n{seen:?}");
+    let r = read_report(&report);
+    assert_eq!(r.ended, Ended::Interrupted);
+    let routine = r.routine.expect("the routine section");
+    assert!(!routine.completed);
+    let last = routine.steps.last().expect("the step under way");
+    assert_eq!(last.step, "bridge");
+    assert_eq!(
+        last.ended_by,
+        posecheck_core::report::model::StepEnd::SessionEnded
+    );
+    assert!(last.done >= 1.0, "{last:?}");
+    let csv = common::posecheck_ok(["history", "--history-db", s(&db), "--csv", "-"]);
+    assert!(
+        csv.lines()
+            .nth(1)
+            .is_some_and(|l| l.contains(",routine,home_set,")),
+        "{csv}"
+    );
+}

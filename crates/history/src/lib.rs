@@ -58,7 +58,7 @@ impl History {
     /// Opens an existing database (for reading it back); a missing file is an error, not a new
     /// empty history.
     pub fn open_existing(path: &Path) -> Result<History> {
-        if !path.is_file() {
+        if !path.exists() {
             return Err(Error::Missing {
                 path: path.to_path_buf(),
             });
@@ -67,6 +67,12 @@ impl History {
     }
 
     fn connect(path: &Path, extra: OpenFlags) -> Result<History> {
+        if path.is_dir() {
+            return Err(Error::Other {
+                path: path.to_path_buf(),
+                detail: "is a directory; the history is a file (--history-db FILE)".into(),
+            });
+        }
         let fail = |e| error::classify(path, e, BUSY_TIMEOUT_S);
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX | extra;
         let mut conn = Connection::open_with_flags(path, flags).map_err(fail)?;
