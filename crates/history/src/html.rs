@@ -31,46 +31,59 @@ fn day_number(date: &str) -> Option<i64> {
 /// What one plot shows of a day.
 struct Measure {
     title: &'static str,
+    /// Shown after the title, when there is one.
     unit: &'static str,
+    /// The least top of the value axis, so a flat line of zeros or small numbers is drawn on
+    /// a scale that means something.
+    least_top: f64,
     value: fn(&DayTrend) -> Option<f64>,
 }
 
 const MEASURES: [Measure; 4] = [
     Measure {
         title: "Reps",
-        unit: "reps",
+        unit: "",
+        least_top: 5.0,
         value: |t| (t.reps > 0).then_some(f64::from(t.reps)),
     },
     Measure {
         title: "Best hold",
         unit: "s",
+        least_top: 5.0,
         value: |t| (t.best_hold_s > 0.0).then_some(t.best_hold_s),
     },
     Measure {
         title: "Total hold",
         unit: "s",
+        least_top: 5.0,
         value: |t| (t.total_hold_s > 0.0).then_some(t.total_hold_s),
     },
     Measure {
         title: "Faults per rep",
-        unit: "per rep",
+        unit: "",
+        least_top: 1.0,
         value: |t| t.faults_per_rep,
     },
 ];
 
 fn plot(out: &mut String, days: &[(i64, &str, f64)], m: &Measure) {
     let (d0, d1) = (days[0].0, days[days.len() - 1].0.max(days[0].0 + 1));
-    let vmax = days.iter().map(|d| d.2).fold(0.0, f64::max).max(1e-9);
+    let vmax = days.iter().map(|d| d.2).fold(m.least_top, f64::max);
     let step = nice_step(vmax, 4.0);
     let top = (vmax / step).ceil() * step;
     let (pw, ph) = (WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM);
     let x = |d: i64| LEFT + (d - d0) as f64 / (d1 - d0) as f64 * pw;
     let y = |v: f64| TOP + ph - v / top * ph;
+    let unit = if m.unit.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", m.unit)
+    };
     let _ = write!(
         out,
-        "<h3>{} ({})</h3>\n<svg viewBox=\"0 0 {WIDTH} {HEIGHT}\" role=\"img\" aria-label=\"{} over days\">\n\
+        "<h3>{}{unit}</h3>\n<svg viewBox=\"0 0 {WIDTH} {HEIGHT}\" role=\"img\" aria-label=\"{} over days\">\n\
          <rect class=\"area\" x=\"{LEFT}\" y=\"{TOP}\" width=\"{pw}\" height=\"{ph}\"/>\n",
-        m.title, m.unit, m.title
+        m.title, m.title
     );
     let decimals = decimals_for(step);
     let mut v = 0.0;
