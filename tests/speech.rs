@@ -72,6 +72,27 @@ fn the_cues_of_a_routine_render_as_speech() {
 }
 
 #[test]
+fn queuing_cues_never_waits_for_the_voice_and_stale_counts_are_dropped() {
+    use posecheck::speech::{Output, Voice};
+    use std::time::{Duration, Instant};
+    let dir = tempfile::tempdir().unwrap();
+    let wav = dir.path().join("counts.wav");
+    let voice = Voice::start("en", Output::Wav(wav.clone())).expect("eSpeak NG");
+    voice.say("Glute bridge: 15 reps.", None);
+    let queued = Instant::now();
+    for n in 1..=200 {
+        voice.say(&n.to_string(), Some("rep"));
+    }
+    // 200 cues queued in far less than saying one takes (a word is some 0.3 s).
+    assert!(queued.elapsed() < Duration::from_millis(100), "{:?}", queued.elapsed());
+    voice.finish().unwrap();
+    let (samples, rate) = read_wav(&wav);
+    let seconds = samples.len() as f64 / f64::from(rate);
+    // The instruction and the latest counts only: 200 numbers said would take over a minute.
+    assert!((1.0..20.0).contains(&seconds), "{seconds} s of speech");
+}
+
+#[test]
 fn voice_options_are_checked() {
     let out = posecheck(["routine", "home_set", "--voice", "en;rm", "--headless"]);
     let err = String::from_utf8_lossy(&out.stderr);

@@ -90,10 +90,6 @@ impl History {
         })
     }
 
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
     /// The schema version of the open database.
     pub fn version(&self) -> Result<i64> {
         schema::user_version(&self.conn).map_err(|e| self.fail(e))

@@ -224,11 +224,6 @@ impl<'a> Runner<'a> {
         self.state == State::Finished
     }
 
-    /// Steps done and planned, for the progress bar.
-    pub fn position(&self) -> (usize, usize) {
-        (self.pos.min(self.queue.len()), self.queue.len())
-    }
-
     fn item(&self) -> Item {
         self.queue[self.pos]
     }
