@@ -84,7 +84,11 @@ fn queuing_cues_never_waits_for_the_voice_and_stale_counts_are_dropped() {
         voice.say(&n.to_string(), Some("rep"));
     }
     // 200 cues queued in far less than saying one takes (a word is some 0.3 s).
-    assert!(queued.elapsed() < Duration::from_millis(100), "{:?}", queued.elapsed());
+    assert!(
+        queued.elapsed() < Duration::from_millis(100),
+        "{:?}",
+        queued.elapsed()
+    );
     voice.finish().unwrap();
     let (samples, rate) = read_wav(&wav);
     let seconds = samples.len() as f64 / f64::from(rate);
