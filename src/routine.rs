@@ -170,6 +170,7 @@ impl Coach for LiveCoach<'_, '_> {
             Key::Next => self.runner.next(t),
             Key::Previous => self.runner.previous(t),
             Key::ResetSet => self.runner.redo(t),
+            Key::Decline => self.runner.decline(t),
             _ => {}
         }
         self.flush();

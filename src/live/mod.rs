@@ -35,7 +35,7 @@ pub use window::{Key, check_display};
 pub trait Coach {
     /// After the session has seen the frame at `t` (it may switch the session's exercise).
     fn frame(&mut self, t: f64, session: &mut Session) -> Result<(), Error>;
-    /// Next, previous, redo (`r`).
+    /// Next, previous, redo (`r`), decline the proposed targets.
     fn key(&mut self, key: Key, t: f64) -> Result<(), Error>;
     /// The screen to show, `picture` (camera and skeleton) in it, at the window's `size`.
     fn screen(&self, picture: &Mat, size: opencv::core::Size) -> Result<Mat, Error>;
@@ -234,7 +234,9 @@ pub fn run(
         match (key, coach.as_deref_mut()) {
             (Some(Key::Quit), _) => break Ended::EndOfInput,
             (Some(Key::Pause), _) => paused = !paused,
-            (Some(k @ (Key::ResetSet | Key::Next | Key::Previous)), Some(c)) => c.key(k, now)?,
+            (Some(k @ (Key::ResetSet | Key::Next | Key::Previous | Key::Decline)), Some(c)) => {
+                c.key(k, now)?
+            }
             (Some(Key::ResetSet), None) => session.engine.new_set(),
             (Some(Key::CycleExercise), None) => {
                 let next = next_exercise(&ids, session.engine.chosen_exercise());

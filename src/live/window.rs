@@ -23,6 +23,8 @@ pub enum Key {
     /// `n` / `p`: the next or previous step of a routine.
     Next,
     Previous,
+    /// `d`: decline the higher targets a routine proposed.
+    Decline,
 }
 
 /// The window's size before it has shown anything.
@@ -89,6 +91,7 @@ impl Window {
             0x65 => Some(Key::CycleExercise),
             0x6e => Some(Key::Next),
             0x70 => Some(Key::Previous),
+            0x64 => Some(Key::Decline),
             _ => None,
         })
     }

@@ -29,6 +29,8 @@ pub struct CoachScreen {
     rest: Option<(u32, String)>,
     /// The last thing said, and whether it is a fault.
     cue: Option<(String, bool)>,
+    /// A higher target taken from the history, until the first step is done.
+    notice: Option<String>,
     finished: bool,
 }
 
@@ -68,7 +70,17 @@ impl CoachScreen {
             RoutineEvent::Rest {
                 seconds_left, next, ..
             } => self.rest = Some((*seconds_left, next.replace('_', " "))),
-            RoutineEvent::StepDone { .. } => self.index += 1,
+            RoutineEvent::StepDone { .. } => {
+                self.index += 1;
+                self.notice = None;
+            }
+            RoutineEvent::Proposal {
+                from, to, accepted, ..
+            } => {
+                self.notice = accepted.then(|| {
+                    format!("Target raised {from} -> {to}, met 3 times in a row (d: keep {from})")
+                });
+            }
             RoutineEvent::SessionEnd { .. } => self.finished = true,
             _ => {}
         }
@@ -127,6 +139,16 @@ impl CoachScreen {
         y += r.height / 10;
         let sub = fit(&self.subtitle, inner, small);
         put(screen, &sub, Point::new(left, y), small, DIM)?;
+        if let Some(notice) = &self.notice {
+            let s = sized(notice, 0.04);
+            put(
+                screen,
+                notice,
+                Point::new(left, y + r.height / 16),
+                s,
+                AMBER,
+            )?;
+        }
         let (big, label, c) = match (&self.rest, self.finished) {
             (_, true) => ("Done".to_string(), String::new(), GREEN),
             (Some((left, next)), _) => (format!("{left}"), format!("rest - next: {next}"), AMBER),
@@ -249,6 +271,14 @@ mod tests {
 
     fn step_screen() -> CoachScreen {
         let mut s = CoachScreen::default();
+        s.observe(&RoutineEvent::Proposal {
+            t: 0.0,
+            step: "bird_dog".into(),
+            from: 5.0,
+            to: 6.0,
+            reason: "met".into(),
+            accepted: true,
+        });
         s.observe(&RoutineEvent::Step {
             t: 0.0,
             index: 2,
@@ -263,13 +293,13 @@ mod tests {
             set: 1,
             variant: None,
             measure: Measure::Reps,
-            target: 5.0,
+            target: 6.0,
         });
         s.observe(&RoutineEvent::Rep {
             t: 3.0,
             count: 3,
             side: None,
-            target: 5.0,
+            target: 6.0,
         });
         s.observe(&RoutineEvent::Fault {
             t: 3.5,
@@ -302,7 +332,7 @@ mod tests {
             // Kept for a look: what the person sees at this size.
             let png = std::env::temp_dir().join(format!("posecheck-coach-{w}x{h}.png"));
             imgcodecs::imwrite(png.to_str().unwrap(), &shown, &core::Vector::new()).unwrap();
-            // The panel's white text (title and the count "3/5") spans over a fifth of its
+            // The panel's white text (title and the count "3/6") spans over a fifth of its
             // height: on a laptop screen the count alone is some 4 cm tall, legible from 4 m.
             let (cols, panel_h) = if w >= h {
                 (w * 11 / 20..w, h)

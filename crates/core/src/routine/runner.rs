@@ -523,6 +523,31 @@ impl<'a> Runner<'a> {
         self.announce(t);
     }
 
+    /// The decline key: the higher targets proposed are not taken; a step of theirs under way
+    /// starts again at the old target.
+    pub fn decline(&mut self, t: f64) {
+        let mut restart = false;
+        for p in self.proposals.iter_mut().filter(|p| p.accepted) {
+            p.accepted = false;
+            let Some(i) = self.routine.steps.iter().position(|s| s.id == p.step) else {
+                continue;
+            };
+            self.targets[i].value = p.from;
+            restart |= self.state == State::Step && self.queue[self.pos].step == i;
+            self.events.push(RoutineEvent::Proposal {
+                t,
+                step: p.step.clone(),
+                from: p.from,
+                to: p.to,
+                reason: p.reason.clone(),
+                accepted: false,
+            });
+        }
+        if restart {
+            self.announce(t);
+        }
+    }
+
     /// The redo key: the step under way (or just done, while resting) from the start.
     pub fn redo(&mut self, t: f64) {
         if self.state != State::Step {
@@ -688,6 +713,44 @@ attempts = 2
                 ..
             })
         ));
+    }
+
+    #[test]
+    fn a_proposal_declined_restores_the_old_target() {
+        let routine = parse(Path::new("t.toml"), ROUTINE).unwrap();
+        let all = template::load_all(None).unwrap();
+        let templates = routine.templates(&all).unwrap();
+        let mut targets: Vec<Target> = routine.steps.iter().map(|s| s.target).collect();
+        targets[0].value = 3.0;
+        let proposal = Proposal {
+            step: "bridge".into(),
+            measure: Measure::Reps,
+            from: 2.0,
+            to: 3.0,
+            reason: "met".into(),
+            accepted: true,
+        };
+        let mut r = Runner::new(&routine, templates, targets, vec![proposal], 0.0);
+        let target_of = |events: &[RoutineEvent]| {
+            events.iter().rev().find_map(|e| match e {
+                RoutineEvent::Step { target, .. } => Some(*target),
+                _ => None,
+            })
+        };
+        assert_eq!(target_of(&r.drain()), Some(3.0));
+        r.decline(1.0);
+        let events = r.drain();
+        assert!(matches!(
+            events[0],
+            RoutineEvent::Proposal {
+                accepted: false,
+                ..
+            }
+        ));
+        assert_eq!(target_of(&events), Some(2.0));
+        let (report, _) = r.finish(2.0);
+        assert!(!report.proposals[0].accepted);
+        assert_eq!(report.steps.last().map(|s| s.target), Some(2.0));
     }
 
     #[test]
