@@ -246,11 +246,24 @@ fn routine_files_with_errors_are_refused_with_file_and_line() {
         err.contains("unknown routine 'nope'") && err.contains("home_set"),
         "{err}"
     );
-    // The balance cycle needs the balance-stand templates.
-    let out = posecheck(["routine", "balance_cycle", "--headless", "--no-history"]);
+    // A step whose exercise no template has.
+    let unknown = routines_dir(
+        dir.path(),
+        "unknown.toml",
+        "id = \"unknown\"\nname = \"U\"\ndescription = \"d\"\n\n[[steps]]\nid = \"x\"\n\
+         exercise = \"no_such_exercise\"\ndescription = \"d\"\nhold_s = 5\n",
+    );
+    let out = posecheck([
+        "routine",
+        "unknown",
+        "--routines",
+        s(&unknown),
+        "--headless",
+        "--no-history",
+    ]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        !out.status.success() && err.contains("not a known template"),
+        !out.status.success() && err.contains("'no_such_exercise' is not a known template"),
         "{err}"
     );
 }
