@@ -5,14 +5,15 @@
 #   ./run.sh test   check formatting and lints, then run the whole test suite
 #   ./run.sh setup  only set up
 #
-# Set-up is idempotent: Debian packages (OpenCV, clang; Chromium and Xvfb for the tests), ONNX
+# Set-up is idempotent: Debian packages (OpenCV, clang, eSpeak NG; Chromium and Xvfb for the tests), ONNX
 # Runtime's shared library unpacked from the PyPI CPU wheel into .ort/, and the release build.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 ORT_VERSION=1.31.1
 ORT_LIB=".ort/onnxruntime/capi/libonnxruntime.so.$ORT_VERSION"
-BUILD_PACKAGES=(libopencv-dev clang libclang-dev pkg-config python3-pip)
+# espeak-ng: the voice of `posecheck routine` (a program run at run time, not linked).
+BUILD_PACKAGES=(libopencv-dev clang libclang-dev pkg-config python3-pip espeak-ng)
 TEST_PACKAGES=(chromium xvfb xauth)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }

@@ -11,6 +11,7 @@ use posecheck_core::report::model::{Ended, Provenance, Report};
 use posecheck_core::report::{html, json, merge, summary};
 use posecheck_core::session::SessionConfig;
 use posecheck_core::track;
+use posecheck_history::SessionKind;
 use posecheck_pose::{ModelConfig, PoseModel, runtime};
 
 use crate::analyze::{self, AnalyzeSettings, FrameOutputs};
@@ -183,6 +184,8 @@ pub struct BatchSettings<'a> {
     pub sequential: bool,
     pub pose_rate: PoseRate,
     pub stop: &'a AtomicBool,
+    /// Record every analysed input in this history database.
+    pub history: Option<PathBuf>,
 }
 
 /// What a batch did.
@@ -366,6 +369,7 @@ fn run_one(
         }
         return Ok(Done::Skipped);
     }
+    let started_at = crate::history::now();
     let mut done = match model.as_mut() {
         Some(m) if !track::is_track_file(&job.input) => {
             analyze::analyze_media(&job.input, m.as_mut(), analyze_settings, &outputs.frames)?
@@ -377,6 +381,9 @@ fn run_one(
         done.report.provenance = provenance;
     }
     outputs.write(&done.report)?;
+    if let Some(db) = &settings.history {
+        crate::history::record(db, SessionKind::Analyze, started_at, &done.report)?;
+    }
     if done.report.ended == Ended::InputBroken {
         eprintln!(
             "posecheck: warning: {} broke off part-way; the report covers what was decoded",

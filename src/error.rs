@@ -19,6 +19,9 @@ pub enum Error {
 
     #[error("OpenCV: {0}")]
     OpenCv(#[from] opencv::Error),
+
+    #[error(transparent)]
+    History(#[from] posecheck_history::Error),
 }
 
 impl Error {

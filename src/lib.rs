@@ -9,11 +9,14 @@ pub mod batch;
 pub mod cadence;
 pub mod error;
 pub mod eval;
+pub mod history;
 pub mod interrupt;
 pub mod live;
 pub mod overlay;
 pub mod pipeline;
 pub mod progress;
+pub mod routine;
 pub mod source;
+pub mod speech;
 
 pub use error::{Error, Result};

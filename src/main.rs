@@ -2,7 +2,7 @@
 
 use std::fmt::Display;
 use std::ops::RangeInclusive;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::str::FromStr;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -21,6 +21,7 @@ use posecheck_core::exercise::template;
 use posecheck_core::filter::OneEuroConfig;
 use posecheck_core::report::{html, json, merge, schema, summary};
 use posecheck_core::session::SessionConfig;
+use posecheck_history::SessionKind;
 use posecheck_pose::{self as pose, ModelConfig, ModelKind};
 
 #[derive(Parser)]
@@ -46,6 +47,90 @@ enum Command {
     /// Exercise in front of a webcam: skeleton, counts, timers and form warnings over the
     /// picture; the report is saved when you stop (q, Esc, Ctrl-C).
     Live(LiveArgs),
+    /// Follow a guided routine (built in: home_set, balance_cycle): each step announced, counted
+    /// to its target, rest between; one report and a history entry at the end.
+    Routine(RoutineArgs),
+    /// The sessions remembered: a list and per-exercise trends, or trend plots (--html), or a
+    /// table (--csv).
+    History(HistoryCmdArgs),
+}
+
+#[derive(Args)]
+struct RoutineArgs {
+    /// The routine's id (home_set, balance_cycle, or one from --routines).
+    name: String,
+    /// Camera index or device (default 0), or recorded inputs: videos or keypoint tracks, one per
+    /// step when there are several.
+    #[arg(long, value_name = "SOURCE", num_args = 1.., default_value = "0")]
+    source: Vec<String>,
+    /// No window: every event is printed as a JSON line on stdout.
+    #[arg(long)]
+    headless: bool,
+    /// Directory of extra routines (*.toml); they replace built-ins with the same id.
+    #[arg(long, value_name = "DIR")]
+    routines: Option<PathBuf>,
+    /// Directory of extra exercise templates (*.toml).
+    #[arg(long, value_name = "DIR")]
+    templates: Option<PathBuf>,
+    /// Do not take the higher targets proposed from the history (they are still shown).
+    #[arg(long)]
+    no_progression: bool,
+    /// Spoken cues: `off`, or an eSpeak NG voice (en, en-gb, en-us+f3, ...) [default: en; off
+    /// with --headless].
+    #[arg(long, value_name = "VOICE", value_parser = parse_voice)]
+    voice: Option<String>,
+    /// Render the spoken cues into this WAV file instead of the speaker.
+    #[arg(long, value_name = "FILE")]
+    voice_wav: Option<PathBuf>,
+    /// The report [default: posecheck-routine-<time>.report.json].
+    #[arg(long, value_name = "FILE")]
+    report: Option<PathBuf>,
+    #[command(flatten)]
+    history: RecordArgs,
+    #[command(flatten)]
+    model: ModelArgs,
+}
+
+#[derive(Args)]
+struct HistoryDb {
+    /// The history database [default: $XDG_DATA_HOME/posecheck/history.sqlite, or
+    /// ~/.local/share/posecheck/history.sqlite].
+    #[arg(long, value_name = "PATH")]
+    history_db: Option<PathBuf>,
+}
+
+/// Where a live or routine session is remembered.
+#[derive(Args)]
+struct RecordArgs {
+    #[command(flatten)]
+    db: HistoryDb,
+    /// Do not record this session in the history (nor propose higher targets from it).
+    #[arg(long)]
+    no_history: bool,
+}
+
+impl RecordArgs {
+    /// The database to record in (checked now, before anything is measured), if any.
+    fn checked_db(&self) -> Result<Option<PathBuf>> {
+        if self.no_history {
+            return Ok(None);
+        }
+        let db = posecheck::history::db_path(self.db.history_db.as_deref())?;
+        posecheck::history::check(&db)?;
+        Ok(Some(db))
+    }
+}
+
+#[derive(Args)]
+struct HistoryCmdArgs {
+    #[command(flatten)]
+    db: HistoryDb,
+    /// Write trend plots over days (reps, best and total hold, faults per rep) as an HTML page.
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
+    /// Write every recorded set as CSV (`-` for standard output).
+    #[arg(long, value_name = "FILE")]
+    csv: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -77,6 +162,8 @@ struct LiveArgs {
     #[arg(long, value_name = "FILE")]
     keypoints: Option<PathBuf>,
     #[command(flatten)]
+    history: RecordArgs,
+    #[command(flatten)]
     model: ModelArgs,
     #[command(flatten)]
     engine: EngineArgs,
@@ -94,6 +181,22 @@ fn parse_size(text: &str) -> Result<(u32, u32), String> {
     match (n(w), n(h)) {
         (Some(w), Some(h)) => Ok((w, h)),
         _ => Err(wrong()),
+    }
+}
+
+/// A voice name as eSpeak NG spells them (language, variant after `+`), or `off`.
+fn parse_voice(text: &str) -> Result<String, String> {
+    let ok = !text.is_empty()
+        && text.len() <= 40
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-+_".contains(c));
+    if ok {
+        Ok(text.to_string())
+    } else {
+        Err(format!(
+            "'{text}' is not a voice: give off or an eSpeak NG voice such as en, en-gb or en-us+f3"
+        ))
     }
 }
 
@@ -366,6 +469,11 @@ struct AnalyzeArgs {
     /// No progress bar and no summary.
     #[arg(long, short)]
     quiet: bool,
+    /// Record every analysed input as a session in the history.
+    #[arg(long)]
+    history: bool,
+    #[command(flatten)]
+    history_db: HistoryDb,
 }
 
 impl AnalyzeArgs {
@@ -423,6 +531,16 @@ fn analyze_cmd(args: &AnalyzeArgs, stop: &AtomicBool) -> Result<()> {
         bail!("--out-dir {}: no such directory", dir.display());
     }
     let session = args.engine.config()?;
+    let history = if args.history {
+        let db = posecheck::history::db_path(args.history_db.history_db.as_deref())?;
+        posecheck::history::check(&db)?;
+        Some(db)
+    } else {
+        if args.history_db.history_db.is_some() {
+            bail!("--history-db is for --history: add --history to record these analyses");
+        }
+        None
+    };
     for input in &args.inputs {
         if !input.exists() {
             bail!("{}: no such file", input.display());
@@ -472,6 +590,7 @@ fn analyze_cmd(args: &AnalyzeArgs, stop: &AtomicBool) -> Result<()> {
         sequential: args.sequential,
         pose_rate: args.pose_rate,
         stop,
+        history,
     };
     let done = batch::run(&jobs, &settings)?;
     if jobs.len() > 1 && !args.quiet {
@@ -505,14 +624,13 @@ fn live_cmd(args: &LiveArgs, stop: &AtomicBool) -> Result<()> {
         live::check_display()?;
     }
     let session = args.engine.config()?;
+    let history = args.history.checked_db()?;
     let config = args.model.config();
     let mut model = analyze::load_model(&config, args.model.ort_lib.as_deref())?;
-    let report = args.report.clone().unwrap_or_else(|| {
-        let secs = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
-        PathBuf::from(format!("posecheck-live-{secs}.report.json"))
-    });
+    let report = args
+        .report
+        .clone()
+        .unwrap_or_else(|| default_report("live"));
     let opts = LiveOptions {
         source: CameraSpec::parse(&args.source),
         headless: args.headless,
@@ -527,8 +645,13 @@ fn live_cmd(args: &LiveArgs, stop: &AtomicBool) -> Result<()> {
         size: args.size,
         keypoints: args.keypoints.clone(),
     };
-    let done = live::run(&opts, model.as_mut(), &config, &session, stop)?;
+    let started_at = posecheck::history::now();
+    let done = live::run(&opts, model.as_mut(), &config, &session, stop, None)?;
     json::write_report(&report, &done.report)?;
+    if let Some(db) = &history {
+        let id = posecheck::history::record(db, SessionKind::Live, started_at, &done.report)?;
+        eprintln!("history: session {id} in {}", db.display());
+    }
     let summary_text = summary::render(&done.report);
     if args.headless {
         eprint!("{summary_text}");
@@ -596,6 +719,192 @@ fn eval_cmd(args: &EvalArgs, stop: &AtomicBool) -> Result<()> {
     }
     if let Some(docs) = &args.docs {
         posecheck_core::atomic::write(docs, table.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// `posecheck-<what>-<unix seconds>.report.json` in the current directory.
+fn default_report(what: &str) -> PathBuf {
+    PathBuf::from(format!(
+        "posecheck-{what}-{}.report.json",
+        posecheck::history::now()
+    ))
+}
+
+/// The voice asked for: none with `--voice off` (or headless without `--voice`); on screen only,
+/// said in one line, when no speech engine is installed.
+fn start_voice(args: &RoutineArgs) -> Result<Option<posecheck::speech::Voice>> {
+    use posecheck::speech::{self, Output, Voice};
+    let name = match (&args.voice, args.headless || args.voice_wav.is_some()) {
+        (Some(v), _) if v == "off" => {
+            if args.voice_wav.is_some() {
+                bail!("--voice-wav needs a voice: drop --voice off");
+            }
+            return Ok(None);
+        }
+        (Some(v), _) => v.clone(),
+        (None, false) => "en".to_string(),
+        (None, true) if args.voice_wav.is_some() => "en".to_string(),
+        (None, true) => return Ok(None),
+    };
+    if let Some(wav) = &args.voice_wav {
+        return Ok(Some(Voice::start(&name, Output::Wav(wav.clone()))?));
+    }
+    if !speech::available() {
+        eprintln!("posecheck: {}", speech::MISSING);
+        return Ok(None);
+    }
+    Ok(Some(Voice::start(&name, Output::Speaker)?))
+}
+
+fn routine_cmd(args: &RoutineArgs, stop: &AtomicBool) -> Result<()> {
+    use posecheck::routine::{self, RecordedRoutine};
+    use posecheck_core::routine::cue;
+    let routines = posecheck_core::routine::load_all(args.routines.as_deref())?;
+    let Some(chosen) = routines.iter().find(|r| r.id == args.name) else {
+        let known: Vec<&str> = routines.iter().map(|r| r.id.as_str()).collect();
+        bail!(
+            "unknown routine '{}' (known: {})",
+            args.name,
+            known.join(", ")
+        );
+    };
+    let session = SessionConfig {
+        templates: template::load_all(args.templates.as_deref())?,
+        exercise: None,
+        smoothing: Some(OneEuroConfig::default()),
+    };
+    chosen.templates(&session.templates)?;
+    let db = args.history.checked_db()?;
+    let history = db
+        .as_deref()
+        .map(posecheck_history::History::open)
+        .transpose()?;
+    let (targets, proposals) = routine::plan(chosen, history.as_ref(), args.no_progression)?;
+    drop(history);
+    let voice = start_voice(args)?;
+    let inputs: Vec<PathBuf> = args.source.iter().map(PathBuf::from).collect();
+    let camera = match inputs.as_slice() {
+        [one] if !one.is_file() => true,
+        many => {
+            if let Some(missing) = many.iter().find(|p| !p.is_file()) {
+                bail!(
+                    "{}: no such file (a camera is the only --source)",
+                    missing.display()
+                );
+            }
+            false
+        }
+    };
+    // One video with a window plays live, on the coach's screen; else as fast as it decodes.
+    let live = camera || (inputs.len() == 1 && !args.headless);
+    if live && !args.headless {
+        posecheck::live::check_display()?;
+    }
+    let config = args.model.config();
+    let mut model = if live || routine::needs_model(&inputs) {
+        Some(analyze::load_model(&config, args.model.ort_lib.as_deref())?)
+    } else {
+        None
+    };
+    let started_at = posecheck::history::now();
+    let mut out = std::io::stdout().lock();
+    let headless = args.headless;
+    let mut emit = |e: &posecheck_core::routine::runner::RoutineEvent| {
+        use std::io::Write;
+        if let (Some(v), Some(words)) = (&voice, cue::words(e)) {
+            v.say(&words, cue::stale_kind(e));
+        }
+        // A closed pipe must not stop the session from being saved.
+        let _ = if headless {
+            serde_json::to_string(e).map(|line| writeln!(out, "{line}"))
+        } else {
+            Ok(cue::words(e).map_or(Ok(()), |w| writeln!(out, "{w}")))
+        };
+    };
+    let report = if live {
+        use posecheck::live::{self, LiveOptions};
+        use posecheck::source::CameraSpec;
+        let templates = chosen.templates(&session.templates)?;
+        let runner = posecheck_core::routine::runner::Runner::new(
+            chosen, templates, targets, proposals, 0.0,
+        );
+        let mut live_session = session.clone();
+        live_session.exercise = runner.exercise().map(String::from);
+        let opts = LiveOptions {
+            source: CameraSpec::parse(&args.source[0]),
+            headless: args.headless,
+            stats: false,
+            mirror: None,
+            size: None,
+            keypoints: None,
+        };
+        let mut coach = routine::LiveCoach::new(runner, &mut emit);
+        let model = model.as_mut().map(|m| m.as_mut());
+        let done = match model {
+            Some(m) => live::run(&opts, m, &config, &live_session, stop, Some(&mut coach)),
+            None => Err(posecheck::Error::invalid("no pose model loaded")),
+        };
+        done.map(|d| {
+            let mut report = d.report;
+            report.routine = Some(coach.finish(report.source.duration_s));
+            report
+        })
+    } else {
+        let settings = RecordedRoutine {
+            routine: chosen,
+            session: &session,
+            targets,
+            proposals,
+            model: config,
+            stop,
+        };
+        // Written out: the coercion to a shorter-lived trait object does not reach inside
+        // Option.
+        let model: Option<&mut dyn pose::PoseModel> = match model.as_mut() {
+            Some(m) => Some(m.as_mut()),
+            None => None,
+        };
+        routine::run(&settings, &inputs, model, &mut emit)
+    };
+    if let Some(v) = voice {
+        v.finish()?;
+    }
+    let report = report?;
+    let path = args
+        .report
+        .clone()
+        .unwrap_or_else(|| default_report("routine"));
+    json::write_report(&path, &report)?;
+    if let Some(db) = &db {
+        let id = posecheck::history::record(db, SessionKind::Routine, started_at, &report)?;
+        eprintln!("history: session {id} in {}", db.display());
+    }
+    eprintln!("report: {}", path.display());
+    Ok(())
+}
+
+fn history_cmd(args: &HistoryCmdArgs) -> Result<()> {
+    use posecheck_history::{History, query, text};
+    let db = posecheck::history::db_path(args.db.history_db.as_deref())?;
+    let h = History::open_existing(&db)?;
+    let sets = h.sets()?;
+    let trends = query::trends(&sets);
+    if let Some(path) = &args.html {
+        posecheck_core::atomic::write(path, posecheck_history::html::render(&trends).as_bytes())?;
+        println!("{}", path.display());
+    }
+    match args.csv.as_deref() {
+        Some(p) if p == Path::new("-") => print!("{}", text::csv(&sets)),
+        Some(p) => {
+            posecheck_core::atomic::write(p, text::csv(&sets).as_bytes())?;
+            println!("{}", p.display());
+        }
+        None => {}
+    }
+    if args.html.is_none() && args.csv.is_none() {
+        print!("{}", text::sessions(&h.sessions()?));
+        print!("{}", text::trends(&trends));
     }
     Ok(())
 }
@@ -679,6 +988,8 @@ fn main() -> ExitCode {
         Command::Report(r) => report_cmd(r),
         Command::Eval(e) => eval_cmd(e, stop),
         Command::Live(l) => live_cmd(l, stop),
+        Command::History(h) => history_cmd(h),
+        Command::Routine(r) => routine_cmd(r, stop),
     };
     let stopped = stop.load(Ordering::Relaxed);
     if let Err(e) = &result {

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use posecheck_core::report::model::{Ended, Report, SourceKind};
 
 fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_posecheck"));
+    let mut c = common::posecheck_command();
     c.stdout(Stdio::piped()).stderr(Stdio::piped());
     c
 }
@@ -59,6 +59,7 @@ fn headless_live_prints_events_and_saves_the_report_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
     let report = dir.path().join("live.json");
     let track = dir.path().join("live.jsonl");
+    let db = dir.path().join("history.sqlite");
     let child = bin()
         .args([
             "live",
@@ -68,6 +69,7 @@ fn headless_live_prints_events_and_saves_the_report_on_sigterm() {
             "--stats",
         ])
         .args(["--report", s(&report), "--keypoints", s(&track)])
+        .args(["--history-db", s(&db)])
         .spawn()
         .expect("live");
     // The first two reps top out at about 1.6 and 5.6 s of the clip.
@@ -93,6 +95,19 @@ fn headless_live_prints_events_and_saves_the_report_on_sigterm() {
         "report and events agree"
     );
     assert!(stderr.contains("latency"), "--stats summary: {stderr}");
+    // The interrupted session is in the history with the reps it had.
+    let csv = common::posecheck_ok(["history", "--history-db", s(&db), "--csv", "-"]);
+    let row: Vec<&str> = csv
+        .lines()
+        .nth(1)
+        .expect("a recorded set")
+        .split(',')
+        .collect();
+    assert_eq!(
+        (row[3], row[7]),
+        ("live", reps.to_string().as_str()),
+        "{csv}"
+    );
     // The keypoint track was kept and re-scores to the same reps.
     let again = dir.path().join("again.json");
     common::posecheck_ok(["analyze", s(&track), "--report", s(&again), "--quiet"]);
@@ -362,4 +377,54 @@ fn sigterm_during_start_up_and_during_analysis_ends_within_a_second() {
     signal(&child, "-TERM");
     let out = common::ends_within(child, Duration::from_secs(1), "analysis after SIGTERM");
     saved_what_was_analysed(&out, &report);
+}
+
+#[test]
+fn a_routine_stopped_part_way_keeps_its_steps_in_the_report_and_the_history() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let (report, db) = (dir.path().join("r.json"), dir.path().join("h.sqlite"));
+    let videos: Vec<PathBuf> = ["glute_bridge", "bird_dog", "side_plank", "superman"]
+        .iter()
+        .map(|n| sample(&format!("{n}.mp4")))
+        .collect();
+    let mut child = bin()
+        .args(["routine", "home_set", "--headless", "--source"])
+        .args(&videos)
+        .args(["--report", s(&report), "--history-db", s(&db)])
+        .spawn()
+        .expect("routine");
+    // Stopped once the model has counted the first rep.
+    let stdout = child.stdout.take().unwrap();
+    let mut seen = Vec::new();
+    for line in BufReader::new(stdout).lines() {
+        let line = line.unwrap();
+        let rep = line.contains("\"event\":\"rep\"");
+        seen.push(line);
+        if rep {
+            break;
+        }
+    }
+    signal(&child, "-TERM");
+    let out = finish(child);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}\n{seen:?}");
+    let r = read_report(&report);
+    assert_eq!(r.ended, Ended::Interrupted);
+    let routine = r.routine.expect("the routine section");
+    assert!(!routine.completed);
+    let last = routine.steps.last().expect("the step under way");
+    assert_eq!(last.step, "bridge");
+    assert_eq!(
+        last.ended_by,
+        posecheck_core::report::model::StepEnd::SessionEnded
+    );
+    assert!(last.done >= 1.0, "{last:?}");
+    let csv = common::posecheck_ok(["history", "--history-db", s(&db), "--csv", "-"]);
+    assert!(
+        csv.lines()
+            .nth(1)
+            .is_some_and(|l| l.contains(",routine,home_set,")),
+        "{csv}"
+    );
 }

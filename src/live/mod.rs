@@ -26,9 +26,22 @@ use posecheck_core::session::{Session, SessionConfig};
 use posecheck_core::track::{TrackHeader, TrackWriter};
 use posecheck_pose::{ModelConfig, PoseModel};
 use stats::{LiveStats, StatsSummary};
-use window::{Key, Window};
+use window::Window;
 
-pub use window::check_display;
+pub use window::{Key, check_display};
+
+/// A guided routine on top of a live session: it sees each frame after the session, takes the
+/// routine's keys, and draws its screen around the picture.
+pub trait Coach {
+    /// After the session has seen the frame at `t` (it may switch the session's exercise).
+    fn frame(&mut self, t: f64, session: &mut Session) -> Result<(), Error>;
+    /// Next, previous, redo (`r`), decline the proposed targets.
+    fn key(&mut self, key: Key, t: f64) -> Result<(), Error>;
+    /// The screen to show, `picture` (camera and skeleton) in it, at the window's `size`.
+    fn screen(&self, picture: &Mat, size: opencv::core::Size) -> Result<Mat, Error>;
+    /// The routine is over.
+    fn finished(&self) -> bool;
+}
 
 pub struct LiveOptions {
     pub source: CameraSpec,
@@ -114,6 +127,7 @@ pub fn run(
     model_config: &ModelConfig,
     session_config: &SessionConfig,
     stop: &AtomicBool,
+    mut coach: Option<&mut dyn Coach>,
 ) -> Result<LiveOutcome, Error> {
     let window = if opts.headless {
         None
@@ -175,12 +189,15 @@ pub fn run(
             let events = session.frame(t, pose.as_ref())?;
             frames += 1;
             hud.observe(events);
-            if opts.headless {
+            if opts.headless && coach.is_none() {
                 for e in events {
                     // A closed pipe (e.g. `| head`) must not stop the session from saving.
                     let _ = writeln!(out, "{}", event_line(e));
                 }
                 let _ = out.flush();
+            }
+            if let Some(c) = coach.as_deref_mut() {
+                c.frame(t, &mut session)?;
             }
             if mirror {
                 let mut flipped = Mat::default();
@@ -196,7 +213,11 @@ pub fn run(
             } else {
                 Vec::new()
             };
-            hud.draw(&mut image, &session.engine.status(), t, &extra)?;
+            match (coach.as_deref(), &window) {
+                (Some(c), Some(w)) => image = c.screen(&image, w.size()?)?,
+                (Some(_), None) => {}
+                (None, _) => hud.draw(&mut image, &session.engine.status(), t, &extra)?,
+            }
             stats.frame(at);
             last_image = Some(image);
         }
@@ -209,15 +230,22 @@ pub fn run(
             }
             key = w.show(&shown)?;
         }
-        match key {
-            Some(Key::Quit) => break Ended::EndOfInput,
-            Some(Key::Pause) => paused = !paused,
-            Some(Key::ResetSet) => session.engine.new_set(),
-            Some(Key::CycleExercise) => {
+        let now = first_at.map_or(0.0, |f: std::time::Instant| f.elapsed().as_secs_f64());
+        match (key, coach.as_deref_mut()) {
+            (Some(Key::Quit), _) => break Ended::EndOfInput,
+            (Some(Key::Pause), _) => paused = !paused,
+            (Some(k @ (Key::ResetSet | Key::Next | Key::Previous | Key::Decline)), Some(c)) => {
+                c.key(k, now)?
+            }
+            (Some(Key::ResetSet), None) => session.engine.new_set(),
+            (Some(Key::CycleExercise), None) => {
                 let next = next_exercise(&ids, session.engine.chosen_exercise());
                 session.engine.set_exercise(next.as_deref())?;
             }
-            None => {}
+            _ => {}
+        }
+        if coach.as_deref().is_some_and(|c| c.finished()) {
+            break Ended::EndOfInput;
         }
     };
     let dropped = capture.captured().saturating_sub(capture.taken);

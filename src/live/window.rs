@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use opencv::core::Mat;
+use opencv::core::{Mat, Size};
 use opencv::highgui;
 
 use crate::error::Error;
@@ -17,9 +17,18 @@ const TITLE: &str = "posecheck";
 pub enum Key {
     Quit,
     Pause,
+    /// `r`: a new set (live), the step again (routine).
     ResetSet,
     CycleExercise,
+    /// `n` / `p`: the next or previous step of a routine.
+    Next,
+    Previous,
+    /// `d`: decline the higher targets a routine proposed.
+    Decline,
 }
+
+/// The window's size before it has shown anything.
+const DEFAULT_SIZE: (i32, i32) = (1280, 720);
 
 /// Whether a window can be shown: a Wayland display, or an X display whose socket exists.
 pub fn check_display() -> Result<(), Error> {
@@ -47,8 +56,24 @@ pub struct Window;
 impl Window {
     pub fn open() -> Result<Window, Error> {
         check_display()?;
-        highgui::named_window(TITLE, highgui::WINDOW_AUTOSIZE)?;
+        // A plain window the person can resize: no Qt toolbar (zoom, save), the picture scaled
+        // to the window, its proportions kept.
+        highgui::named_window(
+            TITLE,
+            highgui::WINDOW_NORMAL | highgui::WINDOW_KEEPRATIO | highgui::WINDOW_GUI_NORMAL,
+        )?;
+        highgui::resize_window(TITLE, DEFAULT_SIZE.0, DEFAULT_SIZE.1)?;
         Ok(Window)
+    }
+
+    /// The size of the window's picture area now.
+    pub fn size(&self) -> Result<Size, Error> {
+        let r = highgui::get_window_image_rect(TITLE)?;
+        Ok(if r.width > 0 && r.height > 0 {
+            Size::new(r.width, r.height)
+        } else {
+            Size::new(DEFAULT_SIZE.0, DEFAULT_SIZE.1)
+        })
     }
 
     /// Shows `image` and returns the key pressed, if any (or `Quit` when the window was closed).
@@ -64,6 +89,9 @@ impl Window {
             0x20 => Some(Key::Pause),
             0x72 => Some(Key::ResetSet),
             0x65 => Some(Key::CycleExercise),
+            0x6e => Some(Key::Next),
+            0x70 => Some(Key::Previous),
+            0x64 => Some(Key::Decline),
             _ => None,
         })
     }

@@ -11,12 +11,12 @@ use posecheck_core::exercise::{Event, EventKind, Status};
 /// How long a rep or completed hold flashes, seconds.
 const FLASH_S: f64 = 0.6;
 
-const WHITE: (f64, f64, f64) = (255.0, 255.0, 255.0);
-const GREEN: (f64, f64, f64) = (60.0, 200.0, 60.0);
-const RED: (f64, f64, f64) = (40.0, 40.0, 220.0);
-const AMBER: (f64, f64, f64) = (0.0, 170.0, 255.0);
+pub(crate) const WHITE: (f64, f64, f64) = (255.0, 255.0, 255.0);
+pub(crate) const GREEN: (f64, f64, f64) = (60.0, 200.0, 60.0);
+pub(crate) const RED: (f64, f64, f64) = (40.0, 40.0, 220.0);
+pub(crate) const AMBER: (f64, f64, f64) = (0.0, 170.0, 255.0);
 
-fn colour((b, g, r): (f64, f64, f64)) -> Scalar {
+pub(crate) fn colour((b, g, r): (f64, f64, f64)) -> Scalar {
     Scalar::new(b, g, r, 0.0)
 }
 
@@ -155,7 +155,7 @@ impl Hud {
 }
 
 /// Darkens a rectangle so white text reads on any picture.
-fn shade(image: &mut Mat, r: Rect) -> Result<(), Error> {
+pub(crate) fn shade(image: &mut Mat, r: Rect) -> Result<(), Error> {
     if r.width <= 0 || r.height <= 0 {
         return Ok(());
     }
@@ -170,7 +170,7 @@ fn thickness(scale: f64) -> i32 {
 }
 
 /// Width in pixels of `text` as [`put`] draws it.
-fn text_width(text: &str, scale: f64) -> i32 {
+pub(crate) fn text_width(text: &str, scale: f64) -> i32 {
     let mut baseline = 0;
     imgproc::get_text_size(
         text,
@@ -182,7 +182,7 @@ fn text_width(text: &str, scale: f64) -> i32 {
     .map_or(0, |s| s.width)
 }
 
-fn put(
+pub(crate) fn put(
     image: &mut Mat,
     text: &str,
     at: Point,
@@ -205,7 +205,7 @@ fn put(
 }
 
 /// Shortens `text` to fit `width` pixels (OpenCV's fonts have no wrapping; ASCII only).
-fn fit(text: &str, width: i32, scale: f64) -> String {
+pub(crate) fn fit(text: &str, width: i32, scale: f64) -> String {
     let ascii: String = text
         .chars()
         .map(|c| if c.is_ascii() { c } else { '-' })

@@ -1,4 +1,6 @@
-//! What is drawn over the picture: the skeleton and the exercise read-out.
+//! What is drawn over the picture: the skeleton and the exercise read-out; the routine's coach
+//! screen around it.
 
+pub mod coach;
 pub mod hud;
 pub mod skeleton;

@@ -35,13 +35,24 @@ pub fn models_dir() -> PathBuf {
     repo().join("models")
 }
 
+/// The posecheck binary built for these tests, with its data directory (the default history
+/// database) in a scratch place, never the user's.
+pub fn posecheck_command() -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_posecheck"));
+    c.env(
+        "XDG_DATA_HOME",
+        std::env::temp_dir().join("posecheck-tests-data"),
+    );
+    c
+}
+
 /// Runs the posecheck binary built for these tests.
 pub fn posecheck<I, S>(args: I) -> std::process::Output
 where
     I: IntoIterator<Item = S>,
     S: AsRef<std::ffi::OsStr>,
 {
-    std::process::Command::new(env!("CARGO_BIN_EXE_posecheck"))
+    posecheck_command()
         .args(args)
         .output()
         .expect("run posecheck")

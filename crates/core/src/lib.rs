@@ -14,6 +14,7 @@ pub mod filter;
 pub mod geometry;
 pub mod pose;
 pub mod report;
+pub mod routine;
 pub mod session;
 pub mod skeleton;
 pub mod track;

@@ -1,5 +1,5 @@
-//! Property tests of the parsers that read user files: templates (TOML), keypoint tracks
-//! (JSON Lines) and ground-truth manifests (JSON). Whatever they are given, they return a
+//! Property tests of the parsers that read user files: templates and routines (TOML), keypoint
+//! tracks (JSON Lines) and ground-truth manifests (JSON). Whatever they are given, they return a
 //! value whose numbers are all finite, or an error that names the file and line — they never
 //! panic.
 //!
@@ -13,6 +13,7 @@ use std::path::Path;
 
 use posecheck_core::eval::manifest::Manifest;
 use posecheck_core::exercise::template::{self, BUILTIN, Template};
+use posecheck_core::routine;
 use posecheck_core::track::TrackReader;
 use proptest::prelude::*;
 
@@ -168,6 +169,29 @@ proptest! {
             Err(e) => {
                 let m = e.to_string();
                 prop_assert!(names_file_and_line(&m, "t.toml"), "{}", m);
+                prop_assert!(!m.contains('\n'), "one line: {}", m);
+            }
+        }
+    }
+
+    #[test]
+    fn mangled_routines_give_file_and_line_errors(which in 0usize..routine::BUILTIN.len(), edits in prop::collection::vec(edit(), 1..4)) {
+        let text = apply(routine::BUILTIN[which].1, &edits);
+        match routine::parse(Path::new("r.toml"), &text) {
+            Ok(r) => {
+                prop_assert!(!r.steps.is_empty() && (1..=20).contains(&r.rounds));
+                for s in &r.steps {
+                    let targets = std::iter::once(s.target).chain(s.harder.as_ref().map(|h| h.target));
+                    for t in targets {
+                        prop_assert!(t.value.is_finite() && t.value >= 1.0, "{:?}", t);
+                    }
+                    prop_assert!(s.rest_s.is_finite() && (0.0..=3600.0).contains(&s.rest_s));
+                    prop_assert!((1..=10).contains(&s.attempts) && (1..=20).contains(&s.sets));
+                }
+            }
+            Err(e) => {
+                let m = e.to_string();
+                prop_assert!(names_file_and_line(&m, "r.toml"), "{}", m);
                 prop_assert!(!m.contains('\n'), "one line: {}", m);
             }
         }

@@ -234,11 +234,11 @@ const DEFAULT_HOLD_BAND: f32 = 0.25;
 const DEFAULT_FRAME_FAULT_S: f32 = 0.3;
 
 /// Durations, times in conditions and hold targets, seconds: an hour is beyond any routine.
-const SECONDS: RangeInclusive<f32> = 0.0..=3600.0;
+pub(crate) const SECONDS: RangeInclusive<f32> = 0.0..=3600.0;
 /// The hold band is a fraction of the rep's range.
 const HOLD_BAND: RangeInclusive<f32> = 0.01..=1.0;
 /// Prescribed reps.
-const TARGET_REPS: RangeInclusive<u32> = 1..=1000;
+pub(crate) const TARGET_REPS: RangeInclusive<u32> = 1..=1000;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -256,14 +256,14 @@ struct RawFault {
     aliases: Vec<String>,
 }
 
-/// Turns byte offsets into `file:line` errors.
-struct Ctx<'a> {
-    path: &'a Path,
-    text: &'a str,
+/// Turns byte offsets into `file:line` errors (templates and routines alike).
+pub(crate) struct Ctx<'a> {
+    pub(crate) path: &'a Path,
+    pub(crate) text: &'a str,
 }
 
 impl Ctx<'_> {
-    fn line(&self, offset: usize) -> usize {
+    pub(crate) fn line(&self, offset: usize) -> usize {
         // Bytes, not a str slice: an offset need not fall on a character boundary.
         let end = offset.min(self.text.len());
         self.text.as_bytes()[..end]
@@ -273,14 +273,26 @@ impl Ctx<'_> {
             + 1
     }
 
-    fn err<T>(&self, span: std::ops::Range<usize>, message: impl Into<String>) -> Result<T, Error> {
+    /// The file's TOML as `T`; a syntax or type error names its line.
+    pub(crate) fn toml<T: serde::de::DeserializeOwned>(&self) -> Result<T, Error> {
+        toml::from_str(self.text).map_err(|e| {
+            let line = e.span().map_or(1, |s| self.line(s.start));
+            Error::parse(self.path, line, e.message().trim().to_string())
+        })
+    }
+
+    pub(crate) fn err<T>(
+        &self,
+        span: std::ops::Range<usize>,
+        message: impl Into<String>,
+    ) -> Result<T, Error> {
         Err(Error::parse(self.path, self.line(span.start), message))
     }
 }
 
 /// A number from the file at `span`, checked against `range` (which NaN is never in); the
 /// error names its line and what is allowed.
-fn number<T>(
+pub(crate) fn number<T>(
     ctx: &Ctx,
     span: std::ops::Range<usize>,
     v: T,
@@ -519,21 +531,24 @@ fn signal_ref(ctx: &Ctx, signals: &[SignalSpec], name: &Spanned<String>) -> Resu
         )
 }
 
-/// Parses and validates a template; errors carry the file and line.
-pub fn parse(path: &Path, text: &str) -> Result<Template, Error> {
-    let ctx = Ctx { path, text };
-    let raw: RawTemplate = toml::from_str(text).map_err(|e| {
-        let line = e.span().map_or(1, |s| ctx.line(s.start));
-        Error::parse(path, line, e.message().trim().to_string())
-    })?;
-    let id = raw.id.get_ref();
-    if id.is_empty()
-        || !id
+/// An id: lower_snake_case, as command lines and reports use it.
+pub(crate) fn snake_case_id(ctx: &Ctx, id: &Spanned<String>) -> Result<String, Error> {
+    let text = id.get_ref();
+    if text.is_empty()
+        || !text
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
     {
-        return ctx.err(raw.id.span(), format!("id '{id}' must be lower_snake_case"));
+        return ctx.err(id.span(), format!("id '{text}' must be lower_snake_case"));
     }
+    Ok(text.clone())
+}
+
+/// Parses and validates a template; errors carry the file and line.
+pub fn parse(path: &Path, text: &str) -> Result<Template, Error> {
+    let ctx = Ctx { path, text };
+    let raw: RawTemplate = ctx.toml()?;
+    let id = snake_case_id(&ctx, &raw.id)?;
     let signals = raw
         .signals
         .iter()
@@ -638,7 +653,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Template, Error> {
     };
     let w = &raw.working;
     Ok(Template {
-        id: id.clone(),
+        id,
         name: raw.name,
         description: raw.description.trim().to_string(),
         counting: raw.counting,
@@ -737,7 +752,7 @@ pub fn load_all(extra_dir: Option<&Path>) -> Result<Vec<Template>, Error> {
 /// Templates are a few kilobytes; anything much larger is not one.
 const MAX_TEMPLATE_BYTES: u64 = 1 << 20;
 
-fn read_template_file(path: &Path) -> Result<String, Error> {
+pub(crate) fn read_template_file(path: &Path) -> Result<String, Error> {
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
     // Reading a pipe would wait for a writer; a directory named x.toml is no template.
     if !meta.is_file() {
@@ -746,7 +761,10 @@ fn read_template_file(path: &Path) -> Result<String, Error> {
     if meta.len() > MAX_TEMPLATE_BYTES {
         return Err(Error::input(
             path,
-            format!("is {} bytes; a template is at most 1 MiB", meta.len()),
+            format!(
+                "is {} bytes; a template or routine file is at most 1 MiB",
+                meta.len()
+            ),
         ));
     }
     std::fs::read_to_string(path).map_err(|e| Error::io(path, e))

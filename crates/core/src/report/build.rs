@@ -53,6 +53,7 @@ pub fn build(outcome: Outcome, source: SourceInfo, model: ModelInfo, ended: Ende
         frames_without_person: outcome.frames_without_person,
         ended,
         provenance: None,
+        routine: None,
     }
 }
 

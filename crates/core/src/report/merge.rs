@@ -87,7 +87,7 @@ pub fn rows(report: &Report, date: &str) -> Vec<SetRow> {
 }
 
 /// A CSV field, quoted where it has to be.
-fn field(text: &str) -> String {
+pub fn field(text: &str) -> String {
     if text.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {

@@ -10,9 +10,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::skeleton::Side;
 
-/// Version of this report format. Minor versions only add fields (1.1: `provenance`;
-/// 1.2: `model.frames`).
+/// Version of this report format. Minor versions only add fields (1.1: `provenance`; 1.2:
+/// `model.frames`, `routine`).
 pub const SCHEMA_VERSION: &str = "1.2";
+
+/// Version of the `routine` section, which may change on its own (minor versions add fields).
+pub const ROUTINE_SECTION_VERSION: &str = "1.0";
 
 /// The closed vocabularies of the report: serialised as their snake_case codes, listed as
 /// enums in the schema. `Display` gives the same code (for event lines and tables).
@@ -110,6 +113,20 @@ vocabulary! {
         /// it may have been missed (or counted on less evidence than usual).
         RepUncertain,
     }
+
+    /// Why a routine step ended.
+    StepEnd {
+        /// The target was reached.
+        TargetMet,
+        /// Every attempt was used without reaching the target.
+        AttemptsUsed,
+        /// The person moved on (the next or previous key) before reaching it.
+        Skipped,
+        /// Its video ended (a routine over a list of videos: one per step).
+        SourceEnded,
+        /// The session stopped during the step.
+        SessionEnded,
+    }
 }
 
 /// Units of the template signals.
@@ -156,6 +173,69 @@ pub struct Report {
     /// (absent for live sessions).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provenance: Option<Provenance>,
+    /// The guided routine this session followed (absent for sessions without one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub routine: Option<RoutineReport>,
+}
+
+/// A guided routine: every step walked, with its target and what was done.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RoutineReport {
+    /// Version of this section ([`ROUTINE_SECTION_VERSION`]).
+    pub version: String,
+    /// Routine id, e.g. `home_set`.
+    pub id: String,
+    pub name: String,
+    /// The steps in the order they were done (a step done again appears again).
+    pub steps: Vec<StepResult>,
+    /// Higher targets proposed because the last ones were met several sessions in a row.
+    pub proposals: Vec<Proposal>,
+    /// Every step of every round was reached.
+    pub completed: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StepResult {
+    /// The step's id in the routine file, e.g. `bridge`.
+    pub step: String,
+    /// Template id of the exercise.
+    pub exercise: String,
+    pub name: String,
+    /// The side the target is for (absent: both sides together, or no sides).
+    pub side: Option<Side>,
+    /// The target counts per side (each side must reach it).
+    pub per_side: bool,
+    /// Round of the routine (1-based) and set within the step (1-based).
+    pub round: u32,
+    pub set: u32,
+    /// Attempts made (a hold that ended short of the target is an attempt).
+    pub attempts: u32,
+    /// The harder variant's name, when this was it.
+    pub variant: Option<String>,
+    pub measure: Measure,
+    pub target: f64,
+    /// Reps counted, or the longest hold (per side: the smaller of the two sides').
+    pub done: f64,
+    pub met: bool,
+    pub ended_by: StepEnd,
+    /// Session time the step started and ended.
+    pub start_s: f64,
+    pub end_s: f64,
+}
+
+/// A higher target proposed for a step, and whether the person took it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Proposal {
+    pub step: String,
+    pub measure: Measure,
+    pub from: f64,
+    pub to: f64,
+    /// e.g. "met 15 reps in each of the last 3 sessions".
+    pub reason: String,
+    pub accepted: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]

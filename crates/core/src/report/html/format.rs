@@ -4,7 +4,7 @@ use crate::report::model::{ExerciseSet, Severity, Unit};
 use crate::report::text::words;
 
 /// Escapes text for HTML content and quoted attribute values alike.
-pub(super) fn esc(text: &str) -> String {
+pub fn esc(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -29,7 +29,7 @@ pub(super) fn fixed(x: f64, decimals: usize) -> String {
 }
 
 /// `x` with at most `decimals` decimals, trailing zeros dropped ("15", "2.5", "0.05").
-pub(super) fn num(x: f64, decimals: usize) -> String {
+pub fn num(x: f64, decimals: usize) -> String {
     let s = fixed(x, decimals);
     if s.contains('.') {
         s.trim_end_matches('0').trim_end_matches('.').to_string()

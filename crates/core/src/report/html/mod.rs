@@ -33,7 +33,15 @@ use plot::{plot, timeline};
 use tables::{faults_table, holds_table, reps_table, warnings_section};
 
 /// The page's style sheet, kept as CSS in its own file.
-const STYLE: &str = include_str!("style.css");
+pub const STYLE: &str = include_str!("style.css");
+
+/// What other pages in posecheck's style (the history's trends) draw with: the style sheet,
+/// escaping, numbers and axis steps.
+pub mod kit {
+    pub use super::STYLE;
+    pub use super::format::{esc, num};
+    pub use super::plot::{decimals_for, nice_step};
+}
 
 /// Renders `report` as an HTML page.
 pub fn render(report: &Report) -> String {
@@ -276,6 +284,7 @@ mod tests {
             frames_without_person: 0,
             ended: Ended::EndOfInput,
             provenance: None,
+            routine: None,
         }
     }
 

@@ -79,7 +79,7 @@ impl TimeAxis {
 }
 
 /// A round tick step (1, 2 or 5 × 10ⁿ) giving about `target` ticks over `span`.
-pub(super) fn nice_step(span: f64, target: f64) -> f64 {
+pub fn nice_step(span: f64, target: f64) -> f64 {
     let raw = (span / target).max(1e-9);
     let magnitude = 10f64.powf(raw.log10().floor());
     [1.0, 2.0, 5.0, 10.0]
@@ -90,7 +90,7 @@ pub(super) fn nice_step(span: f64, target: f64) -> f64 {
 }
 
 /// Decimals needed to print multiples of `step` exactly.
-pub(super) fn decimals_for(step: f64) -> usize {
+pub fn decimals_for(step: f64) -> usize {
     (-step.log10() - 1e-9).ceil().max(0.0) as usize
 }
 
