@@ -39,6 +39,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 templates: template::load_all(None).expect("templates"),
                 exercise: None,
                 smoothing: Some(OneEuroConfig::default()),
+                balance: Default::default(),
             },
             progress: &progress,
             stop: &stop,

@@ -193,6 +193,13 @@ impl Engine {
         self.force(exercise)
     }
 
+    /// What the person declared for balance exercises (height, eyes closed).
+    pub fn set_balance(&mut self, settings: &crate::balance::BalanceSettings) {
+        for r in self.runners.iter_mut() {
+            r.balance = settings.clone();
+        }
+    }
+
     /// The exercise the user chose, if any.
     pub fn chosen_exercise(&self) -> Option<&str> {
         self.forced.map(|i| self.runners[i].template.id.as_str())
@@ -218,7 +225,7 @@ impl Engine {
             self.partial.update(t, None);
             self.wrong_view.update(t, None);
             for (i, r) in self.runners.iter_mut().enumerate() {
-                if self.forced.is_none_or(|f| f == i) {
+                if watched(self.forced, i, r) {
                     r.outside = false;
                     r.step(t, None, self.active == Some(i), &mut self.events);
                 }
@@ -252,7 +259,7 @@ impl Engine {
             ),
         );
         for (i, r) in self.runners.iter_mut().enumerate() {
-            if self.forced.is_some_and(|f| f != i) {
+            if !watched(self.forced, i, r) {
                 continue;
             }
             let parts_seen =
@@ -466,6 +473,12 @@ impl Engine {
             duration_s: self.first_t.map_or(0.0, |f| t - f),
         }
     }
+}
+
+/// Whether runner `i` judges this frame: the named exercise only, or, when none was named,
+/// every exercise that is recognised automatically.
+fn watched(forced: Option<usize>, i: usize, r: &Runner) -> bool {
+    forced.map_or(!r.template.named_only, |f| f == i)
 }
 
 /// A set with nothing counted and nothing to correct was a look-alike or a set-up; it is not

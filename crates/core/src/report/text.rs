@@ -39,6 +39,11 @@ pub fn hold_end_text(end: HoldEnd) -> &'static str {
         HoldEnd::FormBroken => "form broke",
         HoldEnd::LostSight => "body went out of sight",
         HoldEnd::SessionEnded => "session ended",
+        HoldEnd::TouchDown => "the raised foot touched down",
+        HoldEnd::Step => "stepped or hopped",
+        HoldEnd::HeelsDropped => "the heels dropped",
+        HoldEnd::HandsLeftWaist => "the hands left the waist",
+        HoldEnd::TimeUp => "time was up",
     }
 }
 

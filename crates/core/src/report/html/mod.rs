@@ -275,6 +275,7 @@ mod tests {
             frames_without_person: 0,
             ended: Ended::EndOfInput,
             provenance: None,
+            romberg: Vec::new(),
         }
     }
 
@@ -346,6 +347,9 @@ mod tests {
                     end_s: t + 1.5,
                     duration_s: 1.5,
                     ended_by: HoldEnd::PositionLeft,
+                    attempt: None,
+                    eyes_closed: None,
+                    sway: None,
                 })
                 .collect(),
             rep_list: vec![
