@@ -294,13 +294,17 @@ struct EngineArgs {
     /// gives the Romberg ratio (sway eyes closed / open).
     #[arg(long, value_name = "SPANS", num_args = 0..=1, require_equals = true,
           default_missing_value = "all", value_parser = parse_spans)]
-    eyes_closed: Option<Vec<(f64, f64)>>,
+    eyes_closed: Option<Spans>,
 }
 
+/// Spans of seconds, one flag value (a `Vec` would make clap take several values).
+#[derive(Clone, Debug)]
+struct Spans(Vec<(f64, f64)>);
+
 /// `all`, or spans of seconds `A-B,C-D` (0 <= A < B <= 86400).
-fn parse_spans(text: &str) -> Result<Vec<(f64, f64)>, String> {
+fn parse_spans(text: &str) -> Result<Spans, String> {
     if text == "all" {
-        return Ok(vec![(0.0, f64::INFINITY)]);
+        return Ok(Spans(vec![(0.0, f64::INFINITY)]));
     }
     let wrong = || {
         format!(
@@ -321,7 +325,8 @@ fn parse_spans(text: &str) -> Result<Vec<(f64, f64)>, String> {
                 _ => Err(wrong()),
             }
         })
-        .collect()
+        .collect::<Result<_, _>>()
+        .map(Spans)
 }
 
 impl EngineArgs {
@@ -343,7 +348,7 @@ impl EngineArgs {
             }),
             balance: BalanceSettings {
                 height_cm: self.height_cm,
-                eyes_closed: self.eyes_closed.clone().unwrap_or_default(),
+                eyes_closed: self.eyes_closed.clone().map(|s| s.0).unwrap_or_default(),
             },
         })
     }
