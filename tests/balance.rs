@@ -22,7 +22,11 @@ fn track(shared: &Path, stem: &str) -> PathBuf {
         "--cache-dir".as_ref(),
         cache.as_os_str(),
     ]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let dir = cache.join("blazepose_landmark_full");
     std::fs::read_dir(&dir)
         .expect("cache")
@@ -46,7 +50,11 @@ fn analyze(track: &Path, extra: &[&str]) -> Report {
     ];
     args.extend(extra.iter().map(|s| s.to_string()));
     let out = common::posecheck(&args);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap()
 }
 
@@ -70,7 +78,10 @@ fn single_leg_holds_are_attempts_per_leg_with_their_sway() {
     for (h, (start, end)) in holds.iter().zip([(4.1, 10.05), (11.2, 17.35)]) {
         assert_eq!(h.attempt, Some(1));
         assert_eq!(h.ended_by, HoldEnd::TouchDown);
-        assert!((h.start_s - start).abs() < 0.6 && (h.end_s - end).abs() < 0.3, "{h:?}");
+        assert!(
+            (h.start_s - start).abs() < 0.6 && (h.end_s - end).abs() < 0.3,
+            "{h:?}"
+        );
         assert_eq!(h.eyes_closed, Some(false));
         let sway = h.sway.as_ref().expect("sway measured");
         // Filmed front-oblique: the two horizontal axes are mixed.
@@ -91,7 +102,10 @@ fn single_leg_holds_are_attempts_per_leg_with_their_sway() {
         .map(|t| t.text.as_str())
         .collect();
     assert_eq!(checks.len(), 2, "{checks:?}");
-    assert!(checks.iter().all(|t| t.contains("1 of 3 attempts")), "{checks:?}");
+    assert!(
+        checks.iter().all(|t| t.contains("1 of 3 attempts")),
+        "{checks:?}"
+    );
 }
 
 #[test]
@@ -105,7 +119,10 @@ fn eyes_closed_spans_give_the_romberg_ratio_of_a_stance() {
     let holds: Vec<_> = r.exercises.iter().flat_map(|s| s.holds.iter()).collect();
     let closed: Vec<Option<bool>> = holds.iter().map(|h| h.eyes_closed).collect();
     assert_eq!(closed, [Some(false), Some(true), Some(true)], "{holds:?}");
-    assert!(holds.iter().all(|h| h.ended_by == HoldEnd::HeelsDropped), "{holds:?}");
+    assert!(
+        holds.iter().all(|h| h.ended_by == HoldEnd::HeelsDropped),
+        "{holds:?}"
+    );
     let [romberg] = &r.romberg[..] else {
         panic!("one Romberg ratio: {:?}", r.romberg);
     };
@@ -134,9 +151,18 @@ fn eyes_closed_spans_give_the_romberg_ratio_of_a_stance() {
 fn bad_balance_flags_are_one_line_errors() {
     for (flag, says) in [
         (vec!["--height-cm", "20"], "must be a number from 50 to 250"),
-        (vec!["--height-cm", "nan"], "must be a number from 50 to 250"),
-        (vec!["--eyes-closed=9-3"], "is not a list of spans of seconds"),
-        (vec!["--eyes-closed=a-b"], "is not a list of spans of seconds"),
+        (
+            vec!["--height-cm", "nan"],
+            "must be a number from 50 to 250",
+        ),
+        (
+            vec!["--eyes-closed=9-3"],
+            "is not a list of spans of seconds",
+        ),
+        (
+            vec!["--eyes-closed=a-b"],
+            "is not a list of spans of seconds",
+        ),
     ] {
         let mut args = vec!["analyze", "nothing.mp4"];
         args.extend(flag.iter().copied());
