@@ -83,6 +83,24 @@ impl SwayRecorder {
         });
     }
 
+    /// The centre of mass's horizontal position over the last `seconds`, body heights from its
+    /// mean there (for a live trace).
+    pub fn recent(&self, seconds: f64) -> Vec<f32> {
+        let Some(last) = self.samples.back() else {
+            return Vec::new();
+        };
+        let recent: Vec<&Sample> = self
+            .samples
+            .iter()
+            .filter(|s| last.t - s.t <= seconds)
+            .collect();
+        let mean = recent.iter().map(|s| s.x).sum::<f64>() / recent.len() as f64;
+        recent
+            .iter()
+            .map(|s| ((s.x - mean) / s.height_px) as f32)
+            .collect()
+    }
+
     /// The sway from `start_s` to `end_s`; `None` when too little of it was seen.
     pub fn measure(&self, start_s: f64, end_s: f64, height_cm: Option<f64>) -> Option<Sway> {
         let s: Vec<Sample> = self

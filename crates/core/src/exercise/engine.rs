@@ -79,7 +79,15 @@ pub struct Status {
     pub faults: Vec<String>,
     /// What to fix before anything can be counted (framing, view, no person).
     pub guidance: Option<String>,
+    /// Balance exercises: the attempt under way (per side).
+    pub attempt: Option<u32>,
+    /// Balance exercises: the centre of mass's side-to-side (or front-to-back) position over
+    /// the last few seconds, body heights from its mean, for a sway trace.
+    pub sway: Vec<f32>,
 }
+
+/// Seconds of sway shown live.
+const LIVE_SWAY_S: f64 = 5.0;
 
 /// What a session measured.
 #[derive(Clone, Debug, Default)]
@@ -436,6 +444,8 @@ impl Engine {
                 .map(|(_, m)| m.to_string())
                 .collect(),
             guidance,
+            attempt: r.attempt_now(),
+            sway: r.sway_now(LIVE_SWAY_S),
         }
     }
 

@@ -148,6 +148,11 @@ impl Machine {
         self.hold.map(|h| (t - h.start_s).max(0.0))
     }
 
+    /// The side of the hold under way (`Some(None)`: a hold without a side).
+    pub fn hold_side(&self) -> Option<Option<Side>> {
+        self.hold.map(|h| h.side)
+    }
+
     pub fn in_rep(&self) -> bool {
         self.rep.is_some()
     }

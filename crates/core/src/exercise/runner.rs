@@ -626,6 +626,24 @@ impl Runner {
         Some(set.finish(&self.template, t))
     }
 
+    /// Balance exercises: the number of the attempt under way (per side, over the set).
+    pub fn attempt_now(&self) -> Option<u32> {
+        let side = self.machine.hold_side().filter(|_| self.template.balance)?;
+        let done = self.set.as_ref().map_or(0, |s| {
+            s.set.holds.iter().filter(|h| h.side == side).count() as u32
+        });
+        Some(done + 1)
+    }
+
+    /// Balance exercises: the centre of mass's recent sway, body heights (for a live trace).
+    pub fn sway_now(&self, seconds: f64) -> Vec<f32> {
+        if self.template.balance {
+            self.sway.recent(seconds)
+        } else {
+            Vec::new()
+        }
+    }
+
     /// Codes and messages of the frame faults on now.
     pub fn active_faults(&self) -> Vec<(&str, &str)> {
         self.template
