@@ -7,7 +7,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use posecheck_core::report::model::{HoldEnd, Report, SwayAxis};
+use posecheck_core::report::model::{HoldEnd, Report, SwayAxis, WarningCode};
 use posecheck_core::skeleton::Side;
 
 /// The cached keypoint track of a wild clip (cached by `posecheck eval` in the tests' shared
@@ -145,6 +145,62 @@ fn eyes_closed_spans_give_the_romberg_ratio_of_a_stance() {
     );
     // Without the flag, no attempt is closed and there is no ratio.
     assert!(analyze(&track, &[]).romberg.is_empty());
+}
+
+#[test]
+fn feet_out_of_frame_give_a_warning_and_no_measurement() {
+    let Some(shared) = common::shared("balance with the feet out of frame") else {
+        return;
+    };
+    let track = track(&shared, "skatefit_single_leg_balance_hold");
+    // The same clip framed from the shins up: every foot landmark below the picture's edge,
+    // as the model reports feet it cannot see.
+    let text = std::fs::read_to_string(&track).unwrap();
+    let mut lines = text.lines();
+    let header: serde_json::Value = serde_json::from_str(lines.next().unwrap()).unwrap();
+    let height = header["height"].as_f64().unwrap();
+    let names: Vec<&str> = header["keypoint_names"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap())
+        .collect();
+    let feet: Vec<usize> = names
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| n.ends_with("ankle") || n.ends_with("heel") || n.ends_with("foot_index"))
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(feet.len(), 6);
+    let mut out = vec![serde_json::to_string(&header).unwrap()];
+    for line in lines {
+        let mut frame: serde_json::Value = serde_json::from_str(line).unwrap();
+        if let Some(points) = frame["keypoints"].as_array_mut() {
+            for &i in &feet {
+                points[i][1] = serde_json::json!(height + 150.0);
+                points[i][3] = serde_json::json!(0.2);
+            }
+        }
+        out.push(serde_json::to_string(&frame).unwrap());
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let cropped = dir.path().join("cropped.jsonl");
+    std::fs::write(&cropped, out.join("\n") + "\n").unwrap();
+    let r = analyze(&cropped, &[]);
+    let attempts: Vec<_> = r
+        .exercises
+        .iter()
+        .flat_map(|s| s.holds.iter())
+        .filter(|h| h.sway.is_some() || h.attempt.is_some())
+        .collect();
+    assert!(attempts.is_empty(), "measured without feet: {attempts:?}");
+    assert!(
+        r.warnings.iter().any(|w| w.code == WarningCode::PartialBody
+            && w.message.contains("out of frame")
+            && w.end_s - w.start_s > 10.0),
+        "{:?}",
+        r.warnings
+    );
 }
 
 #[test]
