@@ -1,6 +1,6 @@
-//! Balance: the body's centre of mass from the keypoints ([`com`]) and the postural sway of
-//! each balance attempt ([`sway`]), as a clinic's force plate would report it, from one
-//! ordinary camera.
+//! Balance: the body's centre of mass from the keypoints ([`com`]), the postural sway of each
+//! balance attempt ([`sway`]: the centre of mass over the standing foot, as a clinic would
+//! measure it, from one ordinary camera), and the Romberg ratio ([`romberg`]).
 
 pub mod com;
 pub mod romberg;

@@ -48,10 +48,17 @@ const TRACE_HZ: f64 = 10.0;
 const FRONT_SPAN: f64 = 0.65;
 const SIDE_SPAN: f64 = 0.25;
 
+/// With one ankle this far (torso lengths) above the other, that foot is off the floor and the
+/// body stands on the lower one (the single-leg stance's own threshold is 0.27).
+const FOOT_OFF_FLOOR: f32 = 0.15;
+
 #[derive(Clone, Copy, Debug)]
 struct Sample {
     t: f64,
-    /// Horizontal position of the centre of mass, pixels.
+    /// Horizontal position of the centre of mass over the standing foot (or between the
+    /// standing feet), pixels. Measured from the feet, which stand still through an attempt,
+    /// so that a handheld phone's pans and shakes are not taken for sway (both real balance
+    /// clips are handheld); the feet's own jitter is the price.
     x: f64,
     height_px: f64,
     /// Shoulder width over torso length.
@@ -75,9 +82,15 @@ impl SwayRecorder {
         };
         let span = (pose.pos(Joint::LeftShoulder) - pose.pos(Joint::RightShoulder)).length()
             / torso.max(1.0);
+        let (l, r) = (pose.pos(Joint::LeftAnkle), pose.pos(Joint::RightAnkle));
+        let base = if (l.y - r.y).abs() > FOOT_OFF_FLOOR * torso {
+            if l.y > r.y { l } else { r }
+        } else {
+            l.midpoint(r)
+        };
         self.samples.push_back(Sample {
             t,
-            x: c.x as f64,
+            x: (c.x - base.x) as f64,
             height_px: h as f64,
             span: span as f64,
         });
