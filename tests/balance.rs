@@ -143,6 +143,20 @@ fn eyes_closed_spans_give_the_romberg_ratio_of_a_stance() {
         (romberg.ratio - romberg.closed_velocity / romberg.open_velocity).abs() < 1e-9,
         "{romberg:?}"
     );
+    // The terminal summary lists the attempts and the ratio.
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("r.json");
+    std::fs::write(&saved, serde_json::to_vec(&r).unwrap()).unwrap();
+    let out = common::posecheck(["report".as_ref(), "summary".as_ref(), saved.as_os_str()]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("the heels dropped") && text.contains("closed"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("Romberg ratio heel_raise: {:.2}", romberg.ratio)),
+        "{text}"
+    );
     // Without the flag, no attempt is closed and there is no ratio.
     assert!(analyze(&track, &[]).romberg.is_empty());
 }
