@@ -71,6 +71,7 @@ fn main() -> Result<()> {
                 templates: templates.clone(),
                 exercise: None,
                 smoothing: Some(OneEuroConfig::default()),
+                balance: Default::default(),
             },
             progress: &progress,
             stop: &stop,

@@ -83,7 +83,7 @@ fn main() -> Result<()> {
         let mut model = Replay {
             poses: poses.clone(),
         };
-        let mut estimator = Estimator::new(&mut model, PoseRate::Adaptive);
+        let mut estimator = Estimator::new(&mut model, PoseRate::Adaptive, None);
         let mut errors = Vec::new();
         let mut take = |a: Analysed| {
             if let (Some(p), Some(own)) = (&a.pose, &poses[a.index as usize])

@@ -50,6 +50,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         templates: template::load_all(None)?,
         exercise: None,
         smoothing: Some(OneEuroConfig::default()),
+        balance: Default::default(),
     };
     let mut session = Session::new(&session_config, &header)?;
     let total = (minutes * 60.0 * fps) as usize;

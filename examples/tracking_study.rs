@@ -432,6 +432,7 @@ impl Study {
                 templates: template::load_all(None)?,
                 exercise: None,
                 smoothing: Some(OneEuroConfig::default()),
+                balance: Default::default(),
             },
             progress: &progress,
             stop: &stop,

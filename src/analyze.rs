@@ -185,17 +185,20 @@ pub fn analyze_media(
         .map(|p| AnnotatedVideo::create(p, info.fps, info.width, info.height))
         .transpose()?;
     let bar = settings.progress.file(&info.path, info.frame_count);
+    let every_frame_wanted = AtomicBool::new(false);
     let opts = PipelineOptions {
         keep_images: video.is_some(),
         stop: settings.stop,
         sequential: settings.sequential,
         pose_rate: settings.pose_rate,
+        every_frame_wanted: Some(&every_frame_wanted),
     };
     let mut frames = 0u64;
     crate::interrupt::measuring_begins();
     let times = pipeline::run(&mut source, model, &opts, |a| {
         frames += 1;
         session.frame(a.t, a.pose.as_ref())?;
+        every_frame_wanted.store(session.engine.measures_balance(), Ordering::Relaxed);
         if let (Some(v), Some(image)) = (video.as_mut(), a.image.as_mut()) {
             v.frame(image, &session, a.t)?;
         }

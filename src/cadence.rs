@@ -7,8 +7,11 @@
 //! adaptive rate the model sees every other frame and the one between is interpolated, unless
 //! the poses around it are far apart: a fast movement, a person found or lost, the person
 //! detector running again. Then the model also sees the held frame, and every frame after it
-//! until the body slows down again.
+//! until the body slows down again. Balance stands are the exception: their sway is measured
+//! frame by frame (path length and velocity would read low on interpolated frames), so while
+//! the analysis says one is under way the model sees every frame.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use opencv::core::Mat;
@@ -81,6 +84,8 @@ pub struct Estimator<'m> {
     last: Option<(f64, Pose)>,
     /// Every frame goes to the model (the body moved fast), until it slows down.
     full_rate: bool,
+    /// Set by the analysis while every frame is wanted (a balance stand under way).
+    every_frame_wanted: Option<&'m AtomicBool>,
     /// Time spent in the model.
     pub busy: Duration,
     /// Frames the model saw.
@@ -88,13 +93,20 @@ pub struct Estimator<'m> {
 }
 
 impl<'m> Estimator<'m> {
-    pub fn new(model: &'m mut dyn PoseModel, rate: PoseRate) -> Estimator<'m> {
+    /// An estimator at `rate`; at the adaptive rate the model sees every frame while
+    /// `every_frame_wanted` is set.
+    pub fn new(
+        model: &'m mut dyn PoseModel,
+        rate: PoseRate,
+        every_frame_wanted: Option<&'m AtomicBool>,
+    ) -> Estimator<'m> {
         Estimator {
             model,
             rate,
             held: None,
             last: None,
             full_rate: false,
+            every_frame_wanted,
             busy: Duration::ZERO,
             model_frames: 0,
         }
@@ -110,7 +122,10 @@ impl<'m> Estimator<'m> {
         let hold = self.rate == PoseRate::Adaptive
             && self.held.is_none()
             && self.last.is_some()
-            && !self.full_rate;
+            && !self.full_rate
+            && !self
+                .every_frame_wanted
+                .is_some_and(|w| w.load(Ordering::Relaxed));
         if hold {
             self.held = Some(frame);
             return Ok(true);
@@ -237,9 +252,17 @@ mod tests {
     /// Runs frames whose person is at the given x offsets; returns the poses' x and the
     /// offsets the model saw, in the order it saw them.
     fn run(offsets: &[u8], rate: PoseRate) -> (Vec<Option<f32>>, Vec<u8>) {
+        run_wanting(offsets, rate, &AtomicBool::new(false))
+    }
+
+    fn run_wanting(
+        offsets: &[u8],
+        rate: PoseRate,
+        wanted: &AtomicBool,
+    ) -> (Vec<Option<f32>>, Vec<u8>) {
         let mut model = Scripted { seen: Vec::new() };
         let mut out = Vec::new();
-        let mut estimator = Estimator::new(&mut model, rate);
+        let mut estimator = Estimator::new(&mut model, rate, Some(wanted));
         let mut take = |a: Analysed| {
             out.push((a.index, a.pose.map(|p| p.keypoints[0].x)));
             true
@@ -276,6 +299,9 @@ mod tests {
         assert_eq!(xs, slow.iter().map(|&x| x as f32).collect::<Vec<_>>());
         let (_, every) = run(&slow, PoseRate::Every);
         assert_eq!(every.len(), slow.len());
+        // While the analysis asks for every frame (a balance stand), the model sees them all.
+        let (_, wanted) = run_wanting(&slow, PoseRate::Adaptive, &AtomicBool::new(true));
+        assert_eq!(wanted.len(), slow.len());
     }
 
     #[test]

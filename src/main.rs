@@ -17,6 +17,7 @@ use posecheck::eval::matrix::MatrixSize;
 use posecheck::interrupt;
 use posecheck::pipeline::PoseRate;
 use posecheck::progress::Progress;
+use posecheck_core::balance::BalanceSettings;
 use posecheck_core::exercise::template;
 use posecheck_core::filter::OneEuroConfig;
 use posecheck_core::report::{html, json, merge, schema, summary};
@@ -381,8 +382,9 @@ impl ModelArgs {
 
 #[derive(Args)]
 struct EngineArgs {
-    /// Score only this exercise (bird_dog, glute_bridge, side_plank, superman, plank, or a
-    /// user template's id) instead of recognising it.
+    /// Score only this exercise (bird_dog, glute_bridge, side_plank, superman, plank, a
+    /// balance stand such as single_leg_stance, heel_raise, feet_together_stand, tandem_stance,
+    /// or a user template's id) instead of recognising it.
     #[arg(long, value_name = "ID")]
     exercise: Option<String>,
     /// Directory of extra exercise templates (*.toml); they replace built-ins with the same id.
@@ -399,6 +401,48 @@ struct EngineArgs {
     #[arg(long, default_value_t = OneEuroConfig::default().beta,
           allow_negative_numbers = true, value_parser = number_in(0.0f32..=1000.0))]
     smooth_beta: f32,
+    /// Your height, 50 to 250 cm: balance sway is then given in centimetres too (always in
+    /// body heights).
+    #[arg(long, value_name = "CM", value_parser = number_in(50.0f64..=250.0))]
+    height_cm: Option<f64>,
+    /// Your eyes were closed during balance exercises: the whole session, or only in the
+    /// given spans of seconds (--eyes-closed=20-45,80-110). With attempts both ways the report
+    /// gives the Romberg ratio (sway eyes closed / open).
+    #[arg(long, value_name = "SPANS", num_args = 0..=1, require_equals = true,
+          default_missing_value = "all", value_parser = parse_spans)]
+    eyes_closed: Option<Spans>,
+}
+
+/// Spans of seconds, one flag value (a `Vec` would make clap take several values).
+#[derive(Clone, Debug)]
+struct Spans(Vec<(f64, f64)>);
+
+/// `all`, or spans of seconds `A-B,C-D` (0 <= A < B <= 86400).
+fn parse_spans(text: &str) -> Result<Spans, String> {
+    if text == "all" {
+        return Ok(Spans(vec![(0.0, f64::INFINITY)]));
+    }
+    let wrong = || {
+        format!(
+            "'{text}' is not a list of spans of seconds like 20-45,80-110 (each from 0 to 86400, start before end)"
+        )
+    };
+    text.split(',')
+        .map(|span| {
+            let (a, b) = span.split_once('-').ok_or_else(wrong)?;
+            let n = |s: &str| {
+                s.trim()
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|v| (0.0..=86400.0).contains(v))
+            };
+            match (n(a), n(b)) {
+                (Some(a), Some(b)) if a < b => Ok((a, b)),
+                _ => Err(wrong()),
+            }
+        })
+        .collect::<Result<_, _>>()
+        .map(Spans)
 }
 
 impl EngineArgs {
@@ -418,6 +462,10 @@ impl EngineArgs {
                 beta: self.smooth_beta,
                 ..OneEuroConfig::default()
             }),
+            balance: BalanceSettings {
+                height_cm: self.height_cm,
+                eyes_closed: self.eyes_closed.clone().map(|s| s.0).unwrap_or_default(),
+            },
         })
     }
 }
@@ -683,6 +731,7 @@ fn eval_cmd(args: &EvalArgs, stop: &AtomicBool) -> Result<()> {
         templates: template::load_all(args.templates.as_deref())?,
         exercise: None,
         smoothing: Some(OneEuroConfig::default()),
+        balance: BalanceSettings::default(),
     };
     let progress = Progress::new(1, args.quiet);
     let settings = EvalSettings {
@@ -773,6 +822,7 @@ fn routine_cmd(args: &RoutineArgs, stop: &AtomicBool) -> Result<()> {
         templates: template::load_all(args.templates.as_deref())?,
         exercise: None,
         smoothing: Some(OneEuroConfig::default()),
+        balance: BalanceSettings::default(),
     };
     chosen.templates(&session.templates)?;
     let db = args.history.checked_db()?;

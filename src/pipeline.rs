@@ -52,6 +52,8 @@ pub struct PipelineOptions<'a> {
     pub sequential: bool,
     /// How often the model runs.
     pub pose_rate: PoseRate,
+    /// Set by the sink while it wants every frame seen by the model (see [`PoseRate`]).
+    pub every_frame_wanted: Option<&'a AtomicBool>,
 }
 
 /// Decodes `source`, runs `model` on every frame, and hands the results to `sink` in order.
@@ -79,7 +81,7 @@ fn run_sequential(
     sink: &mut impl FnMut(&mut Analysed) -> Result<(), Error>,
 ) -> Result<StageTimes, Error> {
     let mut times = StageTimes::default();
-    let mut estimator = Estimator::new(model, opts.pose_rate);
+    let mut estimator = Estimator::new(model, opts.pose_rate, opts.every_frame_wanted);
     // Buffers back from the sink (the estimator may hold a frame while the next is decoded).
     let (pool_tx, pool_rx) = unbounded::<Mat>();
     let mut failure = None;
@@ -158,9 +160,9 @@ fn run_threaded(
         let pool_back = pool_tx.clone();
         let keep = opts.keep_images;
         let failed_ref = &failed;
-        let rate = opts.pose_rate;
+        let (rate, wanted) = (opts.pose_rate, opts.every_frame_wanted);
         let inference = scope.spawn(move || {
-            let mut estimator = Estimator::new(model, rate);
+            let mut estimator = Estimator::new(model, rate, wanted);
             let mut send = |mut a: Analysed| {
                 if !keep && let Some(picture) = a.image.take() {
                     let _ = pool_back.send(picture);

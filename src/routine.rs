@@ -268,11 +268,13 @@ pub fn run(
                 header.source_kind = Some(SourceKind::Video);
                 let mut session = step_session(settings.session, &runner, &header)?;
                 let local_stop = AtomicBool::new(false);
+                let every_frame_wanted = AtomicBool::new(false);
                 let opts = PipelineOptions {
                     keep_images: false,
                     stop: &local_stop,
                     sequential: false,
                     pose_rate: PoseRate::default(),
+                    every_frame_wanted: Some(&every_frame_wanted),
                 };
                 m.reset();
                 m.set_still_images(false);
@@ -283,6 +285,7 @@ pub fn run(
                     }
                     t = offset + a.t;
                     frame(&mut session, &mut runner, t, a.pose.as_ref())?;
+                    every_frame_wanted.store(session.engine.measures_balance(), Ordering::Relaxed);
                     runner.drain().iter().for_each(&mut *emit);
                     Ok(())
                 })?;

@@ -31,7 +31,15 @@ pub struct EvalSettings<'a> {
 }
 
 /// The cache file of a clip's keypoint track: by model, pose rate and the video's content.
-fn cache_path(dir: &Path, model: &str, rate: PoseRate, video: &Path) -> Result<PathBuf, Error> {
+/// At the adaptive rate the track also depends on which templates are balance stands (the
+/// model sees every frame while one is under way), so their ids name the directory too.
+fn cache_path(
+    dir: &Path,
+    model: &str,
+    rate: PoseRate,
+    settings: &SessionConfig,
+    video: &Path,
+) -> Result<PathBuf, Error> {
     let sha = posecheck_core::digest::file_sha256(video)?;
     let stem = video
         .file_stem()
@@ -40,7 +48,16 @@ fn cache_path(dir: &Path, model: &str, rate: PoseRate, video: &Path) -> Result<P
     // Every-frame tracks keep the directory they had before the rate could be chosen.
     let subdir = match rate {
         PoseRate::Every => model.to_string(),
-        PoseRate::Adaptive => format!("{model}@adaptive"),
+        PoseRate::Adaptive => {
+            let balance: Vec<&str> = settings
+                .templates
+                .iter()
+                .filter(|t| t.balance)
+                .map(|t| t.id.as_str())
+                .collect();
+            let digest = posecheck_core::digest::sha256(balance.join(",").as_bytes());
+            format!("{model}@adaptive-{}", &digest[..8])
+        }
     };
     Ok(dir
         .join(subdir)
@@ -57,6 +74,7 @@ fn track_of(
         &settings.cache_dir,
         settings.model.kind.id(),
         settings.pose_rate,
+        &settings.session,
         video,
     )?;
     if cached.is_file() {

@@ -81,8 +81,12 @@ impl Hud {
                         .map(|x| format!(" / {x:.0} s"))
                         .unwrap_or_default();
                     let met = status.target_hold_s.is_some_and(|x| held >= x as f64);
+                    let attempt = status
+                        .attempt
+                        .map(|a| format!("Attempt {a}  "))
+                        .unwrap_or_default();
                     lines.push((
-                        format!("Hold  {held:.1} s{target}"),
+                        format!("{attempt}Hold  {held:.1} s{target}"),
                         if met { GREEN } else { WHITE },
                     ));
                 }
@@ -107,6 +111,12 @@ impl Hud {
                 *c,
             )?;
         }
+        sway_trace(
+            image,
+            &status.sway,
+            Point::new(line_h / 3, panel_h + line_h / 3),
+            scale,
+        )?;
         let banner = status
             .faults
             .first()
@@ -152,6 +162,49 @@ impl Hud {
         }
         Ok(())
     }
+}
+
+/// The sway trace: the centre of mass's recent position (body heights from its mean) across a
+/// small shaded box, time running left to right, scaled to ±1 % of the height or the largest
+/// excursion.
+fn sway_trace(image: &mut Mat, sway: &[f32], at: Point, scale: f64) -> Result<(), Error> {
+    if sway.len() < 2 {
+        return Ok(());
+    }
+    let (bw, bh) = ((180.0 * scale) as i32, (60.0 * scale) as i32);
+    // A picture too small for the box gets no trace rather than a clipped one.
+    if at.x + bw > image.cols() || at.y + bh > image.rows() {
+        return Ok(());
+    }
+    shade(image, Rect::new(at.x, at.y, bw, bh))?;
+    let reach = sway.iter().fold(0.01f32, |m, v| m.max(v.abs()));
+    let points: opencv::core::Vector<Point> = sway
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            Point::new(
+                at.x + (i as f32 / (sway.len() - 1) as f32 * bw as f32) as i32,
+                at.y + bh / 2 + (v / reach * bh as f32 / 2.0) as i32,
+            )
+        })
+        .collect();
+    let lines: opencv::core::Vector<opencv::core::Vector<Point>> = [points].into_iter().collect();
+    imgproc::polylines(
+        image,
+        &lines,
+        false,
+        colour(GREEN),
+        thickness(scale),
+        imgproc::LINE_AA,
+        0,
+    )?;
+    put(
+        image,
+        "sway",
+        Point::new(at.x + 4, at.y + bh - 6),
+        scale * 0.5,
+        WHITE,
+    )
 }
 
 /// Darkens a rectangle so white text reads on any picture.

@@ -6,6 +6,7 @@
 //! against ground truth.
 
 pub mod atomic;
+pub mod balance;
 pub mod digest;
 pub mod error;
 pub mod eval;

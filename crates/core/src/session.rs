@@ -3,6 +3,7 @@
 //! keypoints. The session computes and writes nothing: per-frame outputs (the keypoint track,
 //! the CSV of signals, an annotated video) are [`FrameSink`]s the caller chooses.
 
+use crate::balance::BalanceSettings;
 use crate::error::Error;
 use crate::exercise::{Engine, Event, Outcome, Template};
 use crate::filter::{OneEuroConfig, PoseFilter};
@@ -17,6 +18,8 @@ pub struct SessionConfig {
     pub exercise: Option<String>,
     /// Keypoint smoothing; `None` for still images.
     pub smoothing: Option<OneEuroConfig>,
+    /// What the person declared for balance exercises (height, eyes closed).
+    pub balance: BalanceSettings,
 }
 
 /// Takes each frame as the session saw it: the raw pose and the engine after it.
@@ -35,11 +38,12 @@ pub struct Session {
 
 impl Session {
     pub fn new(config: &SessionConfig, header: &TrackHeader) -> Result<Session, Error> {
-        let engine = Engine::new(
+        let mut engine = Engine::new(
             config.templates.clone(),
             config.exercise.as_deref(),
             (header.width, header.height),
         )?;
+        engine.set_balance(&config.balance);
         Ok(Session {
             filter: config.smoothing.map(PoseFilter::new),
             engine,

@@ -27,6 +27,7 @@ fn report_of(track: &str) -> Report {
         templates: template::load_all(None).unwrap(),
         exercise: None,
         smoothing: Some(OneEuroConfig::default()),
+        balance: Default::default(),
     };
     let mut session = Session::new(&config, &header).unwrap();
     let mut frames = 0;

@@ -79,7 +79,15 @@ pub struct Status {
     pub faults: Vec<String>,
     /// What to fix before anything can be counted (framing, view, no person).
     pub guidance: Option<String>,
+    /// Balance exercises: the attempt under way (per side).
+    pub attempt: Option<u32>,
+    /// Balance exercises: the centre of mass's side-to-side (or front-to-back) position over
+    /// the last few seconds, body heights from its mean, for a sway trace.
+    pub sway: Vec<f32>,
 }
+
+/// Seconds of sway shown live.
+const LIVE_SWAY_S: f64 = 5.0;
 
 /// What a session measured.
 #[derive(Clone, Debug, Default)]
@@ -193,6 +201,13 @@ impl Engine {
         self.force(exercise)
     }
 
+    /// What the person declared for balance exercises (height, eyes closed).
+    pub fn set_balance(&mut self, settings: &crate::balance::BalanceSettings) {
+        for r in self.runners.iter_mut() {
+            r.balance = settings.clone();
+        }
+    }
+
     /// The exercise the user chose, if any.
     pub fn chosen_exercise(&self) -> Option<&str> {
         self.forced.map(|i| self.runners[i].template.id.as_str())
@@ -218,7 +233,7 @@ impl Engine {
             self.partial.update(t, None);
             self.wrong_view.update(t, None);
             for (i, r) in self.runners.iter_mut().enumerate() {
-                if self.forced.is_none_or(|f| f == i) {
+                if watched(self.forced, i, r) {
                     r.outside = false;
                     r.step(t, None, self.active == Some(i), &mut self.events);
                 }
@@ -252,7 +267,7 @@ impl Engine {
             ),
         );
         for (i, r) in self.runners.iter_mut().enumerate() {
-            if self.forced.is_some_and(|f| f != i) {
+            if !watched(self.forced, i, r) {
                 continue;
             }
             let parts_seen =
@@ -393,6 +408,14 @@ impl Engine {
     }
 
     /// Where things stand now.
+    /// Whether the exercise under way (or the one named) measures balance: its sway is read
+    /// from every frame, so the pose model should see every frame.
+    pub fn measures_balance(&self) -> bool {
+        self.active
+            .or(self.forced)
+            .is_some_and(|i| self.runners[i].template.balance)
+    }
+
     pub fn status(&self) -> Status {
         let guidance = self
             .no_person
@@ -429,6 +452,8 @@ impl Engine {
                 .map(|(_, m)| m.to_string())
                 .collect(),
             guidance,
+            attempt: r.attempt_now(),
+            sway: r.sway_now(LIVE_SWAY_S),
         }
     }
 
@@ -466,6 +491,12 @@ impl Engine {
             duration_s: self.first_t.map_or(0.0, |f| t - f),
         }
     }
+}
+
+/// Whether runner `i` judges this frame: the named exercise only, or, when none was named,
+/// every exercise that is recognised automatically.
+fn watched(forced: Option<usize>, i: usize, r: &Runner) -> bool {
+    forced.map_or(!r.template.named_only, |f| f == i)
 }
 
 /// A set with nothing counted and nothing to correct was a look-alike or a set-up; it is not

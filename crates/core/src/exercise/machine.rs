@@ -45,6 +45,8 @@ pub struct Reading {
     /// Part of the body the exercise needs is outside the picture.
     pub partly_outside: bool,
     pub side: Option<Side>,
+    /// A way of ending the hold the template names (a foot touching down) holds now.
+    pub end_reason: Option<EndReason>,
 }
 
 /// Why a hold or rep ended: the report's vocabulary.
@@ -106,6 +108,8 @@ pub struct Timing {
     pub counts_reps: bool,
     pub min_dwell_s: f64,
     pub grace_s: f64,
+    /// A hold is complete after this long (it ends as `time_up`).
+    pub end_after_s: Option<f64>,
 }
 
 pub struct Machine {
@@ -144,6 +148,11 @@ impl Machine {
         self.hold.map(|h| (t - h.start_s).max(0.0))
     }
 
+    /// The side of the hold under way (`Some(None)`: a hold without a side).
+    pub fn hold_side(&self) -> Option<Option<Side>> {
+        self.hold.map(|h| h.side)
+    }
+
     pub fn in_rep(&self) -> bool {
         self.rep.is_some()
     }
@@ -174,8 +183,16 @@ impl Machine {
             None
         };
         if self.phase == Phase::Working {
+            // The time is up: the hold is complete, and the next one starts only after the
+            // position has been left.
+            if let (Some(limit), Some(h)) = (self.timing.end_after_s, self.hold)
+                && t - h.start_s >= limit
+            {
+                self.end_hold(h.start_s + limit, EndReason::TimeUp, out);
+            }
             let blocked = r.hold_blocked.filter(|_| !self.timing.counts_reps);
-            if !r.exit_working && blocked.is_none() {
+            let exiting = r.exit_working || r.end_reason.is_some();
+            if !exiting && blocked.is_none() {
                 self.exit_since = None;
                 return;
             }
@@ -186,11 +203,18 @@ impl Machine {
                 .exit_since
                 .get_or_insert(blocked.map_or(t, |b| b.min(t)));
             if first {
-                self.exit_reason = if r.exit_working {
+                self.exit_reason = if r.exit_working || r.end_reason.is_some() {
                     EndReason::PositionLeft
                 } else {
                     EndReason::FormBroken
                 };
+            }
+            // What the person did, when the template can name it, says more than "left the
+            // position" (the raised foot coming down also ends looking like the stance).
+            if let Some(named) = r.end_reason
+                && self.exit_reason == EndReason::PositionLeft
+            {
+                self.exit_reason = named;
             }
             if t - since < self.timing.grace_s {
                 return;
@@ -264,7 +288,11 @@ impl Machine {
     }
 
     fn leave_working(&mut self, at: f64, out: &mut Vec<Step>) {
-        let reason = self.exit_reason;
+        self.end_hold(at, self.exit_reason, out);
+        self.exit_since = None;
+    }
+
+    fn end_hold(&mut self, at: f64, reason: EndReason, out: &mut Vec<Step>) {
         if let Some(h) = self.hold.take() {
             let at = at.max(h.start_s);
             if let Some(rep) = self.rep.as_mut() {
@@ -277,7 +305,6 @@ impl Machine {
                 reason,
             });
         }
-        self.exit_since = None;
     }
 
     fn end_rep(&mut self, at: f64, reason: EndReason, out: &mut Vec<Step>) {
@@ -319,12 +346,14 @@ mod tests {
         counts_reps: true,
         min_dwell_s: 0.1,
         grace_s: 0.3,
+        end_after_s: None,
     };
 
     const HOLD: Timing = Timing {
         counts_reps: false,
         min_dwell_s: 0.1,
         grace_s: 0.5,
+        end_after_s: None,
     };
 
     /// When and why the first hold ended.
@@ -344,6 +373,7 @@ mod tests {
             hold_blocked: None,
             partly_outside: false,
             side: None,
+            end_reason: None,
         }
     }
 
@@ -403,6 +433,49 @@ mod tests {
             ],
         );
         assert_eq!(count(&steps), 1);
+    }
+
+    #[test]
+    fn a_hold_ends_as_time_up_and_the_next_needs_the_position_left() {
+        let timing = Timing {
+            end_after_s: Some(2.0),
+            ..HOLD
+        };
+        let held = (5.0, false, true, false);
+        let steps = run(timing, &[(0.5, true, false, false), held]);
+        let ends: Vec<(f64, EndReason)> = steps
+            .iter()
+            .filter_map(|s| match s {
+                Step::HoldEnded { end_s, reason, .. } => Some((*end_s, *reason)),
+                _ => None,
+            })
+            .collect();
+        // One attempt, complete after 2 s; standing on does not start another.
+        assert_eq!(ends.len(), 1, "{ends:?}");
+        assert_eq!(ends[0].1, EndReason::TimeUp);
+        assert!((ends[0].0 - 2.5).abs() < 0.05, "{ends:?}");
+    }
+
+    #[test]
+    fn a_named_end_says_what_ended_the_hold() {
+        let mut m = Machine::new(HOLD);
+        let mut out = Vec::new();
+        let mut t = 0.0;
+        while t < 2.0 {
+            m.step(t, &reading(false, true, false), &mut out);
+            t += 1.0 / 30.0;
+        }
+        let touch = Reading {
+            end_reason: Some(EndReason::TouchDown),
+            ..reading(false, false, false)
+        };
+        while t < 3.0 {
+            m.step(t, &touch, &mut out);
+            t += 1.0 / 30.0;
+        }
+        let (end, reason) = hold_end(&out).unwrap();
+        assert_eq!(reason, EndReason::TouchDown);
+        assert!((end - 2.0).abs() < 0.05, "{end}");
     }
 
     #[test]

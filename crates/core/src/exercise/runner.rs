@@ -12,6 +12,7 @@ use super::set::SetBuilder;
 use super::signals::{Frame, SignalState, SignalValue};
 use super::template::{Counting, During, Operand, Scope, Template};
 use super::window::Votes;
+use crate::balance::{BalanceSettings, SwayRecorder};
 use crate::report::model::{ExerciseSet, Fault, Hold, Warning, WarningCode};
 use crate::skeleton::Side;
 
@@ -74,6 +75,12 @@ pub struct Runner {
     rep_reached: bool,
     /// Since when the body has been in the start position (for holds: a new hold's level).
     start_since: Option<f64>,
+    /// The rep's first stretch in the working position: start, end and what ended it.
+    top: Option<(f64, f64, EndReason)>,
+    /// Balance exercises: the centre of mass, for each attempt's sway.
+    sway: SwayRecorder,
+    /// What the person declared (height, eyes closed), set by the engine.
+    pub balance: BalanceSettings,
 }
 
 impl Runner {
@@ -82,6 +89,7 @@ impl Runner {
             counts_reps: template.counting == Counting::Reps,
             min_dwell_s: template.min_dwell_s as f64,
             grace_s: template.grace_s as f64,
+            end_after_s: template.end_after_s.map(f64::from),
         });
         Runner {
             faults: vec![FrameFault::default(); template.faults.len()],
@@ -111,6 +119,9 @@ impl Runner {
             outside: false,
             rep_reached: false,
             start_since: None,
+            top: None,
+            sway: SwayRecorder::default(),
+            balance: BalanceSettings::default(),
         }
     }
 
@@ -137,6 +148,9 @@ impl Runner {
             roll: self.floor.update(t, frame, self.vote == Some(true)),
             ..*frame
         };
+        if self.template.balance {
+            self.sway.push(t, frame.pose, &frame.seen, frame.torso);
+        }
         let tpl = &self.template;
         self.state
             .evaluate(&tpl.signals, &tpl.order, &frame, t, &mut self.values);
@@ -165,6 +179,11 @@ impl Runner {
             side: tpl
                 .side_by
                 .and_then(|i| self.values.get(i).and_then(|v| v.side)),
+            end_reason: tpl
+                .ends
+                .iter()
+                .find(|e| all_hold(&e.when, &self.values))
+                .map(|e| e.reason),
         };
         let blocked = self.update_frame_faults(t, emit, events);
         self.advance(
@@ -325,6 +344,7 @@ impl Runner {
         match *step {
             Step::RepBegan { t: began } => {
                 self.rep_begin = Some(began);
+                self.top = None;
                 self.rep_reached = false;
                 let (sum, n) = std::mem::take(&mut self.rest);
                 self.rep_rest = (n > 0).then(|| (sum / n as f64) as f32);
@@ -383,9 +403,32 @@ impl Runner {
                         .rep_rest
                         .or_else(|| self.trace.first().map(|s| s.1))
                         .unwrap_or_default();
-                    let (hold_start, hold_end) =
-                        top_hold(&self.trace, self.template.hold_band, rest)
-                            .unwrap_or((end_s - hold_s, end_s));
+                    let min_tolerance = self.template.signals[self.template.primary]
+                        .measure
+                        .evidence_scale()
+                        / 20.0;
+                    // A balance rep's time at the top is an attempt: within its first stretch
+                    // in the working position (ended as the end rules say: the heels
+                    // dropping), the time until the key signal first leaves the top band for
+                    // longer than the grace period. A signal that wavers back up while the
+                    // person stands flat does not stretch the attempt.
+                    let attempt = self.top.take().filter(|_| self.template.balance);
+                    let grace = self.template.grace_s as f64;
+                    let (hold_start, hold_end) = match attempt {
+                        Some((a, b, _)) => {
+                            let window: Vec<(f64, f32)> = self
+                                .trace
+                                .iter()
+                                .copied()
+                                .filter(|s| s.0 >= a && s.0 <= b)
+                                .collect();
+                            let band = self.template.hold_band;
+                            top_stretch(&window, band, rest, min_tolerance, grace).unwrap_or((a, b))
+                        }
+                        None => top_hold(&self.trace, self.template.hold_band, rest, min_tolerance)
+                            .unwrap_or((end_s - hold_s, end_s)),
+                    };
+                    let reason = attempt.map_or(reason, |(_, _, why)| why);
                     let hold_s = hold_end - hold_start;
                     let rise = self
                         .set
@@ -400,19 +443,14 @@ impl Runner {
                     };
                     let faults = self.rep_faults(&measures, start_s, end_s, Some(index), side);
                     let peak = self.peaks();
+                    let hold = self.attempt(side, hold_start, hold_end, reason);
                     if let Some(set) = self.set.as_mut() {
                         if let Some(r) = set.last_rep() {
                             r.end_s = end_s;
                             r.hold_s = hold_s;
                             r.peak = peak;
                         }
-                        set.hold(Hold {
-                            side,
-                            start_s: hold_start,
-                            end_s: hold_end,
-                            duration_s: hold_s,
-                            ended_by: reason,
-                        });
+                        set.hold(hold);
                         for f in faults {
                             set.fault(f);
                         }
@@ -443,8 +481,10 @@ impl Runner {
                 side,
                 reason,
             } => {
-                // A rep's time at the top is recorded with the rep, when it ends.
+                // A rep's time at the top is recorded with the rep, when it ends (its first
+                // stretch in the working position, for balance attempts).
                 if counts_reps {
+                    self.top.get_or_insert((start_s, end_s, reason));
                     return;
                 }
                 let duration = end_s - start_s;
@@ -470,21 +510,37 @@ impl Runner {
                     };
                     self.rep_faults(&measures, start_s, end_s, None, side)
                 };
-                if let Some(set) = self.set.as_mut().filter(|s| end_s > s.set.start_s) {
+                let set_start = self.set.as_ref().map(|s| s.set.start_s);
+                if let Some(set_start) = set_start.filter(|s| end_s > *s) {
                     // A hold counts from when the body looked like this exercise.
-                    let start_s = start_s.max(set.set.start_s);
-                    set.hold(Hold {
-                        side,
-                        start_s,
-                        end_s,
-                        duration_s: end_s - start_s,
-                        ended_by: reason,
-                    });
+                    let hold = self.attempt(side, start_s.max(set_start), end_s, reason);
+                    let Some(set) = self.set.as_mut() else {
+                        return;
+                    };
+                    set.hold(hold);
                     for f in faults {
                         set.fault(f);
                     }
                 }
             }
+        }
+    }
+
+    /// A hold for the report; for a balance exercise an attempt, with the eyes as declared
+    /// and the body's sway (numbered when the set is finished).
+    fn attempt(&self, side: Option<Side>, start_s: f64, end_s: f64, reason: EndReason) -> Hold {
+        let balance = self.template.balance;
+        Hold {
+            side,
+            start_s,
+            end_s,
+            duration_s: end_s - start_s,
+            ended_by: reason,
+            attempt: None,
+            eyes_closed: balance.then(|| self.balance.eyes_closed_at((start_s + end_s) / 2.0)),
+            sway: balance
+                .then(|| self.sway.measure(start_s, end_s, self.balance.height_cm))
+                .flatten(),
         }
     }
 
@@ -570,6 +626,24 @@ impl Runner {
         Some(set.finish(&self.template, t))
     }
 
+    /// Balance exercises: the number of the attempt under way (per side, over the set).
+    pub fn attempt_now(&self) -> Option<u32> {
+        let side = self.machine.hold_side().filter(|_| self.template.balance)?;
+        let done = self.set.as_ref().map_or(0, |s| {
+            s.set.holds.iter().filter(|h| h.side == side).count() as u32
+        });
+        Some(done + 1)
+    }
+
+    /// Balance exercises: the centre of mass's recent sway, body heights (for a live trace).
+    pub fn sway_now(&self, seconds: f64) -> Vec<f32> {
+        if self.template.balance {
+            self.sway.recent(seconds)
+        } else {
+            Vec::new()
+        }
+    }
+
     /// Codes and messages of the frame faults on now.
     pub fn active_faults(&self) -> Vec<(&str, &str)> {
         self.template
@@ -582,27 +656,89 @@ impl Runner {
     }
 }
 
-/// The stretch of a rep spent at the top: from the first to the last moment the primary
-/// signal is within `band` (a fraction of the rep's range, from `rest`, its value in the start
-/// position) of its extreme. This is the time a coach would call "held", whatever the
-/// thresholds that counted the rep.
-pub fn top_hold(trace: &[(f64, f32)], band: f32, rest: f32) -> Option<(f64, f64)> {
-    let away = |v: f32| (v - rest).abs();
+/// How near the top a trace's values must be: `band` of the trace's reach (a fraction of the
+/// rep's range, from `rest`, its value in the start position), never less than
+/// `min_tolerance` (a twentieth of the signal's clearly visible difference: half a degree for
+/// angles, a few thousandths of a torso length for a rise onto the toes). Returns the test for
+/// a value being at the top.
+fn at_top(
+    trace: &[(f64, f32)],
+    band: f32,
+    rest: f32,
+    min_tolerance: f32,
+) -> Option<impl Fn(f32) -> bool> {
+    let away = move |v: f32| (v - rest).abs();
     // How far the rep went: a high percentile rather than the maximum, so that one
     // mis-detected frame cannot stand in for the top.
     let mut distances: Vec<f32> = trace.iter().map(|s| away(s.1)).collect();
     distances.sort_by(f32::total_cmp);
     let reach = *distances.get(distances.len().saturating_sub(1) * 9 / 10)?;
-    let tolerance = (band * reach).max(0.5);
-    let near = |s: &&(f64, f32)| away(s.1) >= reach - tolerance;
-    let first = trace.iter().find(near)?.0;
-    let last = trace.iter().rev().find(near)?.0;
+    let tolerance = (band * reach).max(min_tolerance);
+    Some(move |v: f32| away(v) >= reach - tolerance)
+}
+
+/// The stretch of a rep spent at the top: from the first to the last moment the primary
+/// signal is at the top ([`at_top`]). This is the time a coach would call "held", whatever
+/// the thresholds that counted the rep.
+pub fn top_hold(
+    trace: &[(f64, f32)],
+    band: f32,
+    rest: f32,
+    min_tolerance: f32,
+) -> Option<(f64, f64)> {
+    let near = at_top(trace, band, rest, min_tolerance)?;
+    let first = trace.iter().find(|s| near(s.1))?.0;
+    let last = trace.iter().rev().find(|s| near(s.1))?.0;
     Some((first, last))
+}
+
+/// The first stretch of a trace at the top ([`at_top`]): from the first moment there until
+/// the signal first leaves the top for longer than `grace` seconds.
+pub fn top_stretch(
+    trace: &[(f64, f32)],
+    band: f32,
+    rest: f32,
+    min_tolerance: f32,
+    grace: f64,
+) -> Option<(f64, f64)> {
+    let near = at_top(trace, band, rest, min_tolerance)?;
+    let first = trace.iter().position(|s| near(s.1))?;
+    let mut last = trace[first].0;
+    for s in &trace[first..] {
+        if near(s.1) {
+            last = s.0;
+        } else if s.0 - last > grace {
+            break;
+        }
+    }
+    Some((trace[first].0, last))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_top_stretch_ends_at_the_first_lasting_drop() {
+        // Up at 0.1 for a second, down for half a second, a flicker back up: the stretch is
+        // the first second only.
+        let trace: Vec<(f64, f32)> = (0..60)
+            .map(|i| {
+                let t = i as f64 / 30.0;
+                let v = if t < 1.0 || (1.5..1.6).contains(&t) {
+                    0.1
+                } else {
+                    0.03
+                };
+                (t, v)
+            })
+            .collect();
+        let (a, b) = top_stretch(&trace, 0.5, 0.0, 0.005, 0.15).unwrap();
+        assert!(a < 0.01 && (b - 0.967).abs() < 0.02, "{a} {b}");
+        // With top_hold's first-to-last rule the flicker would stretch it.
+        let (_, b2) = top_hold(&trace, 0.5, 0.0, 0.005).unwrap();
+        assert!(b2 > 1.5, "{b2}");
+    }
 
     #[test]
     fn the_top_hold_spans_the_time_near_the_peak() {
@@ -621,12 +757,12 @@ mod tests {
             .max(118.0);
             trace.push((t, v));
         }
-        let (a, b) = top_hold(&trace, 0.1, 130.0).unwrap();
+        let (a, b) = top_hold(&trace, 0.1, 130.0, 0.5).unwrap();
         assert!((a - 0.9).abs() < 0.05 && (b - 3.1).abs() < 0.05, "{a} {b}");
         // One wild frame does not move the top.
         trace[60].1 = 260.0;
-        let (a2, b2) = top_hold(&trace, 0.1, 130.0).unwrap();
+        let (a2, b2) = top_hold(&trace, 0.1, 130.0, 0.5).unwrap();
         assert!((a2 - a).abs() < 0.05 && (b2 - b).abs() < 0.05, "{a2} {b2}");
-        assert_eq!(top_hold(&[], 0.1, 130.0), None);
+        assert_eq!(top_hold(&[], 0.1, 130.0, 0.5), None);
     }
 }

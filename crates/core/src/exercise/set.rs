@@ -142,6 +142,9 @@ impl SetBuilder {
             }
         }
         s.hold_s = s.holds.iter().fold(0.0, |a, h| a + h.duration_s);
+        if template.balance {
+            number_attempts(&mut s.holds);
+        }
         s.targets = targets(template, s);
         s.advice = advice(&s.faults);
         self.set
@@ -178,6 +181,22 @@ fn targets(template: &Template, s: &ExerciseSet) -> Vec<TargetCheck> {
                 text: format!("{}: {done}/{target} reps", label(&template.name, side)),
             });
         }
+        if let (true, Some(allowed), Some(target_s)) = (
+            template.balance,
+            template.targets.attempts,
+            template.targets.hold_s,
+        ) {
+            let tries: Vec<&Hold> = s.holds.iter().filter(|h| of_side(h.side)).collect();
+            if !tries.is_empty() {
+                out.push(attempts_check(
+                    &template.name,
+                    side,
+                    allowed,
+                    target_s,
+                    &tries,
+                ));
+            }
+        }
         if let Some(target) = template.targets.hold_s {
             let longest = match template.counting {
                 Counting::Hold => s
@@ -213,6 +232,49 @@ fn targets(template: &Template, s: &ExerciseSet) -> Vec<TargetCheck> {
         }
     }
     out
+}
+
+/// Numbers a balance set's attempts per side, in order.
+fn number_attempts(holds: &mut [Hold]) {
+    for i in 0..holds.len() {
+        let side = holds[i].side;
+        let before = holds[..i].iter().filter(|h| h.side == side).count() as u32;
+        holds[i].attempt = Some(before + 1);
+    }
+}
+
+/// The routine's "if you don't succeed, make 2-3 attempts and move on": whether the hold
+/// target was reached within the attempts allowed, and what to do next.
+fn attempts_check(
+    name: &str,
+    side: Option<Side>,
+    allowed: u32,
+    target_s: f32,
+    holds: &[&Hold],
+) -> TargetCheck {
+    let reached = holds
+        .iter()
+        .position(|h| h.duration_s + 1e-9 >= target_s as f64)
+        .map(|i| i as u32 + 1);
+    let made = holds.len() as u32;
+    let what = match reached {
+        Some(n) if n <= allowed => format!("{target_s} s reached on attempt {n} of {made}"),
+        Some(n) => {
+            format!("{target_s} s reached on attempt {n}, after the {allowed} the routine suggests")
+        }
+        None if made >= allowed => {
+            format!("{made} attempts without reaching {target_s} s: move on to the next exercise")
+        }
+        None => format!("{made} of {allowed} attempts, {target_s} s not reached yet"),
+    };
+    TargetCheck {
+        measure: Measure::Attempts,
+        side,
+        target: allowed as f64,
+        done: made as f64,
+        met: reached.is_some_and(|n| n <= allowed),
+        text: format!("{}: {what}", label(name, side)),
+    }
 }
 
 /// Each fault's advice once, the most frequent first.

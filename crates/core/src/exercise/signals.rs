@@ -64,6 +64,11 @@ pub enum Measure {
     Stack(Part),
     /// Height of a point in the picture, in torso lengths (only differences mean anything).
     Level(PointRef),
+    /// Distance between two points, in torso lengths (a hand on the waist is near the hip).
+    Distance([PointRef; 2]),
+    /// Height of the first point above the second, along the floor's normal, in torso lengths
+    /// (the hips above the toes; a raised foot above the standing one).
+    Height([PointRef; 2]),
     /// Absolute rate of change of another signal, per second.
     Speed(SignalRef),
     /// 1 when two other signals were taken from the same side of the body, else 0.
@@ -76,6 +81,12 @@ pub enum Measure {
     /// Where another signal stands in the person's own range: 0 at their start level (its
     /// median in the start position), 1 at their top level; unknown until both were seen.
     InRange(SignalRef),
+    /// How far another signal is above its own low level: its 10th percentile over the last
+    /// minute in which the body looked like the exercise, in that signal's units; unknown
+    /// until a third of a second has been seen. A rise onto the toes is a rise of the hips
+    /// above where this person, seen from this camera, stands flat, which no fixed number
+    /// gives across views and bodies; unlike `in_range` it needs no position to learn from.
+    Rise(SignalRef),
 }
 
 /// Which side of the body a sided measure uses.
@@ -131,10 +142,14 @@ impl Measure {
         match self {
             Measure::Angle(_) | Measure::Incline(_) | Measure::Elevation(_) => Unit::Degrees,
             Measure::Deviation { .. } => Unit::BodyLengths,
-            Measure::Span(_) | Measure::Stack(_) | Measure::Level(_) => Unit::TorsoLengths,
+            Measure::Span(_)
+            | Measure::Stack(_)
+            | Measure::Level(_)
+            | Measure::Distance(_)
+            | Measure::Height(_) => Unit::TorsoLengths,
             Measure::Speed(_) => Unit::DegreesPerSecond,
             Measure::SameSide(..) => Unit::YesNo,
-            Measure::BelowTop(_) => Unit::SignalUnits,
+            Measure::BelowTop(_) | Measure::Rise(_) => Unit::SignalUnits,
             Measure::InRange(_) => Unit::RangeShare,
         }
     }
@@ -150,10 +165,14 @@ impl Measure {
         match self {
             Measure::Angle(_) | Measure::Incline(_) | Measure::Elevation(_) => 10.0,
             Measure::Deviation { .. } => 0.05,
-            Measure::Span(_) | Measure::Stack(_) | Measure::Level(_) => 0.1,
+            Measure::Span(_)
+            | Measure::Stack(_)
+            | Measure::Level(_)
+            | Measure::Distance(_)
+            | Measure::Height(_) => 0.1,
             Measure::Speed(_) => 30.0,
             Measure::SameSide(..) => 0.5,
-            Measure::BelowTop(_) => 0.05,
+            Measure::BelowTop(_) | Measure::Rise(_) => 0.05,
             Measure::InRange(_) => 0.2,
         }
     }
@@ -164,7 +183,7 @@ impl SignalSpec {
     pub fn dependencies(&self) -> Vec<&str> {
         let mut deps = Vec::new();
         match &self.measure {
-            Measure::Speed(s) | Measure::BelowTop(s) | Measure::InRange(s) => {
+            Measure::Speed(s) | Measure::BelowTop(s) | Measure::InRange(s) | Measure::Rise(s) => {
                 deps.push(s.name.as_str())
             }
             Measure::SameSide(a, b) => {
@@ -183,7 +202,9 @@ impl SignalSpec {
     fn refs_mut(&mut self) -> Vec<&mut SignalRef> {
         let mut refs = Vec::new();
         match &mut self.measure {
-            Measure::Speed(s) | Measure::BelowTop(s) | Measure::InRange(s) => refs.push(s),
+            Measure::Speed(s) | Measure::BelowTop(s) | Measure::InRange(s) | Measure::Rise(s) => {
+                refs.push(s)
+            }
             Measure::SameSide(a, b) => {
                 refs.push(a);
                 refs.push(b);
@@ -199,7 +220,10 @@ impl SignalSpec {
     fn points(&self) -> Vec<PointRef> {
         match &self.measure {
             Measure::Angle(p) => p.to_vec(),
-            Measure::Incline(p) | Measure::Elevation(p) => p.to_vec(),
+            Measure::Incline(p)
+            | Measure::Elevation(p)
+            | Measure::Distance(p)
+            | Measure::Height(p) => p.to_vec(),
             Measure::Deviation { point, line } => vec![*point, line[0], line[1]],
             Measure::Level(p) => vec![*p],
             Measure::Span(_)
@@ -207,7 +231,8 @@ impl SignalSpec {
             | Measure::Speed(_)
             | Measure::SameSide(..)
             | Measure::BelowTop(_)
-            | Measure::InRange(_) => vec![],
+            | Measure::InRange(_)
+            | Measure::Rise(_) => vec![],
         }
     }
 
@@ -273,10 +298,13 @@ impl Frame<'_> {
                 (l - r).rotated(-self.roll).y.abs() / self.torso
             }
             Measure::Level(r) => -p(*r)?.rotated(-self.roll).y / self.torso,
+            Measure::Distance([a, b]) => (p(*a)? - p(*b)?).length() / self.torso,
+            Measure::Height([a, b]) => (p(*b)? - p(*a)?).rotated(-self.roll).y / self.torso,
             Measure::Speed(_)
             | Measure::SameSide(..)
             | Measure::BelowTop(_)
-            | Measure::InRange(_) => return None,
+            | Measure::InRange(_)
+            | Measure::Rise(_) => return None,
         };
         v.is_finite().then_some(v)
     }
@@ -296,11 +324,16 @@ const LEVEL_WINDOW_S: f64 = 30.0;
 /// Values in a position needed before its level counts as learnt (about 0.3 s of video).
 const MIN_LEVEL_SAMPLES: usize = 10;
 
-/// A signal's recent values in the start and working positions.
+/// Seconds of a signal's values kept to learn its low level (`rise`): a minute, so that a
+/// stand on the toes of up to about 50 s after a few seconds flat is still measured from flat.
+const LOW_WINDOW_S: f64 = 60.0;
+
+/// A signal's recent values in the start and working positions, and in any position.
 #[derive(Default)]
 struct Levels {
     start: std::collections::VecDeque<(f64, f32)>,
     top: std::collections::VecDeque<(f64, f32)>,
+    all: std::collections::VecDeque<(f64, f32)>,
 }
 
 /// The `q` quantile of a window's values, once it holds enough of them.
@@ -316,16 +349,18 @@ fn quantile(window: &std::collections::VecDeque<(f64, f32)>, q: f32) -> Option<f
 impl Levels {
     fn push(window: &mut std::collections::VecDeque<(f64, f32)>, t: f64, v: f32) {
         window.push_back((t, v));
-        Levels::expire(window, t);
+        Levels::expire(window, t, LEVEL_WINDOW_S);
     }
 
-    fn expire(window: &mut std::collections::VecDeque<(f64, f32)>, t: f64) {
-        while window
-            .front()
-            .is_some_and(|(t0, _)| t - t0 > LEVEL_WINDOW_S)
-        {
+    fn expire(window: &mut std::collections::VecDeque<(f64, f32)>, t: f64, keep_s: f64) {
+        while window.front().is_some_and(|(t0, _)| t - t0 > keep_s) {
             window.pop_front();
         }
+    }
+
+    /// The signal's low level (a low percentile: where it rests, not one mis-detected frame).
+    fn low(&self) -> Option<f32> {
+        quantile(&self.all, 0.1)
     }
 
     /// The person's level at the top (a high percentile: the best they hold, not one
@@ -362,10 +397,14 @@ impl SignalState {
     pub fn learn(&mut self, t: f64, position: Option<bool>, values: &[SignalValue]) {
         self.levels.resize_with(values.len(), Levels::default);
         for levels in &mut self.levels {
-            Levels::expire(&mut levels.start, t);
-            Levels::expire(&mut levels.top, t);
+            Levels::expire(&mut levels.start, t, LEVEL_WINDOW_S);
+            Levels::expire(&mut levels.top, t, LEVEL_WINDOW_S);
+            Levels::expire(&mut levels.all, t, LOW_WINDOW_S);
         }
         for (levels, v) in self.levels.iter_mut().zip(values) {
+            if let Some(x) = v.value {
+                levels.all.push_back((t, x));
+            }
             if let (Some(working), Some(x)) = (position, v.value) {
                 let window = if working {
                     &mut levels.top
@@ -392,6 +431,10 @@ impl SignalState {
         match (m, top, levels.and_then(Levels::start)) {
             // Before the person has been seen at the top there is nothing to drop from.
             (Measure::BelowTop(_), top, _) => known(Some(top.map_or(0.0, |top| top - v))),
+            (Measure::Rise(_), _, _) => match levels.and_then(Levels::low) {
+                Some(low) => known(Some(v - low)),
+                None => SignalValue::default(),
+            },
             // A range within the frame-to-frame jitter (half a clearly visible difference: 5
             // degrees, the jitter's upper end on the dev clips) is no range: shares of it would
             // swing from one frame to the next. The single-leg heel bridge
@@ -424,7 +467,7 @@ impl SignalState {
             let spec = &specs[i];
             let value = match &spec.measure {
                 Measure::Speed(src) => src.index().and_then(|j| self.speed_of(j, out[j].value, t)),
-                Measure::BelowTop(src) | Measure::InRange(src) => {
+                Measure::BelowTop(src) | Measure::InRange(src) | Measure::Rise(src) => {
                     out[i] = src
                         .index()
                         .map(|j| {

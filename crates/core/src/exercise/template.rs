@@ -14,11 +14,11 @@ use toml::Spanned;
 use super::condition::Condition;
 use super::signals::{Measure, PointRef, SideRule, SignalSpec, evaluation_order, resolve_refs};
 use crate::error::Error;
-use crate::report::model::Fault;
+use crate::report::model::{Fault, HoldEnd};
 use crate::skeleton::{Part, Side};
 
 /// The templates compiled into the binary.
-pub const BUILTIN: [(&str, &str); 5] = [
+pub const BUILTIN: [(&str, &str); 13] = [
     (
         "bird_dog.toml",
         include_str!("../../../../templates/bird_dog.toml"),
@@ -39,6 +39,38 @@ pub const BUILTIN: [(&str, &str); 5] = [
         "plank.toml",
         include_str!("../../../../templates/plank.toml"),
     ),
+    (
+        "feet_together_stand.toml",
+        include_str!("../../../../templates/feet_together_stand.toml"),
+    ),
+    (
+        "tandem_stance.toml",
+        include_str!("../../../../templates/tandem_stance.toml"),
+    ),
+    (
+        "toe_forward_tilt.toml",
+        include_str!("../../../../templates/toe_forward_tilt.toml"),
+    ),
+    (
+        "tandem_side_tilt.toml",
+        include_str!("../../../../templates/tandem_side_tilt.toml"),
+    ),
+    (
+        "tandem_arm_raise.toml",
+        include_str!("../../../../templates/tandem_arm_raise.toml"),
+    ),
+    (
+        "single_leg_toe_stand.toml",
+        include_str!("../../../../templates/single_leg_toe_stand.toml"),
+    ),
+    (
+        "heel_raise.toml",
+        include_str!("../../../../templates/heel_raise.toml"),
+    ),
+    (
+        "single_leg_stance.toml",
+        include_str!("../../../../templates/single_leg_stance.toml"),
+    ),
 ];
 
 pub use crate::report::model::{Counting, Severity};
@@ -49,6 +81,8 @@ pub use crate::report::model::{Counting, Severity};
 pub struct Targets {
     pub reps: Option<u32>,
     pub hold_s: Option<f32>,
+    /// Attempts the routine allows before moving on (balance exercises).
+    pub attempts: Option<u32>,
 }
 
 /// A value a condition reads.
@@ -123,6 +157,14 @@ impl FaultRule {
     }
 }
 
+/// A way a hold ends that a coach names (the raised foot touching down, a step, the heels
+/// dropping): when all its conditions hold, the hold is left for this reason.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EndRule {
+    pub reason: HoldEnd,
+    pub when: Vec<Cond>,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct ViewRule {
     pub when: Vec<Cond>,
@@ -155,6 +197,16 @@ pub struct Template {
     pub min_hold_s: f32,
     /// A rep is "held" while its key signal is within this fraction of its range from the top.
     pub hold_band: f32,
+    /// Ways the hold ends with a named reason (checked before the plain exits).
+    pub ends: Vec<EndRule>,
+    /// A hold is complete after this long: it ends as `time_up` (the routine's 20-30 s).
+    pub end_after_s: Option<f32>,
+    /// A balance exercise: each hold is an attempt, counted against `targets.attempts`, with
+    /// the body's sway measured.
+    pub balance: bool,
+    /// Judged only when named (`--exercise`, or a step of a guided routine): its posture is
+    /// another exercise's start position, so watching for it would take that exercise's sets.
+    pub named_only: bool,
     pub faults: Vec<FaultRule>,
     pub source: PathBuf,
 }
@@ -170,6 +222,10 @@ struct RawTemplate {
     counting: Counting,
     #[serde(default)]
     per_side: bool,
+    #[serde(default)]
+    balance: bool,
+    #[serde(default)]
+    named_only: bool,
     primary: Spanned<String>,
     #[serde(default)]
     required: Vec<Spanned<String>>,
@@ -182,7 +238,16 @@ struct RawTemplate {
     start: Option<RawWhen>,
     working: RawWorking,
     #[serde(default)]
+    ends: Vec<Spanned<RawEnd>>,
+    #[serde(default)]
     faults: Vec<Spanned<RawFault>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEnd {
+    reason: HoldEnd,
+    when: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -196,6 +261,9 @@ struct RawSignal {
     span: Option<String>,
     stack: Option<String>,
     level: Option<String>,
+    distance: Option<Vec<String>>,
+    height: Option<Vec<String>>,
+    rise: Option<String>,
     speed: Option<String>,
     same_side: Option<Vec<String>>,
     below_top: Option<String>,
@@ -225,6 +293,7 @@ struct RawWorking {
     grace_s: Option<Spanned<f32>>,
     min_hold_s: Option<Spanned<f32>>,
     hold_band: Option<Spanned<f32>>,
+    end_after_s: Option<Spanned<f32>>,
 }
 
 const DEFAULT_DWELL_S: f32 = 0.15;
@@ -404,6 +473,15 @@ fn signal(ctx: &Ctx, name: &str, raw: &Spanned<RawSignal>) -> Result<SignalSpec,
     if let Some(p) = &r.level {
         kinds.push(Measure::Level(point(ctx, &span, p)?));
     }
+    if let Some(p) = &r.distance {
+        kinds.push(Measure::Distance(points::<2>(ctx, &span, p, "distance")?));
+    }
+    if let Some(p) = &r.height {
+        kinds.push(Measure::Height(points::<2>(ctx, &span, p, "height")?));
+    }
+    if let Some(s) = &r.rise {
+        kinds.push(Measure::Rise(s.as_str().into()));
+    }
     if let Some(s) = &r.speed {
         kinds.push(Measure::Speed(s.as_str().into()));
     }
@@ -423,7 +501,7 @@ fn signal(ctx: &Ctx, name: &str, raw: &Spanned<RawSignal>) -> Result<SignalSpec,
         return ctx.err(
             span,
             format!(
-                "signal '{name}' must have exactly one of angle, incline, elevation, deviation, span, stack, level, speed, same_side, below_top, in_range"
+                "signal '{name}' must have exactly one of angle, incline, elevation, deviation, span, stack, level, distance, height, speed, same_side, below_top, in_range, rise"
             ),
         );
     }
@@ -648,10 +726,42 @@ pub fn parse(path: &Path, text: &str) -> Result<Template, Error> {
                     .hold_s
                     .map(|h| number(&ctx, t.span(), h, "targets.hold_s", &SECONDS))
                     .transpose()?,
+                attempts: given
+                    .attempts
+                    .map(|a| number(&ctx, t.span(), a, "targets.attempts", &TARGET_REPS))
+                    .transpose()?,
             }
         }
     };
     let w = &raw.working;
+    let ends = raw
+        .ends
+        .iter()
+        .map(|e| {
+            let r = e.get_ref();
+            if r.when.is_empty() {
+                return ctx.err(e.span(), "an [[ends]] rule needs 'when' conditions");
+            }
+            if matches!(r.reason, HoldEnd::LostSight | HoldEnd::SessionEnded | HoldEnd::TimeUp) {
+                return ctx.err(
+                    e.span(),
+                    format!(
+                        "reason '{}' is not something the person does; [[ends]] take touch_down, step, heels_dropped, hands_left_waist, position_left or form_broken (the time being up is end_after_s)",
+                        r.reason
+                    ),
+                );
+            }
+            Ok(EndRule {
+                reason: r.reason,
+                when: conditions(&ctx, &signals, &r.when, false)?,
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let end_after_s = w
+        .end_after_s
+        .as_ref()
+        .map(|v| number(&ctx, v.span(), *v.get_ref(), "end_after_s", &SECONDS))
+        .transpose()?;
     Ok(Template {
         id,
         name: raw.name,
@@ -698,6 +808,10 @@ pub fn parse(path: &Path, text: &str) -> Result<Template, Error> {
             "hold_band",
             &HOLD_BAND,
         )?,
+        ends,
+        end_after_s,
+        balance: raw.balance,
+        named_only: raw.named_only,
         faults,
         signals,
         order,
@@ -798,7 +912,15 @@ mod tests {
                 "glute_bridge",
                 "side_plank",
                 "superman",
-                "plank"
+                "plank",
+                "feet_together_stand",
+                "tandem_stance",
+                "toe_forward_tilt",
+                "tandem_side_tilt",
+                "tandem_arm_raise",
+                "single_leg_toe_stand",
+                "heel_raise",
+                "single_leg_stance",
             ]
         );
     }
@@ -846,6 +968,25 @@ exit = ["a < 160"]
         assert!(e.contains("bogus"), "{e}");
         let e = error_of(&MINIMAL.replace("\"a > 10\"", "\"max(a) > 10\""));
         assert!(e.contains("only apply to rep faults"), "{e}");
+    }
+
+    #[test]
+    fn end_rules_name_what_the_person_did() {
+        let with_end = |reason: &str| {
+            format!(
+                "{MINIMAL}end_after_s = 30\n[[ends]]\nreason = \"{reason}\"\nwhen = [\"a < 100\"]\n"
+            )
+        };
+        let t = parse(Path::new("t.toml"), &with_end("touch_down")).unwrap();
+        assert_eq!(t.ends[0].reason, HoldEnd::TouchDown);
+        assert_eq!(t.end_after_s, Some(30.0));
+        let e = error_of(&with_end("session_ended"));
+        assert!(
+            e.starts_with("t.toml:14:") && e.contains("not something the person does"),
+            "{e}"
+        );
+        let e = error_of(&with_end("fell_over"));
+        assert!(e.starts_with("t.toml:1") && e.contains("fell_over"), "{e}");
     }
 
     #[test]

@@ -10,8 +10,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::skeleton::Side;
 
-/// Version of this report format. Minor versions only add fields (1.1: `provenance`; 1.2:
-/// `model.frames`, `routine`).
+/// Version of this report format. Minor versions only add fields and codes (1.1:
+/// `provenance`; 1.2: `model.frames`, `routine`, balance attempts and sway, and the hold end
+/// codes `touch_down`, `step`, `heels_dropped`, `hands_left_waist`, `time_up`, which only
+/// balance exercises report).
 pub const SCHEMA_VERSION: &str = "1.2";
 
 /// Version of the `routine` section, which may change on its own (minor versions add fields).
@@ -78,12 +80,23 @@ vocabulary! {
         Hold,
     }
 
-    /// Why a hold (or a rep's time at the top) ended.
+    /// Why a hold (or a rep's time at the top) ended. The last five end a balance attempt
+    /// as a coach sees it (the template's `[[ends]]` and `end_after_s`).
     HoldEnd {
         PositionLeft,
         FormBroken,
         LostSight,
         SessionEnded,
+        /// The raised foot came down.
+        TouchDown,
+        /// A step or hop: the standing foot moved.
+        Step,
+        /// The heels came down in a stand on the toes.
+        HeelsDropped,
+        /// The hands left the waist where the exercise keeps them there.
+        HandsLeftWaist,
+        /// The prescribed time was up: the attempt succeeded.
+        TimeUp,
     }
 
     /// How much a fault matters: `info` is advice and never breaks a hold.
@@ -97,6 +110,18 @@ vocabulary! {
     Measure {
         Reps,
         HoldS,
+        /// Balance attempts: the hold target reached within the attempts the routine allows.
+        Attempts,
+    }
+
+    /// The horizontal direction of the body's sway that one camera sees.
+    SwayAxis {
+        /// Filmed from the front: left-right sway.
+        SideToSide,
+        /// Filmed from the side: forward-backward sway.
+        FrontToBack,
+        /// Filmed at an angle: a blend of both, not separable.
+        Mixed,
     }
 
     /// Conditions that limited what could be judged.
@@ -176,6 +201,9 @@ pub struct Report {
     /// The guided routine this session followed (absent for sessions without one).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub routine: Option<RoutineReport>,
+    /// Balance stances done both with the eyes open and closed: their Romberg ratios.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub romberg: Vec<Romberg>,
 }
 
 /// A guided routine: every step walked, with its target and what was done.
@@ -331,6 +359,67 @@ pub struct Hold {
     pub end_s: f64,
     pub duration_s: f64,
     pub ended_by: HoldEnd,
+    /// Balance exercises: the attempt's number (1-based, per side, over the set).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attempt: Option<u32>,
+    /// Balance exercises: whether the eyes were closed (as the person declared).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eyes_closed: Option<bool>,
+    /// Balance exercises: the body's sway over the attempt (absent when too little of the
+    /// body was seen to measure it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sway: Option<Sway>,
+}
+
+/// Postural sway of one attempt: the centre of mass (Dempster's segment model, Winter 2009)
+/// along the horizontal axis the camera sees, in body heights.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Sway {
+    pub axis: SwayAxis,
+    /// The body's height in the picture the sway is measured in, pixels.
+    pub body_height_px: f64,
+    /// Distance the centre of mass travelled, body heights.
+    pub path_length: f64,
+    /// Path length per second, body heights per second.
+    pub mean_velocity: f64,
+    /// RMS distance from its mean position, body heights.
+    pub rms: f64,
+    /// 95 % confidence ellipse of the path seen from above, square body heights: needs both
+    /// horizontal axes, so absent from one camera.
+    pub ellipse_area: Option<f64>,
+    /// The same in centimetres (given the person's height).
+    pub cm: Option<SwayCm>,
+    /// The centre of mass's position from its mean over the attempt, body heights, 10 samples
+    /// a second (for plots).
+    pub t: Vec<f64>,
+    pub position: Vec<f64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SwayCm {
+    pub path_length: f64,
+    /// Centimetres per second.
+    pub mean_velocity: f64,
+    pub rms: f64,
+    /// Square centimetres.
+    pub ellipse_area: Option<f64>,
+}
+
+/// Romberg ratio of a stance: sway with the eyes closed over sway with them open (mean sway
+/// velocity, averaged over the attempts of each).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Romberg {
+    pub exercise: String,
+    pub side: Option<Side>,
+    pub open_attempts: u32,
+    pub closed_attempts: u32,
+    /// Mean sway velocity, body heights per second.
+    pub open_velocity: f64,
+    pub closed_velocity: f64,
+    pub ratio: f64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]

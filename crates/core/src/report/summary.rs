@@ -59,6 +59,7 @@ fn set_summary(out: &mut String, s: &ExerciseSet) {
             );
         }
     }
+    attempts_summary(out, s);
     let rep_faults = s.faults.iter().filter(|f| f.rep.is_none()).count();
     if rep_faults > 0 {
         let _ = writeln!(out, "  faults outside reps:");
@@ -75,6 +76,49 @@ fn set_summary(out: &mut String, s: &ExerciseSet) {
         for a in &s.advice {
             let _ = writeln!(out, "    - {a}");
         }
+    }
+}
+
+/// A balance set's attempts: side, eyes, time, what ended each, and the sway (RMS and mean
+/// velocity, in centimetres when the height was given, else per mille of the height).
+fn attempts_summary(out: &mut String, s: &ExerciseSet) {
+    if s.holds.iter().all(|h| h.attempt.is_none()) {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "  {:>7}  {:<5}  {:<6}  {:>6}  {:<30}  sway",
+        "attempt", "side", "eyes", "held s", "ended by"
+    );
+    for h in &s.holds {
+        let sway = match &h.sway {
+            None => "not measured".to_string(),
+            Some(w) => match &w.cm {
+                Some(cm) => format!(
+                    "{}: RMS {:.2} cm, {:.2} cm/s",
+                    w.axis, cm.rms, cm.mean_velocity
+                ),
+                None => format!(
+                    "{}: RMS {:.2} ‰, {:.2} ‰/s of the height",
+                    w.axis,
+                    w.rms * 1000.0,
+                    w.mean_velocity * 1000.0
+                ),
+            },
+        };
+        let _ = writeln!(
+            out,
+            "  {:>7}  {:<5}  {:<6}  {:>6.2}  {:<30}  {sway}",
+            h.attempt.unwrap_or(0),
+            side_name(h.side),
+            if h.eyes_closed == Some(true) {
+                "closed"
+            } else {
+                "open"
+            },
+            h.duration_s,
+            hold_end_text(h.ended_by)
+        );
     }
 }
 
@@ -97,6 +141,14 @@ pub fn render(report: &Report) -> String {
     }
     for s in &report.exercises {
         set_summary(&mut out, s);
+    }
+    for r in &report.romberg {
+        let side = r.side.map(|s| format!(" {}", s.name())).unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "\nRomberg ratio {}{side}: {:.2} (sway velocity eyes closed / open, {} / {} attempts)",
+            r.exercise, r.ratio, r.closed_attempts, r.open_attempts
+        );
     }
     if !report.warnings.is_empty() {
         let _ = writeln!(out, "\nwarnings:");

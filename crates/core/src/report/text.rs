@@ -1,7 +1,7 @@
 //! The report's codes in words, shared by the HTML page and the terminal summary so that
 //! both say the same thing.
 
-use super::model::{Ended, HoldEnd, WarningCode};
+use super::model::{Ended, HoldEnd, SwayAxis, WarningCode};
 use crate::skeleton::Side;
 
 /// A code or signal name as words: `hip_extension` → "hip extension".
@@ -39,6 +39,11 @@ pub fn hold_end_text(end: HoldEnd) -> &'static str {
         HoldEnd::FormBroken => "form broke",
         HoldEnd::LostSight => "body went out of sight",
         HoldEnd::SessionEnded => "session ended",
+        HoldEnd::TouchDown => "the raised foot touched down",
+        HoldEnd::Step => "stepped or hopped",
+        HoldEnd::HeelsDropped => "the heels dropped",
+        HoldEnd::HandsLeftWaist => "the hands left the waist",
+        HoldEnd::TimeUp => "time was up",
     }
 }
 
@@ -50,5 +55,14 @@ pub fn warning_title(code: WarningCode) -> &'static str {
         WarningCode::WrongView => "Wrong camera view",
         WarningCode::InputBroken => "Input broke off",
         WarningCode::RepUncertain => "A rep may have been missed",
+    }
+}
+
+/// The sway axis one camera sees, for people.
+pub fn sway_axis_text(axis: SwayAxis) -> &'static str {
+    match axis {
+        SwayAxis::SideToSide => "side to side (filmed from the front)",
+        SwayAxis::FrontToBack => "front to back (filmed from the side)",
+        SwayAxis::Mixed => "both mixed (filmed at an angle)",
     }
 }

@@ -9,6 +9,7 @@ fn target_words(measure: Measure, target: f64, per_side: bool) -> String {
     match measure {
         Measure::Reps => format!("{target} reps{each}"),
         Measure::HoldS => format!("hold {target} seconds{each}"),
+        Measure::Attempts => format!("{target} attempts{each}"),
     }
 }
 

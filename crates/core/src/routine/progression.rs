@@ -28,7 +28,7 @@ pub fn base_target(step: &Step, past: &[Past]) -> Target {
 /// A little more: a tenth, at least one rep or two seconds, in whole numbers.
 fn higher(target: Target) -> f64 {
     let least = match target.measure {
-        Measure::Reps => 1.0,
+        Measure::Reps | Measure::Attempts => 1.0,
         Measure::HoldS => 2.0,
     };
     (target.value + (target.value * 0.1).round().max(least)).round()
@@ -43,6 +43,7 @@ pub fn propose(step: &Step, base: Target, past: &[Past]) -> Option<Proposal> {
     let unit = match base.measure {
         Measure::Reps => "reps",
         Measure::HoldS => "s",
+        Measure::Attempts => "attempts",
     };
     let to = higher(base);
     Some(Proposal {

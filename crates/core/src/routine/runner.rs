@@ -293,6 +293,8 @@ impl<'a> Runner<'a> {
         };
         match self.target().measure {
             Measure::Reps => pick(p.reps.map(f64::from)),
+            // Routine files give reps or a hold; attempts are counted beside the target.
+            Measure::Attempts => f64::from(self.progress.attempts),
             Measure::HoldS => match (side, self.per_side()) {
                 // A hold is one hold: both sides' together make no longer one.
                 (StepSide::Any, true) => best[1].max(best[2]),

@@ -17,6 +17,7 @@ pub fn score(track: &Path, exercise: Option<&str>) -> Outcome {
         templates: template::load_all(None).expect("templates"),
         exercise: exercise.map(String::from),
         smoothing: Some(OneEuroConfig::default()),
+        balance: Default::default(),
     };
     let mut session = Session::new(&config, &reader.header).expect("session");
     for frame in reader {

@@ -348,6 +348,43 @@ pub fn side_plank(p: f32, support: Side, hip_drop: f32) -> Body {
     b
 }
 
+/// Single-leg stance, facing +x, filmed from the side: standing on the left leg (near the
+/// camera), the right knee raised by `raise` (0: foot down beside the other, 1: thigh level),
+/// arms hanging, and the whole body leaning forward about the standing ankle by `lean`
+/// radians: sway as an inverted pendulum, the standing foot flat on the floor.
+pub fn single_leg_stance(raise: f32, lean: f32) -> Body {
+    let mut b = Body::default();
+    let ankle = Vec2::new(0.0, 0.08);
+    let hip = ankle + Vec2::new(0.0, SHIN + THIGH);
+    b.leg(Side::Left, true, hip, -90.0, -90.0, 0.0);
+    b.leg(Side::Right, false, hip, lerp(-90.0, 0.0, raise), -90.0, 0.0);
+    let shoulder = hip + Vec2::new(0.0, TORSO);
+    b.arm(Side::Left, true, shoulder, -95.0, -90.0);
+    b.arm(Side::Right, false, shoulder, -85.0, -90.0);
+    for side in [Side::Left, Side::Right] {
+        let wrist = b.joints[&Part::Wrist.joint(side)];
+        b.joints.insert(
+            index_finger(side),
+            (wrist.0 + Vec2::new(0.0, -0.08), wrist.1),
+        );
+    }
+    b.head(shoulder + Vec2::new(0.0, 0.22), 0.0, Side::Left);
+    let planted = [Joint::LeftHeel, Joint::LeftFootIndex];
+    for (joint, (p, _)) in b.joints.iter_mut() {
+        if !planted.contains(joint) {
+            *p = ankle + (*p - ankle).rotated(-lean);
+        }
+    }
+    b
+}
+
+fn index_finger(side: Side) -> Joint {
+    match side {
+        Side::Left => Joint::LeftIndex,
+        Side::Right => Joint::RightIndex,
+    }
+}
+
 /// How the body is filmed and how imperfect the keypoints are.
 #[derive(Clone, Debug)]
 pub struct Camera {

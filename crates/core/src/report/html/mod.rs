@@ -19,6 +19,7 @@ macro_rules! w {
 
 mod format;
 mod plot;
+mod sway_plot;
 mod tables;
 
 use std::fmt::Write;
@@ -30,7 +31,8 @@ use crate::error::Error;
 use crate::skeleton::Side;
 use format::{esc, file_name, num, secs};
 use plot::{plot, timeline};
-use tables::{faults_table, holds_table, reps_table, warnings_section};
+use sway_plot::sway_plot;
+use tables::{attempts_table, faults_table, holds_table, reps_table, warnings_section};
 
 /// The page's style sheet, kept as CSS in its own file.
 pub const STYLE: &str = include_str!("style.css");
@@ -241,6 +243,14 @@ fn exercise_section(out: &mut String, n: usize, set: &ExerciseSet) {
     } else {
         holds_table(out, set);
     }
+    if set.holds.iter().any(|h| h.attempt.is_some()) {
+        attempts_table(out, set);
+        for (i, h) in set.holds.iter().enumerate() {
+            if let Some(sway) = &h.sway {
+                sway_plot(out, &format!("set-{n}-sway-{}", i + 1), h, sway);
+            }
+        }
+    }
     faults_table(out, set);
     out.push_str("</section>\n");
 }
@@ -285,6 +295,7 @@ mod tests {
             ended: Ended::EndOfInput,
             provenance: None,
             routine: None,
+            romberg: Vec::new(),
         }
     }
 
@@ -356,6 +367,9 @@ mod tests {
                     end_s: t + 1.5,
                     duration_s: 1.5,
                     ended_by: HoldEnd::PositionLeft,
+                    attempt: None,
+                    eyes_closed: None,
+                    sway: None,
                 })
                 .collect(),
             rep_list: vec![
@@ -521,6 +535,47 @@ mod tests {
             3,
             "reps are still marked"
         );
+    }
+
+    #[test]
+    fn balance_attempts_get_a_table_and_a_sway_plot() {
+        use crate::report::model::{Sway, SwayAxis, SwayCm};
+        let mut set = bridge();
+        set.counting = Counting::Hold;
+        set.rep_list.clear();
+        let page = render(&report(vec![set.clone()]));
+        assert!(!page.contains("<h3>Attempts</h3>"), "not a balance set");
+        let t: Vec<f64> = (0..15).map(|i| 1.0 + i as f64 / 10.0).collect();
+        let position: Vec<f64> = t.iter().map(|t| 0.004 * (t * 3.0).sin()).collect();
+        set.holds[0].attempt = Some(1);
+        set.holds[0].eyes_closed = Some(true);
+        set.holds[0].ended_by = HoldEnd::TouchDown;
+        set.holds[0].sway = Some(Sway {
+            axis: SwayAxis::SideToSide,
+            body_height_px: 900.0,
+            path_length: 0.01,
+            mean_velocity: 0.0067,
+            rms: 0.0028,
+            ellipse_area: None,
+            cm: Some(SwayCm {
+                path_length: 1.7,
+                mean_velocity: 1.13,
+                rms: 0.48,
+                ellipse_area: None,
+            }),
+            t,
+            position,
+        });
+        set.holds[1].attempt = Some(2);
+        let page = render(&report(vec![set]));
+        assert!(page.contains("<h3>Attempts</h3>"));
+        assert!(page.contains("the raised foot touched down") && page.contains("closed"));
+        assert!(page.contains("side to side (filmed from the front)"));
+        assert!(page.contains("not measured (body not seen throughout)"));
+        // One figure, for the attempt with sway: the top view and the time plot.
+        assert_eq!(page.matches("<figure class=\"sway\">").count(), 1);
+        assert_eq!(page.matches("class=\"signal\" points").count(), 2);
+        assert!(page.contains("front to back: not seen from the front"));
     }
 
     #[test]

@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use super::format::{esc, fixed, num, secs, severity_class, signal_label};
 use crate::report::model::{ExerciseSet, Fault, Report};
-use crate::report::text::{hold_end_text, side_name, warning_title};
+use crate::report::text::{hold_end_text, side_name, sway_axis_text, warning_title};
 
 fn table_start(out: &mut String, caption: &str, headers: &[String]) {
     w!(
@@ -107,6 +107,57 @@ pub(super) fn holds_table(out: &mut String, set: &ExerciseSet) {
             fixed(h.end_s, 2),
             fixed(h.duration_s, 2),
             hold_end_text(h.ended_by)
+        );
+    }
+    out.push_str("</tbody></table></div>\n");
+}
+
+/// A balance set's attempts: per side, how long each lasted, what ended it, the eyes, and the
+/// body's sway along the axis the camera saw.
+pub(super) fn attempts_table(out: &mut String, set: &ExerciseSet) {
+    out.push_str("<h3>Attempts</h3>\n");
+    let headers = [
+        th("attempt", true),
+        th("side", false),
+        th("eyes", false),
+        th("held (s)", true),
+        th("ended because", false),
+        th("sway seen", false),
+        th("RMS (cm)", true),
+        th("mean velocity (cm/s)", true),
+        th("path (cm)", true),
+        th("RMS (‰ of height)", true),
+    ];
+    table_start(
+        out,
+        "Each attempt: how long it lasted, what ended it, and how much the body swayed (centre of mass, along the horizontal axis the camera sees; centimetres when the height was given)",
+        &headers,
+    );
+    for h in &set.holds {
+        let cm = h.sway.as_ref().and_then(|w| w.cm.as_ref());
+        let or_dash = |v: Option<f64>, d: usize| v.map_or("–".to_string(), |v| fixed(v, d));
+        w!(
+            out,
+            "<tr><td class=\"num\">{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td>\
+             <td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
+             <td class=\"num\">{}</td></tr>\n",
+            h.attempt.map_or("–".to_string(), |a| a.to_string()),
+            side_name(h.side),
+            match h.eyes_closed {
+                Some(true) => "closed",
+                _ => "open",
+            },
+            fixed(h.duration_s, 2),
+            hold_end_text(h.ended_by),
+            h.sway
+                .as_ref()
+                .map_or("not measured (body not seen throughout)", |w| {
+                    sway_axis_text(w.axis)
+                }),
+            or_dash(cm.map(|c| c.rms), 2),
+            or_dash(cm.map(|c| c.mean_velocity), 2),
+            or_dash(cm.map(|c| c.path_length), 1),
+            or_dash(h.sway.as_ref().map(|w| w.rms * 1000.0), 2),
         );
     }
     out.push_str("</tbody></table></div>\n");

@@ -1,0 +1,240 @@
+//! Postural sway of a balance attempt: the centre of mass's path along the horizontal axis the
+//! camera sees, in body heights (and centimetres when the person's height is known). Measures
+//! after Prieto et al., "Measures of postural steadiness", IEEE Trans. Biomed. Eng. 43(9),
+//! 1996: path length, mean velocity, RMS distance from the mean position.
+//!
+//! One camera sees one horizontal axis: side to side when filmed from the front, front to back
+//! from the side, a blend of both at an angle. The 95 % confidence ellipse needs both axes, so
+//! it is given only when both are measured (never from one camera: the model's depth estimate
+//! is no measurement of them).
+
+use super::com::{body_height_px, centre_of_mass};
+use crate::pose::Pose;
+use crate::report::model::{Sway, SwayAxis, SwayCm};
+use crate::skeleton::Joint;
+
+/// What the person told posecheck about the session.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct BalanceSettings {
+    /// Their height, for sway in centimetres.
+    pub height_cm: Option<f64>,
+    /// When their eyes were closed (seconds from the start; `f64::INFINITY` ends a span at the
+    /// end of the session).
+    pub eyes_closed: Vec<(f64, f64)>,
+}
+
+impl BalanceSettings {
+    /// Whether the eyes were closed at `t`.
+    pub fn eyes_closed_at(&self, t: f64) -> bool {
+        self.eyes_closed.iter().any(|(a, b)| (*a..=*b).contains(&t))
+    }
+}
+
+/// The centre of mass is smoothed over this window before its path is measured: postural sway
+/// lies below 1-2 Hz (Prieto et al. 1996; force plates low-pass it at 5-10 Hz), while the
+/// keypoints' frame-to-frame jitter is at the frame rate and would count as path.
+const SMOOTHING_S: f64 = 0.2;
+/// An attempt is measured only when the whole body was seen over this share of it: sway over
+/// gaps would be sway of the frames that happened to be seen.
+const MIN_COVERAGE: f64 = 0.8;
+/// Attempts shorter than this have no sway worth a number.
+const MIN_ATTEMPT_S: f64 = 1.0;
+/// Seconds of samples kept: the longest attempt measured (the routine's holds are 10-30 s).
+const KEEP_S: f64 = 120.0;
+/// Samples a second kept for plots.
+const TRACE_HZ: f64 = 10.0;
+/// Shoulder width over torso length: from the front about 0.8-0.9 (Winter 2009: biacromial
+/// 0.245 H, torso 0.288 H), from the side 0.1-0.2. Between these the view is oblique.
+const FRONT_SPAN: f64 = 0.65;
+const SIDE_SPAN: f64 = 0.25;
+
+/// With one ankle this far (torso lengths) above the other, that foot is off the floor and the
+/// body stands on the lower one (the single-leg stance's own threshold is 0.27).
+const FOOT_OFF_FLOOR: f32 = 0.15;
+
+#[derive(Clone, Copy, Debug)]
+struct Sample {
+    t: f64,
+    /// Horizontal position of the centre of mass over the standing foot (or between the
+    /// standing feet), pixels. Measured from the feet, which stand still through an attempt,
+    /// so that a handheld phone's pans and shakes are not taken for sway (both real balance
+    /// clips are handheld); the feet's own jitter is the price.
+    x: f64,
+    height_px: f64,
+    /// Shoulder width over torso length.
+    span: f64,
+}
+
+/// The centre of mass over the last two minutes, for the attempts that end in them.
+#[derive(Default)]
+pub struct SwayRecorder {
+    samples: std::collections::VecDeque<Sample>,
+}
+
+impl SwayRecorder {
+    /// Records one frame (`seen` by joint index, `torso` in pixels).
+    pub fn push(&mut self, t: f64, pose: &Pose, seen: &[bool], torso: f32) {
+        while self.samples.front().is_some_and(|s| t - s.t > KEEP_S) {
+            self.samples.pop_front();
+        }
+        let (Some(c), Some(h)) = (centre_of_mass(pose, seen), body_height_px(pose, seen)) else {
+            return;
+        };
+        let span = (pose.pos(Joint::LeftShoulder) - pose.pos(Joint::RightShoulder)).length()
+            / torso.max(1.0);
+        let (l, r) = (pose.pos(Joint::LeftAnkle), pose.pos(Joint::RightAnkle));
+        let base = if (l.y - r.y).abs() > FOOT_OFF_FLOOR * torso {
+            if l.y > r.y { l } else { r }
+        } else {
+            l.midpoint(r)
+        };
+        self.samples.push_back(Sample {
+            t,
+            x: (c.x - base.x) as f64,
+            height_px: h as f64,
+            span: span as f64,
+        });
+    }
+
+    /// The centre of mass's horizontal position over the last `seconds`, body heights from its
+    /// mean there (for a live trace).
+    pub fn recent(&self, seconds: f64) -> Vec<f32> {
+        let Some(last) = self.samples.back() else {
+            return Vec::new();
+        };
+        let recent: Vec<&Sample> = self
+            .samples
+            .iter()
+            .filter(|s| last.t - s.t <= seconds)
+            .collect();
+        let mean = recent.iter().map(|s| s.x).sum::<f64>() / recent.len() as f64;
+        recent
+            .iter()
+            .map(|s| ((s.x - mean) / s.height_px) as f32)
+            .collect()
+    }
+
+    /// The sway from `start_s` to `end_s`; `None` when too little of it was seen.
+    pub fn measure(&self, start_s: f64, end_s: f64, height_cm: Option<f64>) -> Option<Sway> {
+        let s: Vec<Sample> = self
+            .samples
+            .iter()
+            .copied()
+            .filter(|x| x.t >= start_s - 1e-6 && x.t <= end_s + 1e-6)
+            .collect();
+        let duration = end_s - start_s;
+        if duration < MIN_ATTEMPT_S || s.len() < 10 {
+            return None;
+        }
+        let frame_s = (s[s.len() - 1].t - s[0].t) / (s.len() - 1) as f64;
+        if s.len() as f64 * frame_s < MIN_COVERAGE * duration {
+            return None;
+        }
+        let height = median(s.iter().map(|x| x.height_px).collect());
+        let span = median(s.iter().map(|x| x.span).collect());
+        let axis = if span >= FRONT_SPAN {
+            SwayAxis::SideToSide
+        } else if span <= SIDE_SPAN {
+            SwayAxis::FrontToBack
+        } else {
+            SwayAxis::Mixed
+        };
+        let x: Vec<f64> = smoothed(&s).iter().map(|v| v / height).collect();
+        let mean = x.iter().sum::<f64>() / x.len() as f64;
+        let rms = (x.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / x.len() as f64).sqrt();
+        let path: f64 = x.windows(2).map(|w| (w[1] - w[0]).abs()).sum();
+        let velocity = path / duration;
+        let mut t = Vec::new();
+        let mut position = Vec::new();
+        let mut next = f64::NEG_INFINITY;
+        for (sample, v) in s.iter().zip(&x) {
+            if sample.t + 1e-9 >= next {
+                next = sample.t + 1.0 / TRACE_HZ;
+                t.push(sample.t);
+                position.push(v - mean);
+            }
+        }
+        Some(Sway {
+            axis,
+            body_height_px: height,
+            path_length: path,
+            mean_velocity: velocity,
+            rms,
+            ellipse_area: None,
+            cm: height_cm.map(|h| SwayCm {
+                path_length: path * h,
+                mean_velocity: velocity * h,
+                rms: rms * h,
+                ellipse_area: None,
+            }),
+            t,
+            position,
+        })
+    }
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// The positions averaged over [`SMOOTHING_S`] centred on each sample.
+fn smoothed(s: &[Sample]) -> Vec<f64> {
+    let half = SMOOTHING_S / 2.0;
+    s.iter()
+        .map(|c| {
+            let near: Vec<f64> = s
+                .iter()
+                .filter(|o| (o.t - c.t).abs() <= half + 1e-9)
+                .map(|o| o.x)
+                .collect();
+            near.iter().sum::<f64>() / near.len() as f64
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn recorder(amplitude_px: f64, hz: f64, seconds: f64) -> SwayRecorder {
+        let samples: Vec<Sample> = (0..(seconds * 30.0) as usize)
+            .map(|i| {
+                let t = i as f64 / 30.0;
+                Sample {
+                    t,
+                    x: 500.0 + amplitude_px * (2.0 * std::f64::consts::PI * hz * t).sin(),
+                    height_px: 1000.0,
+                    span: 0.85,
+                }
+            })
+            .collect();
+        SwayRecorder {
+            samples: std::collections::VecDeque::from(samples),
+        }
+    }
+
+    #[test]
+    fn a_sine_sway_has_its_known_rms_and_path() {
+        // 1 cm of amplitude on a 170 cm body 1000 px tall, at 0.5 Hz, for 10 s.
+        let a = 1000.0 / 170.0;
+        let sway = recorder(a, 0.5, 10.0)
+            .measure(0.0, 10.0, Some(170.0))
+            .unwrap();
+        assert_eq!(sway.axis, SwayAxis::SideToSide);
+        let cm = sway.cm.unwrap();
+        // RMS of a sine is its amplitude over √2; its path is 4 amplitudes a cycle.
+        assert!((cm.rms - 1.0 / 2f64.sqrt()).abs() < 0.02, "{}", cm.rms);
+        assert!((cm.path_length - 20.0).abs() < 1.0, "{}", cm.path_length);
+        assert_eq!(sway.ellipse_area, None);
+        assert_eq!(sway.t.len(), sway.position.len());
+    }
+
+    #[test]
+    fn too_little_seen_is_no_measurement() {
+        let r = recorder(5.0, 0.5, 10.0);
+        assert!(r.measure(0.0, 0.5, None).is_none());
+        // Half the attempt unseen.
+        assert!(r.measure(0.0, 20.0, None).is_none());
+    }
+}

@@ -1,0 +1,245 @@
+//! Balance stands on real footage (../shared/data/wild, skipped loudly when absent): the
+//! single-leg holds as attempts per standing leg with what ended them and the body's sway,
+//! centimetres from --height-cm, the Romberg ratio from --eyes-closed spans, and the flags'
+//! bad values refused in one line.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use posecheck_core::report::model::{HoldEnd, Report, SwayAxis, WarningCode};
+use posecheck_core::skeleton::Side;
+
+/// The cached keypoint track of a wild clip (cached by `posecheck eval` in the tests' shared
+/// cache, so that the model runs once per clip across the suite).
+fn track(shared: &Path, stem: &str) -> PathBuf {
+    let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("eval-cache");
+    let manifest = shared.join("data/wild/manifest.json");
+    let out = common::posecheck([
+        "eval".as_ref(),
+        manifest.as_os_str(),
+        "--quiet".as_ref(),
+        "--cache-dir".as_ref(),
+        cache.as_os_str(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let dir = cache.join("blazepose_landmark_full");
+    std::fs::read_dir(&dir)
+        .expect("cache")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with(&format!("{stem}-")))
+        })
+        .unwrap_or_else(|| panic!("no cached track of {stem} in {}", dir.display()))
+}
+
+fn analyze(track: &Path, extra: &[&str]) -> Report {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("r.json");
+    let mut args = vec![
+        "analyze".to_string(),
+        track.display().to_string(),
+        "--report".into(),
+        report.display().to_string(),
+    ];
+    args.extend(extra.iter().map(|s| s.to_string()));
+    let out = common::posecheck(&args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap()
+}
+
+#[test]
+fn single_leg_holds_are_attempts_per_leg_with_their_sway() {
+    let Some(shared) = common::shared("balance attempts on real footage") else {
+        return;
+    };
+    let track = track(&shared, "skatefit_single_leg_balance_hold");
+    let r = analyze(&track, &["--height-cm", "165"]);
+    let holds: Vec<_> = r
+        .exercises
+        .iter()
+        .filter(|s| s.exercise == "single_leg_stance")
+        .flat_map(|s| s.holds.iter())
+        .collect();
+    // The manifest: standing on the right leg 4.1-10.05 s, on the left 11.2-17.35 s, each
+    // ended by the raised foot coming down.
+    let sides: Vec<Option<Side>> = holds.iter().map(|h| h.side).collect();
+    assert_eq!(sides, [Some(Side::Right), Some(Side::Left)], "{holds:?}");
+    for (h, (start, end)) in holds.iter().zip([(4.1, 10.05), (11.2, 17.35)]) {
+        assert_eq!(h.attempt, Some(1));
+        assert_eq!(h.ended_by, HoldEnd::TouchDown);
+        assert!(
+            (h.start_s - start).abs() < 0.6 && (h.end_s - end).abs() < 0.3,
+            "{h:?}"
+        );
+        assert_eq!(h.eyes_closed, Some(false));
+        let sway = h.sway.as_ref().expect("sway measured");
+        // Filmed front-oblique: the two horizontal axes are mixed.
+        assert_eq!(sway.axis, SwayAxis::Mixed);
+        // Standing on one leg sways by millimetres to a few centimetres, not by nothing.
+        let cm = sway.cm.as_ref().expect("centimetres with --height-cm");
+        assert!((0.05..3.0).contains(&cm.rms), "{cm:?}");
+        assert!((cm.rms - sway.rms * 165.0).abs() < 0.01, "{cm:?} {sway:?}");
+        assert!((cm.mean_velocity - cm.path_length / h.duration_s).abs() < 0.05);
+        assert_eq!(sway.ellipse_area, None);
+        assert_eq!(sway.t.len(), sway.position.len());
+    }
+    let checks: Vec<&str> = r
+        .exercises
+        .iter()
+        .flat_map(|s| s.targets.iter())
+        .filter(|t| t.measure == posecheck_core::report::model::Measure::Attempts)
+        .map(|t| t.text.as_str())
+        .collect();
+    assert_eq!(checks.len(), 2, "{checks:?}");
+    assert!(
+        checks.iter().all(|t| t.contains("1 of 3 attempts")),
+        "{checks:?}"
+    );
+}
+
+#[test]
+fn eyes_closed_spans_give_the_romberg_ratio_of_a_stance() {
+    let Some(shared) = common::shared("Romberg ratio on real footage") else {
+        return;
+    };
+    let track = track(&shared, "skatefit_calf_raises");
+    // Three rises onto the toes (2.65, 5.05, 7.7 s): the first with the eyes open.
+    let r = analyze(&track, &["--eyes-closed=4.5-11"]);
+    let holds: Vec<_> = r.exercises.iter().flat_map(|s| s.holds.iter()).collect();
+    let closed: Vec<Option<bool>> = holds.iter().map(|h| h.eyes_closed).collect();
+    assert_eq!(closed, [Some(false), Some(true), Some(true)], "{holds:?}");
+    assert!(
+        holds.iter().all(|h| h.ended_by == HoldEnd::HeelsDropped),
+        "{holds:?}"
+    );
+    let [romberg] = &r.romberg[..] else {
+        panic!("one Romberg ratio: {:?}", r.romberg);
+    };
+    // Attempts shorter than a second have no sway (the second rise is 0.7 s).
+    let measured = |closed: bool| {
+        holds
+            .iter()
+            .filter(|h| h.eyes_closed == Some(closed) && h.sway.is_some())
+            .count() as u32
+    };
+    assert_eq!(romberg.open_attempts, 1);
+    assert!(romberg.closed_attempts >= 1);
+    assert_eq!(
+        (romberg.open_attempts, romberg.closed_attempts),
+        (measured(false), measured(true))
+    );
+    assert!(
+        (romberg.ratio - romberg.closed_velocity / romberg.open_velocity).abs() < 1e-9,
+        "{romberg:?}"
+    );
+    // The terminal summary lists the attempts and the ratio.
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("r.json");
+    std::fs::write(&saved, serde_json::to_vec(&r).unwrap()).unwrap();
+    let out = common::posecheck(["report".as_ref(), "summary".as_ref(), saved.as_os_str()]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("the heels dropped") && text.contains("closed"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("Romberg ratio heel_raise: {:.2}", romberg.ratio)),
+        "{text}"
+    );
+    // Without the flag, no attempt is closed and there is no ratio.
+    assert!(analyze(&track, &[]).romberg.is_empty());
+}
+
+#[test]
+fn feet_out_of_frame_give_a_warning_and_no_measurement() {
+    let Some(shared) = common::shared("balance with the feet out of frame") else {
+        return;
+    };
+    let track = track(&shared, "skatefit_single_leg_balance_hold");
+    // The same clip framed from the shins up: every foot landmark below the picture's edge,
+    // as the model reports feet it cannot see.
+    let text = std::fs::read_to_string(&track).unwrap();
+    let mut lines = text.lines();
+    let header: serde_json::Value = serde_json::from_str(lines.next().unwrap()).unwrap();
+    let height = header["height"].as_f64().unwrap();
+    let names: Vec<&str> = header["keypoint_names"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap())
+        .collect();
+    let feet: Vec<usize> = names
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| n.ends_with("ankle") || n.ends_with("heel") || n.ends_with("foot_index"))
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(feet.len(), 6);
+    let mut out = vec![serde_json::to_string(&header).unwrap()];
+    for line in lines {
+        let mut frame: serde_json::Value = serde_json::from_str(line).unwrap();
+        if let Some(points) = frame["keypoints"].as_array_mut() {
+            for &i in &feet {
+                points[i][1] = serde_json::json!(height + 150.0);
+                points[i][3] = serde_json::json!(0.2);
+            }
+        }
+        out.push(serde_json::to_string(&frame).unwrap());
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let cropped = dir.path().join("cropped.jsonl");
+    std::fs::write(&cropped, out.join("\n") + "\n").unwrap();
+    let r = analyze(&cropped, &[]);
+    let attempts: Vec<_> = r
+        .exercises
+        .iter()
+        .flat_map(|s| s.holds.iter())
+        .filter(|h| h.sway.is_some() || h.attempt.is_some())
+        .collect();
+    assert!(attempts.is_empty(), "measured without feet: {attempts:?}");
+    assert!(
+        r.warnings.iter().any(|w| w.code == WarningCode::PartialBody
+            && w.message.contains("out of frame")
+            && w.end_s - w.start_s > 10.0),
+        "{:?}",
+        r.warnings
+    );
+}
+
+#[test]
+fn bad_balance_flags_are_one_line_errors() {
+    for (flag, says) in [
+        (vec!["--height-cm", "20"], "must be a number from 50 to 250"),
+        (
+            vec!["--height-cm", "nan"],
+            "must be a number from 50 to 250",
+        ),
+        (
+            vec!["--eyes-closed=9-3"],
+            "is not a list of spans of seconds",
+        ),
+        (
+            vec!["--eyes-closed=a-b"],
+            "is not a list of spans of seconds",
+        ),
+    ] {
+        let mut args = vec!["analyze", "nothing.mp4"];
+        args.extend(flag.iter().copied());
+        let out = common::posecheck(&args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{flag:?}");
+        assert!(err.contains(says), "{flag:?}: {err}");
+        assert!(!err.contains("panicked"), "{flag:?}: {err}");
+    }
+}
