@@ -39,7 +39,7 @@ struct Measure {
     value: fn(&DayTrend) -> Option<f64>,
 }
 
-const MEASURES: [Measure; 4] = [
+const MEASURES: [Measure; 5] = [
     Measure {
         title: "Reps",
         unit: "",
@@ -63,6 +63,12 @@ const MEASURES: [Measure; 4] = [
         unit: "",
         least_top: 1.0,
         value: |t| t.faults_per_rep,
+    },
+    Measure {
+        title: "Sway (mean velocity of the centre of mass)",
+        unit: "body heights/s",
+        least_top: 0.01,
+        value: |t| t.sway_velocity,
     },
 ];
 

@@ -26,6 +26,8 @@ pub struct SetRow {
     pub best_hold_s: f64,
     /// Faults called as warnings or errors (advice is not counted).
     pub faults: u32,
+    /// Balance sets: the mean sway velocity of their attempts, body heights per second.
+    pub sway_velocity: Option<f64>,
 }
 
 /// One session with its sets.
@@ -55,6 +57,8 @@ pub struct DayTrend {
     pub faults: u32,
     /// Faults per rep (none for held exercises without reps).
     pub faults_per_rep: Option<f64>,
+    /// Balance: the mean sway velocity of the day's attempts, body heights per second.
+    pub sway_velocity: Option<f64>,
 }
 
 /// A routine step's result in one session (several rounds or sets: the highest target, met
@@ -115,7 +119,8 @@ impl History {
                         t.exercise, t.name, t.reps, t.hold_s,
                         max(coalesce((SELECT max(duration_s) FROM holds WHERE set_id = t.id), 0),
                             coalesce((SELECT max(hold_s) FROM reps WHERE set_id = t.id), 0)),
-                        (SELECT count(*) FROM faults WHERE set_id = t.id AND severity != 'info')
+                        (SELECT count(*) FROM faults WHERE set_id = t.id AND severity != 'info'),
+                        (SELECT avg(sway_velocity) FROM holds WHERE set_id = t.id)
                  FROM sets t JOIN sessions s ON s.id = t.session_id
                  ORDER BY s.started_at, s.id, t.position"
             ))
@@ -134,6 +139,7 @@ impl History {
                 hold_s: r.get(9)?,
                 best_hold_s: r.get(10)?,
                 faults: r.get(11)?,
+                sway_velocity: r.get(12)?,
             })
         })
         .and_then(|rows| rows.collect())
@@ -168,11 +174,14 @@ impl History {
     }
 }
 
+/// A day's trend while it is gathered: the row, its sessions, and its sets' sway velocities.
+type Gathering = (DayTrend, Vec<i64>, Vec<f64>);
+
 /// Sets grouped into one row per exercise and day, by exercise then day.
 pub fn trends(sets: &[SetRow]) -> Vec<DayTrend> {
-    let mut groups: BTreeMap<(&str, &str), (DayTrend, Vec<i64>)> = BTreeMap::new();
+    let mut groups: BTreeMap<(&str, &str), Gathering> = BTreeMap::new();
     for s in sets {
-        let (t, sessions) = groups
+        let (t, sessions, sway) = groups
             .entry((s.exercise.as_str(), s.day.as_str()))
             .or_insert_with(|| {
                 (
@@ -186,7 +195,9 @@ pub fn trends(sets: &[SetRow]) -> Vec<DayTrend> {
                         total_hold_s: 0.0,
                         faults: 0,
                         faults_per_rep: None,
+                        sway_velocity: None,
                     },
+                    Vec::new(),
                     Vec::new(),
                 )
             });
@@ -197,12 +208,15 @@ pub fn trends(sets: &[SetRow]) -> Vec<DayTrend> {
         t.total_hold_s += s.hold_s;
         t.best_hold_s = t.best_hold_s.max(s.best_hold_s);
         t.faults += s.faults;
+        sway.extend(s.sway_velocity);
     }
     groups
         .into_values()
-        .map(|(mut t, sessions)| {
+        .map(|(mut t, sessions, sway)| {
             t.sessions = sessions.len() as u32;
             t.faults_per_rep = (t.reps > 0).then(|| f64::from(t.faults) / f64::from(t.reps));
+            t.sway_velocity =
+                (!sway.is_empty()).then(|| sway.iter().sum::<f64>() / sway.len() as f64);
             t
         })
         .collect()

@@ -118,17 +118,25 @@ fn insert_set(
         ])?;
     }
     let mut hold = tx.prepare_cached(
-        "INSERT INTO holds (set_id, side, start_s, end_s, duration_s, ended_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO holds (set_id, side, start_s, end_s, duration_s, ended_by, attempt,
+                            eyes_closed, sway_axis, sway_path, sway_velocity, sway_rms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     )?;
     for h in &set.holds {
+        let sway = h.sway.as_ref();
         hold.execute(params![
             id,
             side(h.side),
             h.start_s,
             h.end_s,
             h.duration_s,
-            h.ended_by.to_string()
+            h.ended_by.to_string(),
+            h.attempt,
+            h.eyes_closed,
+            sway.map(|s| s.axis.to_string()),
+            sway.map(|s| s.path_length),
+            sway.map(|s| s.mean_velocity),
+            sway.map(|s| s.rms)
         ])?;
     }
     let mut fault = tx.prepare_cached(

@@ -8,6 +8,7 @@ use rusqlite::{Connection, TransactionBehavior};
 pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/001_sessions.sql"),
     include_str!("migrations/002_routines.sql"),
+    include_str!("migrations/003_sway.sql"),
 ];
 
 /// The schema version this posecheck writes.

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use posecheck_core::exercise::template;
 use posecheck_core::filter::OneEuroConfig;
 use posecheck_core::report::build::{self, source_info};
-use posecheck_core::report::model::{Ended, ModelInfo, Report};
+use posecheck_core::report::model::{Ended, ModelInfo, Report, Sway, SwayAxis};
 use posecheck_core::session::{Session, SessionConfig};
 use posecheck_core::track::TrackReader;
 use posecheck_history::{Error, History, SessionKind, SessionRecord, query, schema};
@@ -125,6 +125,41 @@ fn sessions_written_in_two_runs_are_read_back_with_their_numbers() {
 }
 
 #[test]
+fn balance_attempts_keep_their_sway_and_the_trend_shows_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("history.sqlite");
+    // The side plank's hold given the sway a balance attempt reports (sway is measured on
+    // stands; storing it does not depend on the exercise).
+    let mut stand = report_of("side_plank.track.jsonl");
+    let sway = |velocity: f64| Sway {
+        axis: SwayAxis::FrontToBack,
+        body_height_px: 300.0,
+        path_length: velocity * 10.0,
+        mean_velocity: velocity,
+        rms: velocity / 3.0,
+        ellipse_area: None,
+        cm: None,
+        t: Vec::new(),
+        position: Vec::new(),
+    };
+    let holds = &mut stand.exercises[0].holds;
+    assert!(!holds.is_empty());
+    holds[0].sway = Some(sway(0.012));
+    holds[0].attempt = Some(1);
+    let mut h = History::open(&db).unwrap();
+    record(&mut h, &stand, T0);
+    let sets = h.sets().unwrap();
+    assert_eq!(sets[0].sway_velocity, Some(0.012));
+    let trend = query::trends(&sets);
+    assert_eq!(trend[0].sway_velocity, Some(0.012));
+    // A set without sway has none.
+    let plain = report_of("plank.track.jsonl");
+    record(&mut h, &plain, T0 + DAY);
+    let sets = h.sets().unwrap();
+    assert_eq!(sets[1].sway_velocity, None);
+}
+
+#[test]
 fn a_version_1_database_is_migrated_and_keeps_its_sessions() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("old.sqlite");
@@ -143,7 +178,7 @@ fn a_version_1_database_is_migrated_and_keeps_its_sessions() {
         .unwrap();
     }
     let mut h = History::open(&db).unwrap();
-    assert_eq!(h.version().unwrap(), 2);
+    assert_eq!(h.version().unwrap(), schema::LATEST);
     let sessions = h.sessions().unwrap();
     assert_eq!(sessions.len(), 1);
     assert_eq!((sessions[0].id, sessions[0].routine.clone()), (7, None));
