@@ -11,7 +11,7 @@ use opencv::videoio::{VideoWriter, VideoWriterTrait};
 
 use crate::error::Error;
 use crate::overlay::{hud::Hud, skeleton};
-use crate::pipeline::{self, PipelineOptions, PoseRate, StageTimes};
+use crate::pipeline::{self, EveryFrameWanted, PipelineOptions, PoseRate, StageTimes};
 use crate::progress::Progress;
 use crate::source::MediaSource;
 use posecheck_core::report::build::{self, source_info};
@@ -185,7 +185,7 @@ pub fn analyze_media(
         .map(|p| AnnotatedVideo::create(p, info.fps, info.width, info.height))
         .transpose()?;
     let bar = settings.progress.file(&info.path, info.frame_count);
-    let every_frame_wanted = AtomicBool::new(false);
+    let every_frame_wanted = EveryFrameWanted::default();
     let opts = PipelineOptions {
         keep_images: video.is_some(),
         stop: settings.stop,
@@ -198,7 +198,7 @@ pub fn analyze_media(
     let times = pipeline::run(&mut source, model, &opts, |a| {
         frames += 1;
         session.frame(a.t, a.pose.as_ref())?;
-        every_frame_wanted.store(session.engine.measures_balance(), Ordering::Relaxed);
+        every_frame_wanted.set(session.engine.measures_balance());
         if let (Some(v), Some(image)) = (video.as_mut(), a.image.as_mut()) {
             v.frame(image, &session, a.t)?;
         }

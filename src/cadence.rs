@@ -12,6 +12,7 @@
 //! the analysis says one is under way the model sees every frame.
 
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use opencv::core::Mat;
@@ -40,6 +41,63 @@ pub enum PoseRate {
 /// percentile): about what the model's poses of a body standing still move from one frame to
 /// the next (median 0.009, 90th percentile 0.020).
 const MAX_INTERPOLATED_MOVE: f32 = 0.05;
+
+/// Frames between the one the analysis has judged and the one whose pose rate that judgement
+/// sets: more than can be in flight between the estimator and the analysis (a held frame and
+/// one being handed on), so the estimator rarely waits, and fixed, so the same video gives the
+/// same frames to the model however the threads run.
+const WANT_LAG: usize = 4;
+
+/// The analysis's wish, frame by frame, that the model see every frame (a balance stand is
+/// under way). The analysis says what it wants now ([`EveryFrameWanted::set`]); the pipeline
+/// records that once per analysed frame, in order; the estimator reads the wish as of
+/// [`WANT_LAG`] frames before the one it decides on, waiting for the analysis to get there.
+#[derive(Default)]
+pub struct EveryFrameWanted {
+    now: AtomicBool,
+    /// The wish after each analysed frame, and whether the analysis has ended.
+    recorded: Mutex<(Vec<bool>, bool)>,
+    changed: Condvar,
+}
+
+impl EveryFrameWanted {
+    /// What the analysis wants from now on.
+    pub fn set(&self, wanted: bool) {
+        self.now.store(wanted, Ordering::Relaxed);
+    }
+
+    /// One more frame analysed: records the wish as it stands.
+    pub fn record(&self) {
+        let mut r = self.recorded.lock().unwrap_or_else(|p| p.into_inner());
+        r.0.push(self.now.load(Ordering::Relaxed));
+        self.changed.notify_all();
+    }
+
+    /// The analysis has ended (or failed): nobody waits for it any more.
+    pub fn close(&self) {
+        let mut r = self.recorded.lock().unwrap_or_else(|p| p.into_inner());
+        r.1 = true;
+        self.changed.notify_all();
+    }
+
+    /// The wish for the `n`th frame given to the estimator (0-based): as recorded after frame
+    /// `n - WANT_LAG`, waiting for it; no wish before that or once the analysis has ended.
+    fn for_frame(&self, n: usize) -> bool {
+        let Some(judged) = n.checked_sub(WANT_LAG) else {
+            return false;
+        };
+        let mut r = self.recorded.lock().unwrap_or_else(|p| p.into_inner());
+        loop {
+            if let Some(&w) = r.0.get(judged) {
+                return w;
+            }
+            if r.1 {
+                return false;
+            }
+            r = self.changed.wait(r).unwrap_or_else(|p| p.into_inner());
+        }
+    }
+}
 
 /// A decoded frame on its way to the model.
 pub struct Decoded {
@@ -84,8 +142,10 @@ pub struct Estimator<'m> {
     last: Option<(f64, Pose)>,
     /// Every frame goes to the model (the body moved fast), until it slows down.
     full_rate: bool,
-    /// Set by the analysis while every frame is wanted (a balance stand under way).
-    every_frame_wanted: Option<&'m AtomicBool>,
+    /// The analysis's wish for every frame (a balance stand under way).
+    every_frame_wanted: Option<&'m EveryFrameWanted>,
+    /// Frames given so far.
+    pushed: usize,
     /// Time spent in the model.
     pub busy: Duration,
     /// Frames the model saw.
@@ -93,12 +153,12 @@ pub struct Estimator<'m> {
 }
 
 impl<'m> Estimator<'m> {
-    /// An estimator at `rate`; at the adaptive rate the model sees every frame while
-    /// `every_frame_wanted` is set.
+    /// An estimator at `rate`; at the adaptive rate the model sees every frame while the
+    /// analysis wants it (`every_frame_wanted`).
     pub fn new(
         model: &'m mut dyn PoseModel,
         rate: PoseRate,
-        every_frame_wanted: Option<&'m AtomicBool>,
+        every_frame_wanted: Option<&'m EveryFrameWanted>,
     ) -> Estimator<'m> {
         Estimator {
             model,
@@ -107,6 +167,7 @@ impl<'m> Estimator<'m> {
             last: None,
             full_rate: false,
             every_frame_wanted,
+            pushed: 0,
             busy: Duration::ZERO,
             model_frames: 0,
         }
@@ -119,13 +180,16 @@ impl<'m> Estimator<'m> {
         frame: Decoded,
         out: &mut impl FnMut(Analysed) -> bool,
     ) -> Result<bool, Error> {
+        let wanted = self.rate == PoseRate::Adaptive
+            && self
+                .every_frame_wanted
+                .is_some_and(|w| w.for_frame(self.pushed));
+        self.pushed += 1;
         let hold = self.rate == PoseRate::Adaptive
             && self.held.is_none()
             && self.last.is_some()
             && !self.full_rate
-            && !self
-                .every_frame_wanted
-                .is_some_and(|w| w.load(Ordering::Relaxed));
+            && !wanted;
         if hold {
             self.held = Some(frame);
             return Ok(true);
@@ -138,7 +202,7 @@ impl<'m> Estimator<'m> {
         if let Some(between) = self.held.take() {
             let interpolated = match (&self.last, &pose) {
                 (Some((t0, a)), Some(b))
-                    if movement.is_some_and(|m| m <= MAX_INTERPOLATED_MOVE) =>
+                    if !wanted && movement.is_some_and(|m| m <= MAX_INTERPOLATED_MOVE) =>
                 {
                     let f = ((between.t - t0) / (frame.t - t0).max(1e-9)).clamp(0.0, 1.0);
                     let mut p = a.lerp(b, f as f32);
@@ -252,19 +316,20 @@ mod tests {
     /// Runs frames whose person is at the given x offsets; returns the poses' x and the
     /// offsets the model saw, in the order it saw them.
     fn run(offsets: &[u8], rate: PoseRate) -> (Vec<Option<f32>>, Vec<u8>) {
-        run_wanting(offsets, rate, &AtomicBool::new(false))
+        run_wanting(offsets, rate, &EveryFrameWanted::default())
     }
 
     fn run_wanting(
         offsets: &[u8],
         rate: PoseRate,
-        wanted: &AtomicBool,
+        wanted: &EveryFrameWanted,
     ) -> (Vec<Option<f32>>, Vec<u8>) {
         let mut model = Scripted { seen: Vec::new() };
         let mut out = Vec::new();
         let mut estimator = Estimator::new(&mut model, rate, Some(wanted));
         let mut take = |a: Analysed| {
             out.push((a.index, a.pose.map(|p| p.keypoints[0].x)));
+            wanted.record();
             true
         };
         for (i, &x) in offsets.iter().enumerate() {
@@ -299,9 +364,13 @@ mod tests {
         assert_eq!(xs, slow.iter().map(|&x| x as f32).collect::<Vec<_>>());
         let (_, every) = run(&slow, PoseRate::Every);
         assert_eq!(every.len(), slow.len());
-        // While the analysis asks for every frame (a balance stand), the model sees them all.
-        let (_, wanted) = run_wanting(&slow, PoseRate::Adaptive, &AtomicBool::new(true));
-        assert_eq!(wanted.len(), slow.len());
+        // Once the analysis asks for every frame (a balance stand), the model sees them all,
+        // from a fixed number of frames after it asked.
+        let wanting = EveryFrameWanted::default();
+        wanting.set(true);
+        let (_, wanted) = run_wanting(&slow, PoseRate::Adaptive, &wanting);
+        // (only frame 1, held before the wish took effect, is interpolated)
+        assert_eq!(wanted.len(), slow.len() - 1);
     }
 
     #[test]

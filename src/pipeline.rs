@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{Receiver, Sender, bounded, unbounded};
 use opencv::core::Mat;
 
-pub use crate::cadence::{Analysed, PoseRate, infer};
+pub use crate::cadence::{Analysed, EveryFrameWanted, PoseRate, infer};
 use crate::cadence::{Decoded, Estimator};
 use crate::error::Error;
 use crate::source::MediaSource;
@@ -52,11 +52,13 @@ pub struct PipelineOptions<'a> {
     pub sequential: bool,
     /// How often the model runs.
     pub pose_rate: PoseRate,
-    /// Set by the sink while it wants every frame seen by the model (see [`PoseRate`]).
-    pub every_frame_wanted: Option<&'a AtomicBool>,
+    /// The sink's wish that the model see every frame (see [`PoseRate`]); the pipeline
+    /// records it after each frame the sink takes.
+    pub every_frame_wanted: Option<&'a EveryFrameWanted>,
 }
 
-/// Decodes `source`, runs `model` on every frame, and hands the results to `sink` in order.
+/// Decodes `source`, runs `model` on its frames at the chosen rate, and hands every frame with
+/// its pose to `sink` in order.
 /// A sink error stops the pipeline and is returned; what was processed before stays processed.
 pub fn run(
     source: &mut MediaSource,
@@ -87,7 +89,7 @@ fn run_sequential(
     let mut failure = None;
     let mut deliver = |a: Analysed| {
         let t0 = Instant::now();
-        let result = deliver_to(sink, a, opts.keep_images, &pool_tx);
+        let result = deliver_to(sink, a, opts, &pool_tx);
         times.analysis += t0.elapsed();
         times.frames += 1;
         result.map_err(|e| failure = Some(e)).is_ok()
@@ -126,9 +128,10 @@ fn run_sequential(
 fn deliver_to(
     sink: &mut impl FnMut(&mut Analysed) -> Result<(), Error>,
     mut a: Analysed,
-    keep_images: bool,
+    opts: &PipelineOptions,
     pool: &Sender<Mat>,
 ) -> Result<(), Error> {
+    let keep_images = opts.keep_images;
     let picture = a.image.take();
     if keep_images {
         a.image = picture;
@@ -136,6 +139,9 @@ fn deliver_to(
         let _ = pool.send(m);
     }
     let result = sink(&mut a);
+    if let Some(wants) = opts.every_frame_wanted {
+        wants.record();
+    }
     if let Some(m) = a.image.take() {
         let _ = pool.send(m);
     }
@@ -186,7 +192,7 @@ fn run_threaded(
         let mut sink_result = Ok(());
         for a in analysed_rx.iter() {
             let t0 = Instant::now();
-            let result = deliver_to(sink, a, keep, &pool_tx);
+            let result = deliver_to(sink, a, opts, &pool_tx);
             times.analysis += t0.elapsed();
             times.frames += 1;
             if let Err(e) = result {
@@ -194,6 +200,10 @@ fn run_threaded(
                 sink_result = Err(e);
                 break;
             }
+        }
+        // The estimator may wait for the analysis: it will not come.
+        if let Some(wants) = opts.every_frame_wanted {
+            wants.close();
         }
         drop(analysed_rx);
         drop(pool_tx);

@@ -15,7 +15,7 @@ use opencv::core::{Mat, Size};
 use crate::error::Error;
 use crate::live::{Coach, Key};
 use crate::overlay::coach::CoachScreen;
-use crate::pipeline::{self, PipelineOptions, PoseRate};
+use crate::pipeline::{self, EveryFrameWanted, PipelineOptions, PoseRate};
 use crate::source::MediaSource;
 use posecheck_core::exercise::{Event, Outcome, Status};
 use posecheck_core::pose::Pose;
@@ -268,7 +268,7 @@ pub fn run(
                 header.source_kind = Some(SourceKind::Video);
                 let mut session = step_session(settings.session, &runner, &header)?;
                 let local_stop = AtomicBool::new(false);
-                let every_frame_wanted = AtomicBool::new(false);
+                let every_frame_wanted = EveryFrameWanted::default();
                 let opts = PipelineOptions {
                     keep_images: false,
                     stop: &local_stop,
@@ -285,7 +285,7 @@ pub fn run(
                     }
                     t = offset + a.t;
                     frame(&mut session, &mut runner, t, a.pose.as_ref())?;
-                    every_frame_wanted.store(session.engine.measures_balance(), Ordering::Relaxed);
+                    every_frame_wanted.set(session.engine.measures_balance());
                     runner.drain().iter().for_each(&mut *emit);
                     Ok(())
                 })?;

@@ -232,7 +232,8 @@ fn renderer() -> Result<PathBuf, Error> {
 }
 
 /// Renders the matrix's clips into `dir` (a clip already rendered with the same options is
-/// kept) and writes their truth as `dir/manifest.json`, which it returns.
+/// kept: after changing the renderer, empty the directory) and writes their truth as
+/// `dir/manifest.json`, which it returns.
 pub fn build(dir: &Path, size: MatrixSize, quiet: bool) -> Result<PathBuf, Error> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let renderer = renderer()?;
@@ -247,6 +248,8 @@ pub fn build(dir: &Path, size: MatrixSize, quiet: bool) -> Result<PathBuf, Error
             && gt_path.is_file()
             && std::fs::read_to_string(&args_path).is_ok_and(|a| a == args);
         if !current {
+            // A render stopped part-way must not pass for a finished one next time.
+            let _ = std::fs::remove_file(&args_path);
             if !quiet {
                 eprintln!("rendering {}/{}: {}", i + 1, cells.len(), cell.name);
             }

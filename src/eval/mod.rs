@@ -31,8 +31,9 @@ pub struct EvalSettings<'a> {
 }
 
 /// The cache file of a clip's keypoint track: by model, pose rate and the video's content.
-/// At the adaptive rate the track also depends on which templates are balance stands (the
-/// model sees every frame while one is under way), so their ids name the directory too.
+/// At the adaptive rate the track also depends on the analysis (the model sees every frame
+/// while it has a balance stand under way), so a digest of its configuration (templates,
+/// smoothing; it prints deterministically) names the directory too.
 fn cache_path(
     dir: &Path,
     model: &str,
@@ -49,13 +50,7 @@ fn cache_path(
     let subdir = match rate {
         PoseRate::Every => model.to_string(),
         PoseRate::Adaptive => {
-            let balance: Vec<&str> = settings
-                .templates
-                .iter()
-                .filter(|t| t.balance)
-                .map(|t| t.id.as_str())
-                .collect();
-            let digest = posecheck_core::digest::sha256(balance.join(",").as_bytes());
+            let digest = posecheck_core::digest::sha256(format!("{settings:?}").as_bytes());
             format!("{model}@adaptive-{}", &digest[..8])
         }
     };

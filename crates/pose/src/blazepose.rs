@@ -341,6 +341,9 @@ pub struct BlazePose {
     detector: Detector,
     landmarker: Landmarker,
     state: TrackState,
+    /// The state before the last frame: where a frame between that one and the one before
+    /// starts from ([`PoseModel::estimate_aside`]).
+    before_last: TrackState,
     still: bool,
 }
 
@@ -350,6 +353,7 @@ impl BlazePose {
             detector: Detector::load(config)?,
             landmarker: Landmarker::load(config)?,
             state: TrackState::default(),
+            before_last: TrackState::default(),
             still: false,
         })
     }
@@ -444,18 +448,26 @@ impl PoseModel for BlazePose {
         if frame.is_empty() {
             return Ok(Detection::default());
         }
+        self.before_last = self.state;
         self.track(frame)
     }
 
     fn estimate_aside(&mut self, frame: &ImageView) -> Result<Detection, Error> {
-        let state = self.state;
-        let found = self.estimate(frame);
-        self.state = state;
+        if frame.is_empty() {
+            return Ok(Detection::default());
+        }
+        // From the frame before (the person may be lost in the one after, whose state would
+        // skip this frame's search), and back to where the track is.
+        let now = self.state;
+        self.state = self.before_last;
+        let found = self.track(frame);
+        self.state = now;
         found
     }
 
     fn reset(&mut self) {
         self.state = TrackState::default();
+        self.before_last = TrackState::default();
     }
 
     fn set_still_images(&mut self, still: bool) {
