@@ -90,3 +90,38 @@ fn several_inputs_get_one_report_each() {
         assert!(dir.path().join(format!("{name}.report.html")).is_file());
     }
 }
+
+/// At the adaptive pose rate the model sees every frame while a balance stand is under way,
+/// which the analysis decides as it goes: the pipelined run must still give the model the same
+/// frames as the sequential one (real single-leg stance, phone portrait).
+#[test]
+fn a_balance_clip_gets_the_same_keypoints_pipelined_and_sequential() {
+    let Some(shared) = common::shared("balance clip through both pipelines") else {
+        return;
+    };
+    let clip = shared.join("data/wild/videos/skatefit_single_leg_balance_hold.mp4");
+    let clip = clip.to_str().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let d = |n: &str| dir.path().join(n).to_str().unwrap().to_string();
+    for (name, extra) in [("piped", None), ("seq", Some("--sequential"))] {
+        let track = d(&format!("{name}.jsonl"));
+        let report = d(&format!("{name}.json"));
+        let mut args = vec![clip, "--keypoints", &track, "--report", &report];
+        args.extend(extra);
+        analyze(&args);
+    }
+    assert_eq!(
+        std::fs::read(d("piped.jsonl")).unwrap(),
+        std::fs::read(d("seq.jsonl")).unwrap(),
+        "keypoints differ"
+    );
+    let piped = report(Path::new(&d("piped.json")));
+    assert!(
+        piped
+            .exercises
+            .iter()
+            .any(|s| s.exercise == "single_leg_stance"),
+        "the stand is recognised"
+    );
+    assert_eq!(piped, report(Path::new(&d("seq.json"))));
+}
