@@ -2,24 +2,7 @@
 //! reader produces them.
 
 use crate::geometry::Vec2;
-use crate::skeleton::{JOINT_COUNT, Joint, Skeleton};
-
-/// The joints whose motion [`Pose::movement`] measures: shoulders, elbows, wrists, hips,
-/// knees and ankles (the face and the finger and toe points add jitter, not movement).
-const MOVING_JOINTS: [Joint; 12] = [
-    Joint::LeftShoulder,
-    Joint::RightShoulder,
-    Joint::LeftElbow,
-    Joint::RightElbow,
-    Joint::LeftWrist,
-    Joint::RightWrist,
-    Joint::LeftHip,
-    Joint::RightHip,
-    Joint::LeftKnee,
-    Joint::RightKnee,
-    Joint::LeftAnkle,
-    Joint::RightAnkle,
-];
+use crate::skeleton::{JOINT_COUNT, Joint, LIMB_JOINTS, Skeleton};
 
 /// One landmark: position in image pixels, relative depth, and how visible the model thinks it is.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -123,7 +106,8 @@ impl Pose {
         if scale <= 0.0 {
             return Vec::new();
         }
-        let mut moves: Vec<f32> = MOVING_JOINTS
+        // The face and the finger and toe points add jitter, not movement.
+        let mut moves: Vec<f32> = LIMB_JOINTS
             .iter()
             .map(|j| (self.get(*j), other.get(*j)))
             .filter(|(a, b)| a.visibility >= 0.5 && b.visibility >= 0.5)

@@ -215,6 +215,10 @@ const COCO17: [Joint; 17] = [
     Joint::RightAnkle,
 ];
 
+/// The shoulders, elbows, wrists, hips, knees and ankles: the joints of the limbs and torso
+/// (COCO-17 without the face), which every model places.
+pub const LIMB_JOINTS: &[Joint] = COCO17.split_at(5).1;
+
 impl Skeleton {
     /// The canonical joints of this layout, in the layout's own order.
     pub fn joints(self) -> &'static [Joint] {
