@@ -267,3 +267,41 @@ fn routine_files_with_errors_are_refused_with_file_and_line() {
         "{err}"
     );
 }
+
+/// A balance step whose template counts rises (heel raises) still counts its attempts: each
+/// time on the toes that ends short of the target is one, and the step ends when they are used
+/// (real calf-raise clip: three short rises).
+#[test]
+fn a_heel_raise_step_counts_its_attempts() {
+    let Some(shared) = common::shared("heel-raise routine step") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let routines = routines_dir(
+        dir.path(),
+        "toes.toml",
+        "id = \"toes\"\nname = \"T\"\ndescription = \"d\"\n\n[[steps]]\nid = \"on_toes\"\n\
+         exercise = \"heel_raise\"\ndescription = \"Stay on your toes.\"\nhold_s = 20\nattempts = 3\n",
+    );
+    let clip = shared.join("data/wild/videos/skatefit_calf_raises.mp4");
+    let report = dir.path().join("r.json");
+    let events = run(&[
+        "toes",
+        "--routines",
+        s(&routines),
+        "--source",
+        s(&clip),
+        "--report",
+        s(&report),
+        "--no-history",
+    ]);
+    assert_eq!(of_kind(&events, "attempt_failed").len(), 3, "{events:?}");
+    let step = &read_report(&report).routine.unwrap().steps[0];
+    assert_eq!((step.attempts, step.met), (3, false));
+    assert_eq!(step.ended_by, StepEnd::AttemptsUsed);
+    assert!(
+        step.done > 0.5,
+        "the longest time on the toes: {}",
+        step.done
+    );
+}

@@ -470,8 +470,9 @@ impl Runner {
                         set.fault(f);
                     }
                 }
-                // A rep's time at the top is reported with the rep, not as a hold.
-                if !counts_reps {
+                // A rep's time at the top is reported with the rep, not as a hold; a balance
+                // attempt's (time on the toes) is announced too, so that a coach can time it.
+                if !counts_reps || self.template.balance {
                     emit_event(EventKind::HoldStarted { start_s, side });
                 }
             }
@@ -483,12 +484,19 @@ impl Runner {
             } => {
                 // A rep's time at the top is recorded with the rep, when it ends (its first
                 // stretch in the working position, for balance attempts).
-                if counts_reps {
-                    self.top.get_or_insert((start_s, end_s, reason));
-                    return;
-                }
                 let duration = end_s - start_s;
                 let counted = duration >= self.template.min_hold_s as f64;
+                if counts_reps {
+                    self.top.get_or_insert((start_s, end_s, reason));
+                    if self.template.balance {
+                        emit_event(EventKind::HoldEnded {
+                            duration_s: duration,
+                            reason,
+                            counted,
+                        });
+                    }
+                    return;
+                }
                 emit_event(EventKind::HoldEnded {
                     duration_s: duration,
                     reason,
