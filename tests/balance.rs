@@ -11,7 +11,8 @@ use posecheck_core::report::model::{HoldEnd, Report, SwayAxis, WarningCode};
 use posecheck_core::skeleton::Side;
 
 /// The cached keypoint track of a wild clip (cached by `posecheck eval` in the tests' shared
-/// cache, so that the model runs once per clip across the suite).
+/// cache, so that the model runs once per clip across the suite), at every frame: what the
+/// model sees while a balance stand is under way at any pose rate.
 fn track(shared: &Path, stem: &str) -> PathBuf {
     let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("eval-cache");
     let manifest = shared.join("data/wild/manifest.json");
@@ -21,6 +22,8 @@ fn track(shared: &Path, stem: &str) -> PathBuf {
         "--quiet".as_ref(),
         "--cache-dir".as_ref(),
         cache.as_os_str(),
+        "--pose-rate".as_ref(),
+        "every".as_ref(),
     ]);
     assert!(
         out.status.success(),
