@@ -27,11 +27,13 @@ fn run(args: &[&str]) -> Vec<Value> {
         .collect()
 }
 
-/// A directory holding one routine file.
-fn routines_dir(dir: &Path, name: &str, text: &str) -> PathBuf {
+/// A directory holding one routine file: routine `id` of one step, `step` being the step's
+/// TOML lines.
+fn one_step_routine(dir: &Path, id: &str, step: &str) -> PathBuf {
     let routines = dir.join("routines");
     std::fs::create_dir_all(&routines).unwrap();
-    std::fs::write(routines.join(name), text).unwrap();
+    let text = format!("id = \"{id}\"\nname = \"{id}\"\ndescription = \"d\"\n\n[[steps]]\n{step}");
+    std::fs::write(routines.join(format!("{id}.toml")), text).unwrap();
     routines
 }
 
@@ -148,10 +150,10 @@ fn the_home_set_over_the_sample_tracks_reports_every_step() {
 #[test]
 fn a_video_is_a_step_too() {
     let dir = tempfile::tempdir().unwrap();
-    let routines = routines_dir(
+    let routines = one_step_routine(
         dir.path(),
-        "plank.toml",
-        "id = \"plank_only\"\nname = \"P\"\ndescription = \"d\"\n\n[[steps]]\nid = \"plank\"\n\
+        "plank_only",
+        "id = \"plank\"\n\
          exercise = \"plank\"\ndescription = \"Hold a plank.\"\nhold_s = 5\n",
     );
     let report = dir.path().join("r.json");
@@ -175,10 +177,10 @@ fn a_video_is_a_step_too() {
 #[test]
 fn three_sessions_met_in_a_row_propose_a_higher_target_which_can_be_declined() {
     let dir = tempfile::tempdir().unwrap();
-    let routines = routines_dir(
+    let routines = one_step_routine(
         dir.path(),
-        "easy.toml",
-        "id = \"easy\"\nname = \"Easy\"\ndescription = \"d\"\n\n[[steps]]\nid = \"bridge\"\n\
+        "easy",
+        "id = \"bridge\"\n\
          exercise = \"glute_bridge\"\ndescription = \"Bridges.\"\nreps = 3\n",
     );
     let db = dir.path().join("h.sqlite");
@@ -247,10 +249,10 @@ fn routine_files_with_errors_are_refused_with_file_and_line() {
         "{err}"
     );
     // A step whose exercise no template has.
-    let unknown = routines_dir(
+    let unknown = one_step_routine(
         dir.path(),
-        "unknown.toml",
-        "id = \"unknown\"\nname = \"U\"\ndescription = \"d\"\n\n[[steps]]\nid = \"x\"\n\
+        "unknown",
+        "id = \"x\"\n\
          exercise = \"no_such_exercise\"\ndescription = \"d\"\nhold_s = 5\n",
     );
     let out = posecheck([
@@ -277,10 +279,10 @@ fn a_heel_raise_step_counts_its_attempts() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let routines = routines_dir(
+    let routines = one_step_routine(
         dir.path(),
-        "toes.toml",
-        "id = \"toes\"\nname = \"T\"\ndescription = \"d\"\n\n[[steps]]\nid = \"on_toes\"\n\
+        "toes",
+        "id = \"on_toes\"\n\
          exercise = \"heel_raise\"\ndescription = \"Stay on your toes.\"\nhold_s = 20\nattempts = 3\n",
     );
     let clip = shared.join("data/wild/videos/skatefit_calf_raises.mp4");
