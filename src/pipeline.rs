@@ -131,11 +131,9 @@ fn deliver_to(
     opts: &PipelineOptions,
     pool: &Sender<Mat>,
 ) -> Result<(), Error> {
-    let keep_images = opts.keep_images;
-    let picture = a.image.take();
-    if keep_images {
-        a.image = picture;
-    } else if let Some(m) = picture {
+    if !opts.keep_images
+        && let Some(m) = a.image.take()
+    {
         let _ = pool.send(m);
     }
     let result = sink(&mut a);
