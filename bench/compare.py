@@ -35,16 +35,14 @@ CLASSES = [
 def posecheck_round(clip, out_dir):
     """Frames/s of one whole `posecheck analyze` process, and the share of frames the model saw."""
     start = time.perf_counter()
-    subprocess.run([POSECHECK, "analyze", clip, "--force", "-q", "--out-dir", out_dir,
-                    "--keypoints", os.path.join(out_dir, "track.jsonl")],
+    subprocess.run([POSECHECK, "analyze", clip, "--force", "-q", "--out-dir", out_dir],
                    check=True, stdout=subprocess.DEVNULL)
     seconds = time.perf_counter() - start
-    with open(os.path.join(out_dir, "track.jsonl")) as f:
-        frames = sum(1 for _ in f) - 1
     report = os.path.join(out_dir, os.path.splitext(os.path.basename(clip))[0] + ".report.json")
     with open(report) as f:
-        model_share = json.load(f)["model"]["frames"] / max(frames, 1)
-    return {"fps": frames / seconds, "frames": frames, "model_share": model_share}
+        r = json.load(f)
+    frames = r["source"]["frames"]
+    return {"fps": frames / seconds, "frames": frames, "model_share": r["model"]["frames"] / max(frames, 1)}
 
 
 def mediapipe_round(clip):

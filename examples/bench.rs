@@ -49,7 +49,7 @@ fn main() -> Result<()> {
         models_dir: pose::default_models_dir(),
         threads,
     };
-    let mut model = analyze::load_model(&config, None)?;
+    pose::runtime::init(None)?;
     // The landmark model alone, on a fixed crop-sized input.
     let mut limit = ModelOnly::open(&config.path(config.kind.file_name()), threads)?;
     if model_only {
@@ -61,6 +61,7 @@ fn main() -> Result<()> {
         return Ok(());
     }
     let clip = Path::new(first);
+    let mut model = analyze::load_model(&config, None)?;
     let stop = AtomicBool::new(false);
     let progress = Progress::new(1, true);
     let templates = template::load_all(None)?;
