@@ -246,3 +246,70 @@ fn bad_balance_flags_are_one_line_errors() {
         assert!(!err.contains("panicked"), "{flag:?}: {err}");
     }
 }
+
+#[test]
+fn someone_else_in_view_gives_a_warning_and_no_sway() {
+    let Some(shared) = common::shared("balance with a second person in view") else {
+        return;
+    };
+    use opencv::core::{Mat, Size, Vector};
+    use opencv::{core, imgproc};
+    // The right-leg stance of the real single-leg clip (4.0-10.5 s), at half size: alone, and
+    // beside its own mirror image (two people standing on one leg).
+    let clip = shared.join("data/wild/videos/skatefit_single_leg_balance_hold.mp4");
+    let alone: Vec<Mat> = common::video::frames(&clip, 120, 195)
+        .iter()
+        .map(|f| {
+            let mut half = Mat::default();
+            imgproc::resize(
+                f,
+                &mut half,
+                Size::new(540, 960),
+                0.0,
+                0.0,
+                imgproc::INTER_AREA,
+            )
+            .unwrap();
+            half
+        })
+        .collect();
+    let doubled: Vec<Mat> = alone
+        .iter()
+        .map(|f| {
+            let mut mirror = Mat::default();
+            core::flip(f, &mut mirror, 1).unwrap();
+            let pair: Vector<Mat> = [f.clone(), mirror].into_iter().collect();
+            let mut both = Mat::default();
+            core::hconcat(&pair, &mut both).unwrap();
+            both
+        })
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let stance = |frames: &[Mat], name: &str| {
+        let video = dir.path().join(name);
+        common::video::write_avi(&video, frames);
+        let r = analyze(&video, &["--exercise", "single_leg_stance"]);
+        let attempts: Vec<_> = r
+            .exercises
+            .iter()
+            .flat_map(|s| s.holds.clone())
+            .filter(|h| h.duration_s > 3.0)
+            .collect();
+        assert_eq!(attempts.len(), 1, "{name}: {:?}", r.exercises);
+        (attempts[0].clone(), r.warnings)
+    };
+    let (hold, warnings) = stance(&alone, "alone.avi");
+    assert!(hold.sway.is_some(), "alone: {hold:?}");
+    assert!(
+        warnings.iter().all(|w| w.code != WarningCode::OtherPerson),
+        "{warnings:?}"
+    );
+    let (hold, warnings) = stance(&doubled, "two.avi");
+    assert!(hold.sway.is_none(), "two people: {hold:?}");
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.code == WarningCode::OtherPerson && w.start_s <= hold.start_s),
+        "{warnings:?}"
+    );
+}

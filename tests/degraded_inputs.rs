@@ -8,37 +8,18 @@ use std::path::{Path, PathBuf};
 
 use opencv::core::{Mat, Rect, Scalar, Size, Vector};
 use opencv::prelude::*;
-use opencv::videoio::{VideoCapture, VideoWriter};
-use opencv::{core, imgproc, videoio};
+use opencv::{core, imgproc};
 use posecheck_core::report::model::{Ended, Report, Warning, WarningCode};
 use posecheck_core::track::TrackReader;
+
+use common::video;
 
 fn sample(name: &str) -> PathBuf {
     common::repo().join("samples").join(name)
 }
 
 fn frames_of(path: &Path) -> Vec<Mat> {
-    let mut cap = VideoCapture::from_file(path, videoio::CAP_FFMPEG).expect("open sample");
-    let mut out = Vec::new();
-    let mut m = Mat::default();
-    while cap.read(&mut m).unwrap_or(false) && !m.empty() {
-        out.push(m.clone());
-    }
-    assert!(!out.is_empty(), "{}: no frames", path.display());
-    out
-}
-
-/// Writes frames as an MJPG AVI (its frames can be read up to a break, unlike an mp4 whose
-/// index is at the end).
-fn write_avi(path: &Path, frames: &[Mat]) {
-    let size = frames[0].size().unwrap();
-    let fourcc = VideoWriter::fourcc('M', 'J', 'P', 'G').unwrap();
-    let mut w = VideoWriter::new(path, fourcc, 30.0, size, true).unwrap();
-    assert!(w.is_opened().unwrap());
-    for f in frames {
-        w.write(f).unwrap();
-    }
-    w.release().unwrap();
+    video::frames(path, 0, usize::MAX)
 }
 
 fn black_like(m: &Mat) -> Mat {
@@ -54,7 +35,7 @@ struct Analysed {
 fn analyze(frames: &[Mat], truncate_to: Option<f64>) -> Analysed {
     let dir = tempfile::tempdir().unwrap();
     let video = dir.path().join("input.avi");
-    write_avi(&video, frames);
+    video::write_avi(&video, frames);
     if let Some(fraction) = truncate_to {
         let bytes = std::fs::read(&video).unwrap();
         std::fs::write(&video, &bytes[..(bytes.len() as f64 * fraction) as usize]).unwrap();

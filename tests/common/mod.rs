@@ -4,6 +4,7 @@
 /// The synthetic-body generator of the core's tests (its random numbers are used here).
 #[path = "../../crates/core/tests/common/synth.rs"]
 pub mod synth;
+pub mod video;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;

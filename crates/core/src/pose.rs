@@ -23,12 +23,17 @@ impl Keypoint {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Pose {
     pub keypoints: [Keypoint; JOINT_COUNT],
+    /// Other people the model's person detector saw in the picture at its last look (it looks
+    /// about once a second while tracking); 0 for models that see only one person. A balance
+    /// measurement is refused while someone else is in view.
+    pub others: u8,
 }
 
 impl Default for Pose {
     fn default() -> Self {
         Pose {
             keypoints: [Keypoint::default(); JOINT_COUNT],
+            others: 0,
         }
     }
 }
@@ -81,6 +86,8 @@ impl Pose {
                 visibility: mix(k.visibility, o.visibility),
             };
         }
+        // Someone seen on either side is taken to be there between them.
+        out.others = self.others.max(other.others);
         out
     }
 

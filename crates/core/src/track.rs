@@ -85,6 +85,13 @@ impl TrackHeader {
 struct FrameLine {
     t: f64,
     keypoints: Option<Vec<[f32; 4]>>,
+    /// [`Pose::others`], written only when someone else is in view (older tracks lack it).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    others: u8,
+}
+
+fn is_zero(n: &u8) -> bool {
+    *n == 0
 }
 
 /// One frame of a track: its time and the person, if one was found.
@@ -154,6 +161,7 @@ impl TrackWriter {
                     })
                     .collect()
             }),
+            others: pose.map_or(0, |p| p.others),
         };
         let text =
             serde_json::to_string(&line).map_err(|e| Error::input(&self.path, e.to_string()))?;
@@ -287,7 +295,10 @@ impl TrackReader {
                         "keypoint values must be numbers from -{MAX_COORD} to {MAX_COORD}"
                     )));
                 }
-                let mut pose = Pose::default();
+                let mut pose = Pose {
+                    others: line.others,
+                    ..Pose::default()
+                };
                 for (joint, [x, y, z, v]) in self.joints.iter().zip(points) {
                     pose.keypoints[joint.index()] = Keypoint {
                         x,
@@ -404,7 +415,11 @@ mod tests {
             },
             TrackFrame {
                 t: 2.0 / 30.0,
-                pose: Some(sample_pose(3.3)),
+                // Someone else in view: kept, so a replay refuses the same measurements.
+                pose: Some(Pose {
+                    others: 2,
+                    ..sample_pose(3.3)
+                }),
             },
         ];
         let mut w = TrackWriter::create(&path, &header)?;

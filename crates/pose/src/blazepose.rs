@@ -42,6 +42,10 @@ const RECHECK_FRAMES: u32 = 30;
 /// is found a frame later at most, and empty stretches (the detector costs as much as the
 /// landmark model) take half the time.
 const SEARCH_EVERY: u32 = 2;
+/// Frames between the detector's looks for other people while the person is tracked: a
+/// bystander is noticed within about a second, for a twentieth more model time at most (the
+/// detector costs about what the landmark model does, and runs in one call of this many).
+const CENSUS_FRAMES: u32 = 30;
 /// Mean visibility of the torso and leg landmarks above which a track survives a detector miss.
 const CONFIDENT_VISIBILITY: f32 = 0.75;
 
@@ -334,6 +338,9 @@ struct TrackState {
     frames_since_check: u32,
     /// Frames since the detector last looked in vain, while nobody is tracked.
     frames_since_search: Option<u32>,
+    /// Other people at the detector's last look ([`Pose::others`]), and frames since it.
+    others: u8,
+    frames_since_census: u32,
 }
 
 /// The two-stage BlazePose tracker.
@@ -404,6 +411,7 @@ impl BlazePose {
             }
         }
         let mut detector_ran = false;
+        let mut people = None;
         let mut result = None;
         if let Some(roi) = self.state.roi.filter(|_| !self.still) {
             let r = self.landmarker.run(frame, &roi)?;
@@ -417,8 +425,8 @@ impl BlazePose {
         if result.is_none() || recheck {
             detector_ran = true;
             self.state.frames_since_check = 0;
-            let people = self.detector.detect(frame)?;
-            match (result.is_some(), self.choose(&people)) {
+            let found = people.insert(self.detector.detect(frame)?);
+            match (result.is_some(), self.choose(found)) {
                 // Tracking, and the detector agrees someone is there: keep the track.
                 (true, Some(_)) => {}
                 // Tracking, but the detector sees nobody: the person has left, unless the
@@ -435,11 +443,42 @@ impl BlazePose {
         self.state.frames_since_search = result.is_none().then_some(0);
         if let Some(r) = &result {
             self.state.last_seen = Some((r.next_roi.center, r.next_roi.size * 0.5));
+            self.count_others(frame, people, &r.next_roi)?;
         }
         Ok(Detection {
-            pose: result.map(|r| r.pose),
+            pose: result.map(|r| Pose {
+                others: self.state.others,
+                ..r.pose
+            }),
             detector_ran,
         })
+    }
+
+    /// Counts the people in view besides the tracked one: from this frame's detections when
+    /// the detector ran, else with a look of its own every [`CENSUS_FRAMES`]. (The census is
+    /// not a re-detection: it leaves the track alone, so frames around it may be interpolated.)
+    fn count_others(
+        &mut self,
+        frame: &ImageView,
+        people: Option<Vec<PersonBox>>,
+        tracked: &Roi,
+    ) -> Result<(), Error> {
+        self.state.frames_since_census += 1;
+        let people = match people {
+            Some(p) => p,
+            None if self.state.frames_since_census >= CENSUS_FRAMES => {
+                self.detector.detect(frame)?
+            }
+            None => return Ok(()),
+        };
+        self.state.frames_since_census = 0;
+        // A detection whose hips lie outside the tracked person's region is someone else.
+        let others = people
+            .iter()
+            .filter(|b| (b.hip - tracked.center).length() > tracked.size * 0.5)
+            .count();
+        self.state.others = others.min(u8::MAX as usize) as u8;
+        Ok(())
     }
 }
 

@@ -69,6 +69,8 @@ struct Sample {
 #[derive(Default)]
 pub struct SwayRecorder {
     samples: std::collections::VecDeque<Sample>,
+    /// Times of the frames in which someone else was in view.
+    crowded: std::collections::VecDeque<f64>,
 }
 
 impl SwayRecorder {
@@ -76,6 +78,12 @@ impl SwayRecorder {
     pub fn push(&mut self, t: f64, pose: &Pose, seen: &[bool], torso: f32) {
         while self.samples.front().is_some_and(|s| t - s.t > KEEP_S) {
             self.samples.pop_front();
+        }
+        while self.crowded.front().is_some_and(|c| t - c > KEEP_S) {
+            self.crowded.pop_front();
+        }
+        if pose.others > 0 {
+            self.crowded.push_back(t);
         }
         let (Some(c), Some(h)) = (centre_of_mass(pose, seen), body_height_px(pose, seen)) else {
             return;
@@ -112,6 +120,13 @@ impl SwayRecorder {
             .iter()
             .map(|s| ((s.x - mean) / s.height_px) as f32)
             .collect()
+    }
+
+    /// Whether someone else was in view at any time from `start_s` to `end_s`.
+    pub fn crowded(&self, start_s: f64, end_s: f64) -> bool {
+        self.crowded
+            .iter()
+            .any(|t| (start_s - 1e-6..=end_s + 1e-6).contains(t))
     }
 
     /// The sway from `start_s` to `end_s`; `None` when too little of it was seen.
@@ -211,6 +226,7 @@ mod tests {
             .collect();
         SwayRecorder {
             samples: std::collections::VecDeque::from(samples),
+            crowded: Default::default(),
         }
     }
 

@@ -67,7 +67,8 @@ pub struct Runner {
     broken_by: Vec<Fault>,
     /// Per fault rule: whether its current occurrence began during a hold.
     fault_in_hold: Vec<bool>,
-    /// Reps of the active exercise that may have been done out of view.
+    /// Reps of the active exercise that may have been done out of view, and balance attempts
+    /// not measured because someone else was in view.
     pub uncertain: Vec<Warning>,
     /// Part of the body this exercise needs is outside the picture (set by the engine).
     pub outside: bool,
@@ -535,9 +536,19 @@ impl Runner {
     }
 
     /// A hold for the report; for a balance exercise an attempt, with the eyes as declared
-    /// and the body's sway (numbered when the set is finished).
-    fn attempt(&self, side: Option<Side>, start_s: f64, end_s: f64, reason: EndReason) -> Hold {
+    /// and the body's sway (numbered when the set is finished). With someone else in view
+    /// the sway is not measured, and the report says why.
+    fn attempt(&mut self, side: Option<Side>, start_s: f64, end_s: f64, reason: EndReason) -> Hold {
         let balance = self.template.balance;
+        let crowded = balance && self.sway.crowded(start_s, end_s);
+        if crowded {
+            self.uncertain.push(Warning {
+                code: WarningCode::OtherPerson,
+                start_s,
+                end_s,
+                message: "Someone else was in the picture, so the sway of this attempt was not measured: stand alone in view of the camera.".into(),
+            });
+        }
         Hold {
             side,
             start_s,
@@ -546,7 +557,7 @@ impl Runner {
             ended_by: reason,
             attempt: None,
             eyes_closed: balance.then(|| self.balance.eyes_closed_at((start_s + end_s) / 2.0)),
-            sway: balance
+            sway: (balance && !crowded)
                 .then(|| self.sway.measure(start_s, end_s, self.balance.height_cm))
                 .flatten(),
         }

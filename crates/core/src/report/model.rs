@@ -14,7 +14,7 @@ use crate::skeleton::Side;
 /// `provenance`; 1.2: `model.frames`, `routine`, balance attempts and sway, and the hold end
 /// codes `touch_down`, `step`, `heels_dropped`, `hands_left_waist`, `time_up`, which only
 /// balance exercises report).
-pub const SCHEMA_VERSION: &str = "1.2";
+pub const SCHEMA_VERSION: &str = "1.3";
 
 /// Version of the `routine` section, which may change on its own (minor versions add fields).
 pub const ROUTINE_SECTION_VERSION: &str = "1.0";
@@ -137,6 +137,9 @@ vocabulary! {
         /// A rep was reached as far as could be seen, but part of the body was out of view:
         /// it may have been missed (or counted on less evidence than usual).
         RepUncertain,
+        /// Someone else was in the picture during a balance attempt: its sway is not
+        /// measured (whose centre of mass it would be cannot be vouched for).
+        OtherPerson,
     }
 
     /// Why a routine step ended.

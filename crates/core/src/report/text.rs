@@ -55,6 +55,7 @@ pub fn warning_title(code: WarningCode) -> &'static str {
         WarningCode::WrongView => "Wrong camera view",
         WarningCode::InputBroken => "Input broke off",
         WarningCode::RepUncertain => "A rep may have been missed",
+        WarningCode::OtherPerson => "Someone else in view",
     }
 }
 
