@@ -117,6 +117,7 @@ fn after_frame(session: &mut Session, runner: &mut Runner, t: f64) -> Result<(),
     let events: Vec<Event> = session.engine.events().to_vec();
     let status: Status = session.engine.status();
     runner.frame(t, &status, &events);
+    session.engine.declare_eyes(t, runner.eyes_closed());
     if let Some(ex) = runner.exercise()
         && session.engine.chosen_exercise() != Some(ex)
     {

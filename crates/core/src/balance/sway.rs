@@ -24,6 +24,17 @@ pub struct BalanceSettings {
 }
 
 impl BalanceSettings {
+    /// Declares from `t` on whether the eyes are closed (a guided routine's eyes-closed step
+    /// opens a span when it begins and closes it when it ends).
+    pub fn declare_eyes(&mut self, t: f64, closed: bool) {
+        let open_span = self.eyes_closed.last_mut().filter(|s| s.1 == f64::INFINITY);
+        match (open_span, closed) {
+            (None, true) => self.eyes_closed.push((t, f64::INFINITY)),
+            (Some(span), false) => span.1 = t,
+            _ => {}
+        }
+    }
+
     /// Whether the eyes were closed at `t`.
     pub fn eyes_closed_at(&self, t: f64) -> bool {
         self.eyes_closed.iter().any(|(a, b)| (*a..=*b).contains(&t))
@@ -244,6 +255,20 @@ mod tests {
         assert!((cm.path_length - 20.0).abs() < 1.0, "{}", cm.path_length);
         assert_eq!(sway.ellipse_area, None);
         assert_eq!(sway.t.len(), sway.position.len());
+    }
+
+    #[test]
+    fn declared_eyes_make_spans() {
+        let mut b = BalanceSettings::default();
+        b.declare_eyes(1.0, false);
+        b.declare_eyes(2.0, true);
+        b.declare_eyes(3.0, true);
+        b.declare_eyes(5.0, false);
+        b.declare_eyes(6.0, false);
+        b.declare_eyes(8.0, true);
+        assert_eq!(b.eyes_closed, vec![(2.0, 5.0), (8.0, f64::INFINITY)]);
+        assert!(!b.eyes_closed_at(1.5) && b.eyes_closed_at(4.0) && !b.eyes_closed_at(7.0));
+        assert!(b.eyes_closed_at(100.0));
     }
 
     #[test]

@@ -208,6 +208,13 @@ impl Engine {
         }
     }
 
+    /// Declares from `t` on whether the person's eyes are closed (a routine step says so).
+    pub fn declare_eyes(&mut self, t: f64, closed: bool) {
+        for r in self.runners.iter_mut() {
+            r.balance.declare_eyes(t, closed);
+        }
+    }
+
     /// The exercise the user chose, if any.
     pub fn chosen_exercise(&self) -> Option<&str> {
         self.forced.map(|i| self.runners[i].template.id.as_str())

@@ -61,6 +61,9 @@ pub struct Harder {
     pub name: String,
     pub description: String,
     pub target: Target,
+    /// Done with the eyes closed: balance attempts in it are recorded so (the Romberg ratio
+    /// compares them with the eyes-open ones).
+    pub eyes_closed: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -117,6 +120,8 @@ struct RawHarder {
     description: String,
     reps: Option<Spanned<u32>>,
     hold_s: Option<Spanned<f32>>,
+    #[serde(default)]
+    eyes_closed: bool,
 }
 
 fn count(
@@ -188,6 +193,7 @@ fn step(ctx: &Ctx, raw: &Spanned<RawStep>) -> Result<Step, Error> {
                 name: h.name.clone(),
                 description: h.description.clone(),
                 target: target(ctx, span, &h.reps, &h.hold_s)?,
+                eyes_closed: h.eyes_closed,
             })
         })
         .transpose()?;

@@ -220,6 +220,18 @@ impl<'a> Runner<'a> {
         self.state == State::Step
     }
 
+    /// The step under way is done with the eyes closed (its harder variant says so).
+    pub fn eyes_closed(&self) -> bool {
+        self.in_step()
+            && self.queue.get(self.pos).is_some_and(|i| {
+                i.harder
+                    && self.routine.steps[i.step]
+                        .harder
+                        .as_ref()
+                        .is_some_and(|h| h.eyes_closed)
+            })
+    }
+
     pub fn finished(&self) -> bool {
         self.state == State::Finished
     }
@@ -715,6 +727,45 @@ attempts = 2
                 ..
             })
         ));
+    }
+
+    #[test]
+    fn an_eyes_closed_variant_is_declared_while_it_is_under_way() {
+        let text = r#"
+id = "b"
+name = "B"
+description = "d"
+
+[[steps]]
+id = "feet_together"
+exercise = "feet_together_stand"
+description = "d"
+hold_s = 2
+rest_s = 1
+
+[steps.harder]
+name = "Eyes closed"
+description = "d"
+hold_s = 2
+eyes_closed = true
+"#;
+        let routine = parse(Path::new("b.toml"), text).unwrap();
+        let all = template::load_all(None).unwrap();
+        let templates = routine.templates(&all).unwrap();
+        let targets = routine.steps.iter().map(|s| s.target).collect();
+        let mut r = Runner::new(&routine, templates, targets, Vec::new(), 0.0);
+        r.frame(0.5, &status(Phase::Working, Some(0.5)), &[]);
+        assert!(!r.eyes_closed(), "the first attempt is with the eyes open");
+        r.frame(3.0, &status(Phase::Working, Some(3.0)), &[]);
+        r.frame(3.5, &status(Phase::Start, None), &[]);
+        assert!(!r.eyes_closed(), "resting");
+        r.frame(5.0, &status(Phase::Start, None), &[]);
+        assert!(
+            steps(&r.drain()).last() == Some(&("feet_together".into(), Some("Eyes closed".into())))
+                && r.eyes_closed()
+        );
+        r.next(6.0);
+        assert!(!r.eyes_closed(), "the routine is over");
     }
 
     #[test]
