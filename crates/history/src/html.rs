@@ -39,7 +39,7 @@ struct Measure {
     value: fn(&DayTrend) -> Option<f64>,
 }
 
-const MEASURES: [Measure; 5] = [
+const MEASURES: [Measure; 6] = [
     Measure {
         title: "Reps",
         unit: "",
@@ -65,10 +65,16 @@ const MEASURES: [Measure; 5] = [
         value: |t| t.faults_per_rep,
     },
     Measure {
-        title: "Sway (mean velocity of the centre of mass)",
+        title: "Sway, eyes open (mean velocity of the centre of mass)",
         unit: "body heights/s",
         least_top: 0.01,
         value: |t| t.sway_velocity,
+    },
+    Measure {
+        title: "Sway, eyes closed",
+        unit: "body heights/s",
+        least_top: 0.01,
+        value: |t| t.sway_velocity_eyes_closed,
     },
 ];
 

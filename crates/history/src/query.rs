@@ -26,8 +26,14 @@ pub struct SetRow {
     pub best_hold_s: f64,
     /// Faults called as warnings or errors (advice is not counted).
     pub faults: u32,
-    /// Balance sets: the mean sway velocity of their attempts, body heights per second.
+    /// Balance sets: the mean sway velocity of their attempts with the eyes open, body
+    /// heights per second (eyes-closed attempts sway more: mixed in, they would read as a
+    /// worse day).
     pub sway_velocity: Option<f64>,
+    /// The same over the attempts with the eyes closed.
+    pub sway_velocity_eyes_closed: Option<f64>,
+    /// How many attempts each of the two means is of (eyes open, closed).
+    pub sway_attempts: [u32; 2],
 }
 
 /// One session with its sets.
@@ -57,8 +63,10 @@ pub struct DayTrend {
     pub faults: u32,
     /// Faults per rep (none for held exercises without reps).
     pub faults_per_rep: Option<f64>,
-    /// Balance: the mean sway velocity of the day's attempts, body heights per second.
+    /// Balance: the mean sway velocity of the day's attempts with the eyes open, and with
+    /// them closed, body heights per second.
     pub sway_velocity: Option<f64>,
+    pub sway_velocity_eyes_closed: Option<f64>,
 }
 
 /// A routine step's result in one session (several rounds or sets: the highest target, met
@@ -120,7 +128,10 @@ impl History {
                         max(coalesce((SELECT max(duration_s) FROM holds WHERE set_id = t.id), 0),
                             coalesce((SELECT max(hold_s) FROM reps WHERE set_id = t.id), 0)),
                         (SELECT count(*) FROM faults WHERE set_id = t.id AND severity != 'info'),
-                        (SELECT avg(sway_velocity) FROM holds WHERE set_id = t.id)
+                        (SELECT avg(sway_velocity) FROM holds WHERE set_id = t.id AND NOT {CLOSED}),
+                        (SELECT avg(sway_velocity) FROM holds WHERE set_id = t.id AND {CLOSED}),
+                        (SELECT count(sway_velocity) FROM holds WHERE set_id = t.id AND NOT {CLOSED}),
+                        (SELECT count(sway_velocity) FROM holds WHERE set_id = t.id AND {CLOSED})
                  FROM sets t JOIN sessions s ON s.id = t.session_id
                  ORDER BY s.started_at, s.id, t.position"
             ))
@@ -140,6 +151,8 @@ impl History {
                 best_hold_s: r.get(10)?,
                 faults: r.get(11)?,
                 sway_velocity: r.get(12)?,
+                sway_velocity_eyes_closed: r.get(13)?,
+                sway_attempts: [r.get(14)?, r.get(15)?],
             })
         })
         .and_then(|rows| rows.collect())
@@ -174,8 +187,35 @@ impl History {
     }
 }
 
-/// A day's trend while it is gathered: the row, its sessions, and its sets' sway velocities.
-type Gathering = (DayTrend, Vec<i64>, Vec<f64>);
+/// A hold's eyes were declared closed (sessions before version 3 stored no flag: open).
+const CLOSED: &str = "coalesce(eyes_closed, 0)";
+
+/// Sums and counts of attempts' sway velocities, eyes open and closed.
+#[derive(Default)]
+struct SwaySums([(f64, u32); 2]);
+
+impl SwaySums {
+    fn add(&mut self, s: &SetRow) {
+        for (sum, (mean, n)) in self.0.iter_mut().zip(
+            [s.sway_velocity, s.sway_velocity_eyes_closed]
+                .into_iter()
+                .zip(s.sway_attempts),
+        ) {
+            if let Some(mean) = mean {
+                sum.0 += mean * f64::from(n);
+                sum.1 += n;
+            }
+        }
+    }
+
+    /// The mean over every attempt (eyes open, closed).
+    fn means(&self) -> [Option<f64>; 2] {
+        self.0.map(|(sum, n)| (n > 0).then(|| sum / f64::from(n)))
+    }
+}
+
+/// A day's trend while it is gathered: the row, its sessions, and its attempts' sway.
+type Gathering = (DayTrend, Vec<i64>, SwaySums);
 
 /// Sets grouped into one row per exercise and day, by exercise then day.
 pub fn trends(sets: &[SetRow]) -> Vec<DayTrend> {
@@ -196,9 +236,10 @@ pub fn trends(sets: &[SetRow]) -> Vec<DayTrend> {
                         faults: 0,
                         faults_per_rep: None,
                         sway_velocity: None,
+                        sway_velocity_eyes_closed: None,
                     },
                     Vec::new(),
-                    Vec::new(),
+                    SwaySums::default(),
                 )
             });
         if !sessions.contains(&s.session) {
@@ -208,15 +249,14 @@ pub fn trends(sets: &[SetRow]) -> Vec<DayTrend> {
         t.total_hold_s += s.hold_s;
         t.best_hold_s = t.best_hold_s.max(s.best_hold_s);
         t.faults += s.faults;
-        sway.extend(s.sway_velocity);
+        sway.add(s);
     }
     groups
         .into_values()
         .map(|(mut t, sessions, sway)| {
             t.sessions = sessions.len() as u32;
             t.faults_per_rep = (t.reps > 0).then(|| f64::from(t.faults) / f64::from(t.reps));
-            t.sway_velocity =
-                (!sway.is_empty()).then(|| sway.iter().sum::<f64>() / sway.len() as f64);
+            [t.sway_velocity, t.sway_velocity_eyes_closed] = sway.means();
             t
         })
         .collect()

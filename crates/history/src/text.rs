@@ -79,7 +79,7 @@ pub fn trends(rows: &[DayTrend]) -> String {
 /// Every set as a CSV row, with its session.
 pub fn csv(rows: &[SetRow]) -> String {
     let mut out = String::from(
-        "session,started_at,day,kind,routine,source,exercise,reps,hold_s,best_hold_s,faults,sway_velocity\n",
+        "session,started_at,day,kind,routine,source,exercise,reps,hold_s,best_hold_s,faults,sway_velocity,sway_velocity_eyes_closed\n",
     );
     for r in rows {
         let cells = [
@@ -95,6 +95,8 @@ pub fn csv(rows: &[SetRow]) -> String {
             r.best_hold_s.to_string(),
             r.faults.to_string(),
             r.sway_velocity.map_or_else(String::new, |v| v.to_string()),
+            r.sway_velocity_eyes_closed
+                .map_or_else(String::new, |v| v.to_string()),
         ];
         out.push_str(&cells.join(","));
         out.push('\n');

@@ -143,20 +143,49 @@ fn balance_attempts_keep_their_sway_and_the_trend_shows_it() {
         position: Vec::new(),
     };
     let holds = &mut stand.exercises[0].holds;
-    assert!(!holds.is_empty());
+    assert!(holds.len() >= 2, "{holds:?}");
     holds[0].sway = Some(sway(0.012));
     holds[0].attempt = Some(1);
+    holds[0].eyes_closed = Some(false);
+    // With the eyes closed the body sways more: kept apart, not averaged into the day.
+    holds[1].sway = Some(sway(0.030));
+    holds[1].attempt = Some(2);
+    holds[1].eyes_closed = Some(true);
     let mut h = History::open(&db).unwrap();
     record(&mut h, &stand, T0);
     let sets = h.sets().unwrap();
     assert_eq!(sets[0].sway_velocity, Some(0.012));
+    assert_eq!(sets[0].sway_velocity_eyes_closed, Some(0.030));
+    assert_eq!(sets[0].sway_attempts, [1, 1]);
+    // A second session that day: the day's mean is over attempts.
+    let mut again = stand.clone();
+    again.exercises[0].holds[0].sway = Some(sway(0.018));
+    for extra in again.exercises[0].holds.iter_mut().skip(2) {
+        extra.sway = Some(sway(0.018));
+        extra.eyes_closed = Some(false);
+    }
+    let open_attempts = again.exercises[0].holds.len() - 1;
+    record(&mut h, &again, T0 + 60);
+    let sets = h.sets().unwrap();
     let trend = query::trends(&sets);
-    assert_eq!(trend[0].sway_velocity, Some(0.012));
+    let expected = (0.012 + 0.018 * open_attempts as f64) / (1 + open_attempts) as f64;
+    assert!(
+        (trend[0].sway_velocity.unwrap() - expected).abs() < 1e-12,
+        "{trend:?}"
+    );
+    assert_eq!(trend[0].sway_velocity_eyes_closed, Some(0.030));
+    let csv = posecheck_history::text::csv(&sets);
+    assert!(
+        csv.lines()
+            .next()
+            .unwrap()
+            .ends_with("sway_velocity,sway_velocity_eyes_closed")
+    );
     // A set without sway has none.
     let plain = report_of("plank.track.jsonl");
     record(&mut h, &plain, T0 + DAY);
     let sets = h.sets().unwrap();
-    assert_eq!(sets[1].sway_velocity, None);
+    assert_eq!(sets[2].sway_velocity, None);
 }
 
 #[test]
