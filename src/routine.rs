@@ -42,7 +42,12 @@ pub fn plan(
     for step in &routine.steps {
         let past: Vec<Past> = match history {
             Some(h) => h
-                .step_history(&routine.id, &step.id, progression::STREAK)?
+                .step_history(
+                    &routine.id,
+                    &step.id,
+                    &step.target.measure.to_string(),
+                    progression::STREAK,
+                )?
                 .into_iter()
                 .map(|o| Past {
                     target: o.target,

@@ -159,11 +159,13 @@ impl History {
         .map_err(|e| self.fail(e))
     }
 
-    /// The last `limit` sessions of `routine` that had `step`, newest first.
+    /// The last `limit` sessions of `routine` that had `step` as written (its harder variant
+    /// and a target in another measure are other exercises), newest first.
     pub fn step_history(
         &self,
         routine: &str,
         step: &str,
+        measure: &str,
         limit: usize,
     ) -> Result<Vec<StepOutcome>> {
         let mut stmt = self
@@ -171,11 +173,11 @@ impl History {
             .prepare(
                 "SELECT s.id, max(r.target), min(r.met)
                  FROM routine_steps r JOIN sessions s ON s.id = r.session_id
-                 WHERE s.routine = ?1 AND r.step = ?2
-                 GROUP BY s.id ORDER BY s.started_at DESC, s.id DESC LIMIT ?3",
+                 WHERE s.routine = ?1 AND r.step = ?2 AND r.measure = ?3 AND r.variant IS NULL
+                 GROUP BY s.id ORDER BY s.started_at DESC, s.id DESC LIMIT ?4",
             )
             .map_err(|e| self.fail(e))?;
-        stmt.query_map(params![routine, step, limit as i64], |r| {
+        stmt.query_map(params![routine, step, measure, limit as i64], |r| {
             Ok(StepOutcome {
                 session: r.get(0)?,
                 target: r.get(1)?,

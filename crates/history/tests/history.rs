@@ -7,7 +7,10 @@ use std::path::{Path, PathBuf};
 use posecheck_core::exercise::template;
 use posecheck_core::filter::OneEuroConfig;
 use posecheck_core::report::build::{self, source_info};
-use posecheck_core::report::model::{Ended, ModelInfo, Report, Sway, SwayAxis};
+use posecheck_core::report::model::{
+    Ended, Measure, ModelInfo, ROUTINE_SECTION_VERSION, Report, RoutineReport, StepEnd, StepResult,
+    Sway, SwayAxis,
+};
 use posecheck_core::session::{Session, SessionConfig};
 use posecheck_core::track::TrackReader;
 use posecheck_history::{Error, History, SessionKind, SessionRecord, query, schema};
@@ -186,6 +189,55 @@ fn balance_attempts_keep_their_sway_and_the_trend_shows_it() {
     record(&mut h, &plain, T0 + DAY);
     let sets = h.sets().unwrap();
     assert_eq!(sets[2].sway_velocity, None);
+}
+
+#[test]
+fn a_step_history_is_of_the_step_as_written_not_its_variant() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = History::open(&dir.path().join("history.sqlite")).unwrap();
+    let step = |variant: Option<&str>, measure: Measure, target: f64, met: bool| StepResult {
+        step: "one_leg".into(),
+        exercise: "single_leg_stance".into(),
+        name: "Single-leg stance".into(),
+        side: None,
+        per_side: true,
+        round: 1,
+        set: 1,
+        attempts: 1,
+        variant: variant.map(String::from),
+        measure,
+        target,
+        done: target,
+        met,
+        ended_by: StepEnd::TargetMet,
+        start_s: 0.0,
+        end_s: 30.0,
+    };
+    let mut report = report_of("plank.track.jsonl");
+    // The stance met at 20 s, then its eyes-closed variant failed at 25 s.
+    report.routine = Some(RoutineReport {
+        version: ROUTINE_SECTION_VERSION.into(),
+        id: "balance_cycle".into(),
+        name: "Balance cycle".into(),
+        steps: vec![
+            step(None, Measure::HoldS, 20.0, true),
+            step(Some("Eyes closed"), Measure::HoldS, 25.0, false),
+        ],
+        proposals: Vec::new(),
+        completed: true,
+    });
+    record(&mut h, &report, T0);
+    let past = h
+        .step_history("balance_cycle", "one_leg", "hold_s", 3)
+        .unwrap();
+    assert_eq!(past.len(), 1);
+    assert_eq!((past[0].target, past[0].met), (20.0, true));
+    // A target in another measure (the file changed from seconds to reps) is no history.
+    assert!(
+        h.step_history("balance_cycle", "one_leg", "reps", 3)
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[test]
