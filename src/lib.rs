@@ -11,6 +11,7 @@ pub mod error;
 pub mod eval;
 pub mod history;
 pub mod interrupt;
+pub mod journal;
 pub mod live;
 pub mod overlay;
 pub mod pipeline;

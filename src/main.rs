@@ -679,6 +679,7 @@ fn live_cmd(args: &LiveArgs, stop: &AtomicBool) -> Result<()> {
         .report
         .clone()
         .unwrap_or_else(|| default_report("live"));
+    recover_journals(&report, &session, &config, stop, history.as_deref())?;
     let opts = LiveOptions {
         source: CameraSpec::parse(&args.source),
         headless: args.headless,
@@ -692,10 +693,12 @@ fn live_cmd(args: &LiveArgs, stop: &AtomicBool) -> Result<()> {
         },
         size: args.size,
         keypoints: args.keypoints.clone(),
+        journal: Some(posecheck::journal::path_for(&report)),
     };
     let started_at = posecheck::history::now();
     let done = live::run(&opts, model.as_mut(), &config, &session, stop, None)?;
     json::write_report(&report, &done.report)?;
+    posecheck::journal::remove(&report)?;
     if let Some(db) = &history {
         let id = posecheck::history::record(db, SessionKind::Live, started_at, &done.report)?;
         eprintln!("history: session {id} in {}", db.display());
@@ -773,6 +776,28 @@ fn eval_cmd(args: &EvalArgs, stop: &AtomicBool) -> Result<()> {
 }
 
 /// `posecheck-<what>-<unix seconds>.report.json` in the current directory.
+/// Rebuilds the reports of earlier sessions killed before they could save, whose journals lie
+/// where this session's report goes.
+fn recover_journals(
+    report: &Path,
+    session: &SessionConfig,
+    model: &pose::ModelConfig,
+    stop: &AtomicBool,
+    history: Option<&Path>,
+) -> Result<()> {
+    let progress = posecheck::progress::Progress::new(0, true);
+    let settings = analyze::AnalyzeSettings {
+        model: model.clone(),
+        session: session.clone(),
+        progress: &progress,
+        stop,
+        sequential: true,
+        pose_rate: posecheck::pipeline::PoseRate::Every,
+    };
+    posecheck::journal::recover(report, &settings, history)?;
+    Ok(())
+}
+
 fn default_report(what: &str) -> PathBuf {
     PathBuf::from(format!(
         "posecheck-{what}-{}.report.json",
@@ -872,6 +897,13 @@ fn routine_cmd(args: &RoutineArgs, stop: &AtomicBool) -> Result<()> {
             Ok(cue::words(e).map_or(Ok(()), |w| writeln!(out, "{w}")))
         };
     };
+    let path = args
+        .report
+        .clone()
+        .unwrap_or_else(|| default_report("routine"));
+    if live {
+        recover_journals(&path, &session, &config, stop, db.as_deref())?;
+    }
     let report = if live {
         use posecheck::live::{self, LiveOptions};
         use posecheck::source::CameraSpec;
@@ -888,6 +920,7 @@ fn routine_cmd(args: &RoutineArgs, stop: &AtomicBool) -> Result<()> {
             mirror: None,
             size: None,
             keypoints: None,
+            journal: Some(posecheck::journal::path_for(&path)),
         };
         let mut coach = routine::LiveCoach::new(runner, &mut emit);
         let model = model.as_mut().map(|m| m.as_mut());
@@ -921,11 +954,8 @@ fn routine_cmd(args: &RoutineArgs, stop: &AtomicBool) -> Result<()> {
         v.finish()?;
     }
     let report = report?;
-    let path = args
-        .report
-        .clone()
-        .unwrap_or_else(|| default_report("routine"));
     json::write_report(&path, &report)?;
+    posecheck::journal::remove(&path)?;
     if let Some(db) = &db {
         let id = posecheck::history::record(db, SessionKind::Routine, started_at, &report)?;
         eprintln!("history: session {id} in {}", db.display());

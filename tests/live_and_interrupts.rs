@@ -115,6 +115,60 @@ fn headless_live_prints_events_and_saves_the_report_on_sigterm() {
 }
 
 #[test]
+fn a_killed_live_session_is_recovered_from_its_journal_by_the_next_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let live = |report: &Path, db: &Path| {
+        bin()
+            .args([
+                "live",
+                "--source",
+                s(&sample("glute_bridge.mp4")),
+                "--headless",
+            ])
+            .args(["--report", s(report), "--history-db", s(db)])
+            .spawn()
+            .expect("live")
+    };
+    let killed = dir.path().join("killed.json");
+    let db = dir.path().join("history.sqlite");
+    let mut child = live(&killed, &db);
+    // Two reps top out by 5.6 s of the clip; then SIGKILL, which nothing can catch.
+    std::thread::sleep(Duration::from_secs(8));
+    child.kill().expect("SIGKILL");
+    let out = finish(child);
+    let printed = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| l.contains(" rep glute_bridge "))
+        .count();
+    assert!(!killed.exists(), "a killed session wrote no report");
+    let journal = dir.path().join("killed.json.journal.jsonl");
+    assert!(journal.exists(), "the journal is left behind");
+    // The next session in that folder rebuilds it before it starts (and is then stopped).
+    let next = dir.path().join("next.json");
+    let child = live(&next, &db);
+    std::thread::sleep(Duration::from_secs(3));
+    signal(&child, "-TERM");
+    let out = finish(child);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("killed before it could save"), "{stderr}");
+    let r = read_report(&killed);
+    assert_eq!(r.ended, Ended::Killed);
+    assert_eq!(r.source.kind, SourceKind::Video);
+    assert!(printed >= 2, "reps printed before the kill: {printed}");
+    assert!(
+        r.exercises.iter().map(|e| e.reps).sum::<u32>() as usize >= printed,
+        "the recovered report has the reps the session counted: {:?}",
+        r.exercises
+    );
+    assert!(!journal.exists(), "the journal is removed once recovered");
+    assert!(!dir.path().join("next.json.journal.jsonl").exists());
+    assert_eq!(read_report(&next).ended, Ended::Interrupted);
+    // Both sessions are in the history.
+    let csv = common::posecheck_ok(["history", "--history-db", s(&db), "--csv", "-"]);
+    assert!(csv.lines().count() >= 3, "{csv}");
+}
+
+#[test]
 fn a_live_file_played_to_the_end_reports_the_hold() {
     let dir = tempfile::tempdir().unwrap();
     let report = dir.path().join("plank.json");

@@ -54,6 +54,8 @@ pub struct LiveOptions {
     /// Capture (or scale files to) this size.
     pub size: Option<(u32, u32)>,
     pub keypoints: Option<PathBuf>,
+    /// The session's journal ([`crate::journal`]): its keypoints, flushed frame by frame.
+    pub journal: Option<PathBuf>,
 }
 
 /// What a live session produced.
@@ -158,6 +160,9 @@ pub fn run(
     let mut session = Session::new(session_config, &header)?;
     if let Some(path) = &opts.keypoints {
         session.add_sink(Box::new(TrackWriter::create(path, &header)?));
+    }
+    if let Some(path) = &opts.journal {
+        session.add_sink(Box::new(TrackWriter::journal(path, &header)?));
     }
     let ids: Vec<String> = session.engine.templates().map(|t| t.id.clone()).collect();
     model.reset();

@@ -118,20 +118,48 @@ pub fn quantize(pose: &mut Pose) {
 }
 
 /// Writes a track line by line, into a temporary file moved into place by [`finish`]
-/// (so an interrupted run leaves no half-written track under the final name).
+/// (so an interrupted run leaves no half-written track under the final name), or as a
+/// journal ([`TrackWriter::journal`]).
 ///
 /// [`finish`]: TrackWriter::finish
 pub struct TrackWriter {
-    out: BufWriter<tempfile::NamedTempFile>,
+    out: Out,
     path: PathBuf,
     joints: Vec<Joint>,
+}
+
+enum Out {
+    Temporary(BufWriter<tempfile::NamedTempFile>),
+    /// Written in place, each line handed to the system as it is written.
+    Journal(BufWriter<File>),
 }
 
 impl TrackWriter {
     pub fn create(path: &Path, header: &TrackHeader) -> Result<TrackWriter, Error> {
         let file = crate::atomic::temp_beside(path)?;
+        TrackWriter::start(Out::Temporary(BufWriter::new(file)), path, header)
+    }
+
+    /// A track written in place and flushed frame by frame: a session's journal, which
+    /// survives the process being killed (only the line being written is lost).
+    /// The file stays locked while it is written, so that no other posecheck takes it for the
+    /// journal of a killed session.
+    pub fn journal(path: &Path, header: &TrackHeader) -> Result<TrackWriter, Error> {
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(path)
+            .map_err(|e| Error::io(path, e))?;
+        file.try_lock()
+            .map_err(|e| Error::input(path, format!("another session is writing it ({e})")))?;
+        file.set_len(0).map_err(|e| Error::io(path, e))?;
+        TrackWriter::start(Out::Journal(BufWriter::new(file)), path, header)
+    }
+
+    fn start(out: Out, path: &Path, header: &TrackHeader) -> Result<TrackWriter, Error> {
         let mut w = TrackWriter {
-            out: BufWriter::new(file),
+            out,
             path: path.to_path_buf(),
             joints: header.skeleton.joints().to_vec(),
         };
@@ -141,7 +169,11 @@ impl TrackWriter {
     }
 
     fn write_line(&mut self, line: &str) -> Result<(), Error> {
-        writeln!(self.out, "{line}").map_err(|e| Error::io(&self.path, e))
+        match &mut self.out {
+            Out::Temporary(out) => writeln!(out, "{line}"),
+            Out::Journal(out) => writeln!(out, "{line}").and_then(|_| out.flush()),
+        }
+        .map_err(|e| Error::io(&self.path, e))
     }
 
     pub fn write(&mut self, frame: &TrackFrame) -> Result<(), Error> {
@@ -169,11 +201,15 @@ impl TrackWriter {
     }
 
     pub fn finish(self) -> Result<(), Error> {
-        let file = self
-            .out
-            .into_inner()
-            .map_err(|e| Error::io(&self.path, e.into_error()))?;
-        crate::atomic::persist(file, &self.path)
+        match self.out {
+            Out::Temporary(out) => {
+                let file = out
+                    .into_inner()
+                    .map_err(|e| Error::io(&self.path, e.into_error()))?;
+                crate::atomic::persist(file, &self.path)
+            }
+            Out::Journal(mut out) => out.flush().map_err(|e| Error::io(&self.path, e)),
+        }
     }
 }
 

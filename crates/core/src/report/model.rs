@@ -60,6 +60,9 @@ vocabulary! {
         Interrupted,
         /// The video or camera failed part-way; everything before was analysed.
         InputBroken,
+        /// The process was killed (or the machine stopped) before it could save: the report
+        /// was rebuilt from the session's keypoint journal when posecheck next started.
+        Killed,
     }
 
     /// What was analysed.

@@ -20,6 +20,9 @@ pub fn ended_text(ended: Ended) -> &'static str {
         Ended::EndOfInput => "Ran to the end of the input",
         Ended::Interrupted => "Stopped early (interrupted); everything up to then was analysed",
         Ended::InputBroken => "The input broke off part-way; everything before was analysed",
+        Ended::Killed => {
+            "posecheck was killed before it could save; the report was rebuilt from its journal of the session"
+        }
     }
 }
 
@@ -29,6 +32,7 @@ pub fn ended_note(ended: Ended) -> &'static str {
         Ended::EndOfInput => "",
         Ended::Interrupted => " (interrupted)",
         Ended::InputBroken => " (input broke off)",
+        Ended::Killed => " (killed; recovered from its journal)",
     }
 }
 
