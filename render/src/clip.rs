@@ -472,7 +472,7 @@ mod tests {
         let text = c.truth(frames).track("bird_dog.mp4")?;
         let mut lines = text.lines();
         let header: serde_json::Value = serde_json::from_str(lines.next().unwrap_or_default())?;
-        assert_eq!(header["posecheck_track"], 1);
+        assert_eq!(header["posecheck_track"], 2);
         assert_eq!(header["skeleton"], "blazepose33");
         assert_eq!(header["model"], "ground_truth");
         assert_eq!(header["keypoint_names"].as_array().map_or(0, Vec::len), 33);
@@ -489,6 +489,7 @@ mod tests {
                 kps.iter()
                     .all(|k| matches!(k[3].as_f64(), Some(v) if v == 1.0 || v == 0.5))
             );
+            assert_eq!(v["world"].as_array().map_or(0, Vec::len), 33);
             n += 1;
         }
         assert_eq!(n, c.frame_count());

@@ -184,9 +184,10 @@ struct Document<'a> {
 }
 
 #[derive(Serialize)]
-struct TrackLine {
+struct TrackLine<'a> {
     t: f64,
     keypoints: Vec<[f64; 4]>,
+    world: &'a [[f64; 3]],
 }
 
 fn side_name(side: Option<Side>) -> Option<&'static str> {
@@ -327,8 +328,9 @@ impl Truth<'_> {
         Ok(serde_json::to_string(&self.document())? + "\n")
     }
 
-    /// The keypoint track: a header line, then `{"t", "keypoints": [[x, y, z, v], ...]}` per
-    /// frame, visibility 1.0 for visible joints and 0.5 for hidden ones.
+    /// The keypoint track: a header line, then `{"t", "keypoints": [[x, y, z, v], ...],
+    /// "world": [[x, y, z], ...]}` per frame, visibility 1.0 for visible joints and 0.5 for
+    /// hidden ones, the world points exact (as a model with world landmarks would give them).
     pub fn track(&self, source: &str) -> Result<String> {
         let s = self.settings;
         // posecheck's own track header, with the renderer's landmark names.
@@ -357,6 +359,7 @@ impl Truth<'_> {
             out += &serde_json::to_string(&TrackLine {
                 t: self.t(i),
                 keypoints,
+                world: &f.world,
             })?;
             out.push('\n');
         }
