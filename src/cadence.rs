@@ -288,6 +288,8 @@ mod tests {
                 visibility: 1.0,
             };
         }
+        // World points 1 cm for each pixel of the offset, so they can be checked against it.
+        p.world = Some(std::array::from_fn(|i| [x * 0.01, 0.03 * i as f32, 0.0]));
         p
     }
 
@@ -328,6 +330,16 @@ mod tests {
         let mut out = Vec::new();
         let mut estimator = Estimator::new(&mut model, rate, Some(wanted));
         let mut take = |a: Analysed| {
+            if let Some(p) = &a.pose {
+                // The world points travel with the keypoints, interpolated frames included.
+                let world_x = p.world.map(|w| w[0][0] * 100.0);
+                assert!(
+                    world_x.is_some_and(|w| (w - p.keypoints[0].x).abs() < 0.1),
+                    "frame {}: world {world_x:?}, picture {}",
+                    a.index,
+                    p.keypoints[0].x
+                );
+            }
             out.push((a.index, a.pose.map(|p| p.keypoints[0].x)));
             wanted.record();
             true

@@ -30,6 +30,29 @@ impl Placement {
     }
 }
 
+/// The camera's direction from the person: a named placement, or any azimuth between them.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum View {
+    Named(Placement),
+    /// Degrees from side-on (0) towards the head end (90).
+    Azimuth(f32),
+}
+
+impl View {
+    /// Horizontal unit direction from the target to the camera.
+    fn away(self, head_dir: Vec3) -> Vec3 {
+        match self {
+            View::Named(Placement::Side) => Vec3::Z,
+            View::Named(Placement::Front) => head_dir,
+            View::Named(Placement::Oblique) => (head_dir + Vec3::Z).normalized(),
+            View::Azimuth(deg) => {
+                let (s, c) = deg.to_radians().sin_cos();
+                (Vec3::Z * c + head_dir * s).normalized()
+            }
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Camera {
     pub pos: Vec3,
@@ -63,11 +86,11 @@ impl Camera {
         }
     }
 
-    /// A camera `distance` metres (horizontally) from `target` at `height` metres, on the
-    /// side given by `placement`. `head_dir` is the horizontal direction the person's head
+    /// A camera `distance` metres (horizontally) from `target` at `height` metres, in the
+    /// direction given by `view`. `head_dir` is the horizontal direction the person's head
     /// points; side views look from +z.
     pub fn place(
-        placement: Placement,
+        view: View,
         target: Vec3,
         head_dir: Vec3,
         distance: f32,
@@ -75,13 +98,15 @@ impl Camera {
         hfov_deg: f32,
         (width, height_px): (u32, u32),
     ) -> Camera {
-        let away = match placement {
-            Placement::Side => Vec3::Z,
-            Placement::Front => head_dir,
-            Placement::Oblique => (head_dir + Vec3::Z).normalized(),
-        };
-        let pos = v3(target.x, height, target.z) + away * distance;
+        let pos = v3(target.x, height, target.z) + view.away(head_dir) * distance;
         Camera::look_at(pos, target, hfov_deg, width, height_px)
+    }
+
+    /// `p` in the axes BlazePose's world landmarks use: metres from `origin`, x to the
+    /// right of the picture, y down it, z away from the camera.
+    pub fn to_camera_axes(&self, p: Vec3, origin: Vec3) -> Vec3 {
+        let d = p - origin;
+        v3(d.dot(self.right), -d.dot(self.up), d.dot(self.fwd))
     }
 
     /// Horizontal viewing direction (unit).
@@ -118,7 +143,7 @@ mod tests {
     #[test]
     fn projection_and_rays_round_trip() {
         let cam = Camera::place(
-            Placement::Oblique,
+            View::Named(Placement::Oblique),
             v3(0.1, 0.3, 0.0),
             -Vec3::X,
             3.0,
@@ -138,20 +163,38 @@ mod tests {
         assert!((x - 320.0).abs() < 1e-3 && (y - 180.0).abs() < 1e-3);
     }
 
+    /// A 640×360 camera 3 m from the origin at `height`, the head end towards −x.
+    fn from(view: View, height: f32) -> Camera {
+        Camera::place(view, Vec3::ZERO, -Vec3::X, 3.0, height, 58.0, (640, 360))
+    }
+
     #[test]
     fn side_view_sees_the_profile_from_plus_z() {
-        let cam = Camera::place(
-            Placement::Side,
-            Vec3::ZERO,
-            -Vec3::X,
-            3.0,
-            0.5,
-            58.0,
-            (640, 360),
-        );
+        let cam = from(View::Named(Placement::Side), 0.5);
         assert!(cam.pos.z > 2.9);
         // World −x (the head end) appears on the left of the image.
         let (x, _, _) = cam.project(v3(-0.5, 0.0, 0.0));
         assert!(x < 320.0);
+    }
+
+    #[test]
+    fn azimuths_turn_from_the_side_to_the_head_end() {
+        let at = |view| from(view, 0.5);
+        let named = |p| at(View::Named(p)).pos;
+        assert!((at(View::Azimuth(0.0)).pos - named(Placement::Side)).length() < 1e-5);
+        assert!((at(View::Azimuth(45.0)).pos - named(Placement::Oblique)).length() < 1e-5);
+        assert!((at(View::Azimuth(90.0)).pos - named(Placement::Front)).length() < 1e-5);
+        // 30° off the side: still mostly from +z, a little towards the head (−x).
+        let p = at(View::Azimuth(30.0)).pos;
+        assert!((p.x.atan2(p.z).to_degrees() + 30.0).abs() < 1e-3, "{p:?}");
+    }
+
+    #[test]
+    fn camera_axes_are_right_down_and_away() {
+        let cam = from(View::Named(Placement::Side), 0.0);
+        // Seen from +z with the head (−x) on the left: +x is to the right, +y up is up the
+        // picture (so negative), −z is farther away.
+        let a = cam.to_camera_axes(v3(1.0, 2.0, -3.0), Vec3::ZERO);
+        assert!((a.x - 1.0).abs() < 1e-5 && (a.y + 2.0).abs() < 1e-5 && (a.z - 3.0).abs() < 1e-5);
     }
 }

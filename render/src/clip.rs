@@ -158,7 +158,7 @@ impl Clip {
         let target = v3(centre.x, centre.y.clamp(0.15, 0.5), centre.z);
         let head_dir = poser.stage.at(1.0, 0.0, 0.0);
         let camera = Camera::place(
-            s.camera,
+            s.view(),
             target,
             head_dir,
             s.camera_distance_m as f32,
@@ -472,7 +472,7 @@ mod tests {
         let text = c.truth(frames).track("bird_dog.mp4")?;
         let mut lines = text.lines();
         let header: serde_json::Value = serde_json::from_str(lines.next().unwrap_or_default())?;
-        assert_eq!(header["posecheck_track"], 1);
+        assert_eq!(header["posecheck_track"], 2);
         assert_eq!(header["skeleton"], "blazepose33");
         assert_eq!(header["model"], "ground_truth");
         assert_eq!(header["keypoint_names"].as_array().map_or(0, Vec::len), 33);
@@ -489,6 +489,7 @@ mod tests {
                 kps.iter()
                     .all(|k| matches!(k[3].as_f64(), Some(v) if v == 1.0 || v == 0.5))
             );
+            assert_eq!(v["world"].as_array().map_or(0, Vec::len), 33);
             n += 1;
         }
         assert_eq!(n, c.frame_count());
@@ -561,11 +562,14 @@ mod tests {
 
     #[test]
     fn the_figure_stays_in_the_picture_from_every_camera() -> Result<()> {
+        let named =
+            [Placement::Side, Placement::Front, Placement::Oblique].map(|p| (Some(p), None));
+        let turned = [30.0, 60.0].map(|a| (None, Some(a)));
         for e in Exercise::ALL {
-            for place in [Placement::Side, Placement::Front, Placement::Oblique] {
+            for (place, azimuth) in named.iter().chain(&turned) {
                 let c = clip(e, &[], |s| {
                     s.reps = Some(1);
-                    s.camera = Some(place);
+                    (s.camera, s.camera_azimuth_deg) = (*place, *azimuth);
                 })?;
                 for i in (0..c.frame_count()).step_by(5) {
                     let j = c.frame(i, false).1;
@@ -576,7 +580,7 @@ mod tests {
                         inside,
                         "{} from the {}: frame {i} leaves the picture",
                         e.name(),
-                        place.name()
+                        c.settings.view_name()
                     );
                 }
             }

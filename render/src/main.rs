@@ -103,6 +103,10 @@ struct Cli {
     /// [default: side].
     #[arg(long, value_enum)]
     camera: Option<Placement>,
+    /// Camera direction in degrees instead of a named placement: 0 = side-on, 45 =
+    /// oblique, 90 = at the head end; anything from 0 to 90.
+    #[arg(long, value_name = "DEG", conflicts_with = "camera")]
+    camera_azimuth: Option<f64>,
     /// Camera height above the floor, metres [default: 0.55].
     #[arg(long, value_name = "M")]
     camera_height: Option<f64>,
@@ -226,6 +230,7 @@ impl Cli {
             facing: self.facing,
             head: self.head,
             camera: self.camera,
+            camera_azimuth_deg: self.camera_azimuth,
             camera_height_m: self.camera_height,
             camera_distance_m: self.camera_distance,
             fov_deg: self.fov,

@@ -10,7 +10,7 @@ use std::fmt;
 use anyhow::{Context, Result, bail, ensure};
 use serde::{Deserialize, Serialize};
 
-use crate::camera::Placement;
+use crate::camera::{Placement, View};
 use crate::exercises::Exercise;
 use crate::skeleton::Side;
 
@@ -48,6 +48,7 @@ pub struct Script {
     pub facing: Option<Facing>,
     pub head: Option<HeadEnd>,
     pub camera: Option<Placement>,
+    pub camera_azimuth_deg: Option<f64>,
     pub camera_height_m: Option<f64>,
     pub camera_distance_m: Option<f64>,
     pub fov_deg: Option<f64>,
@@ -92,7 +93,13 @@ pub struct Settings {
     pub facing: Option<Facing>,
     /// Every exercise but the side plank (whose head end follows from side and facing).
     pub head: Option<HeadEnd>,
-    pub camera: Placement,
+    /// A named placement, or `None` when `camera_azimuth_deg` gives the direction.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub camera: Option<Placement>,
+    /// Degrees from side-on towards the head end; written only when given, so that clips
+    /// made with a named placement keep byte-identical ground truth.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub camera_azimuth_deg: Option<f64>,
     pub camera_height_m: f64,
     pub camera_distance_m: f64,
     pub fov_deg: f64,
@@ -138,7 +145,12 @@ impl Script {
     }
 
     /// `self` with every option that `over` sets replaced by its value.
-    pub fn overridden_by(self, over: Script) -> Script {
+    pub fn overridden_by(mut self, over: Script) -> Script {
+        // The camera's direction is one choice given two ways: a flag for either replaces
+        // the file's.
+        if over.camera.is_some() || over.camera_azimuth_deg.is_some() {
+            (self.camera, self.camera_azimuth_deg) = (None, None);
+        }
         macro_rules! pick {
             ($($f:ident),+) => { Script { $($f: over.$f.or(self.$f)),+ } };
         }
@@ -155,6 +167,7 @@ impl Script {
             facing,
             head,
             camera,
+            camera_azimuth_deg,
             camera_height_m,
             camera_distance_m,
             fov_deg,
@@ -198,6 +211,9 @@ impl Script {
                 "--head does not apply to side_plank (its head end follows from --side and --facing)"
             );
         }
+        if self.camera.is_some() && self.camera_azimuth_deg.is_some() {
+            bail!("give --camera or --camera-azimuth, not both");
+        }
         let colour = |given: Option<String>, default: &str, what: &str| -> Result<String> {
             let text = given.unwrap_or_else(|| default.to_string());
             let rgb = parse_colour(&text).with_context(|| format!("--{what}"))?;
@@ -219,7 +235,11 @@ impl Script {
             },
             facing: is_side_plank.then(|| self.facing.unwrap_or(Facing::Camera)),
             head: (!is_side_plank).then(|| self.head.unwrap_or(HeadEnd::Left)),
-            camera: self.camera.unwrap_or(Placement::Side),
+            camera: match self.camera_azimuth_deg {
+                Some(_) => None,
+                None => Some(self.camera.unwrap_or(Placement::Side)),
+            },
+            camera_azimuth_deg: self.camera_azimuth_deg,
             camera_height_m: self.camera_height_m.unwrap_or(0.55),
             camera_distance_m: self.camera_distance_m.unwrap_or(3.0),
             fov_deg: self.fov_deg.unwrap_or(58.0),
@@ -291,6 +311,23 @@ impl Defaults {
 }
 
 impl Settings {
+    /// Where the camera looks from.
+    pub fn view(&self) -> View {
+        match (self.camera, self.camera_azimuth_deg) {
+            (_, Some(deg)) => View::Azimuth(deg as f32),
+            (Some(p), None) => View::Named(p),
+            (None, None) => View::Named(Placement::Side),
+        }
+    }
+
+    /// The camera's direction in words: the placement's name, or `azimuth_30`.
+    pub fn view_name(&self) -> String {
+        match self.view() {
+            View::Named(p) => p.name().to_string(),
+            View::Azimuth(deg) => format!("azimuth_{deg}"),
+        }
+    }
+
     /// "reps" or "holds": what `reps` counts for this exercise.
     pub fn unit(&self) -> &'static str {
         if self.exercise.is_hold() {
@@ -319,6 +356,9 @@ impl Settings {
         within(self.rest_start_s, 0.0, 60.0, "rest at the start")?;
         within(self.rest_end_s, 0.0, 60.0, "rest at the end")?;
         within(self.rest_between_s, 0.0, 60.0, "rest between reps")?;
+        if let Some(a) = self.camera_azimuth_deg {
+            within(a, 0.0, 90.0, "camera azimuth")?;
+        }
         within(self.camera_height_m, 0.05, 5.0, "camera height")?;
         within(self.camera_distance_m, 1.0, 20.0, "camera distance")?;
         within(self.fov_deg, 20.0, 120.0, "field of view")?;
@@ -664,6 +704,37 @@ mod tests {
         })
         .resolve()?;
         assert!(!over.textures && over.face_detail);
+        Ok(())
+    }
+
+    #[test]
+    fn an_azimuth_replaces_the_placement_and_reads_back() -> Result<()> {
+        let (s, _) = Script {
+            camera_azimuth_deg: Some(30.0),
+            ..script(Exercise::Plank)
+        }
+        .resolve()?;
+        assert_eq!((s.camera, s.view()), (None, View::Azimuth(30.0)));
+        let text = serde_json::to_string(&s)?;
+        assert!(!text.contains("\"camera\":"), "{text}");
+        assert_eq!(Script::from_json(&text)?.resolve()?.0, s);
+        // A flag for either replaces the file's camera; both at once, or out of range, is
+        // refused.
+        let (flag, _) = Script::from_json(&text)?
+            .overridden_by(Script {
+                camera: Some(Placement::Front),
+                ..Script::default()
+            })
+            .resolve()?;
+        assert_eq!(flag.view(), View::Named(Placement::Front));
+        for (camera, azimuth) in [(Some(Placement::Side), Some(10.0)), (None, Some(91.0))] {
+            let bad = Script {
+                camera,
+                camera_azimuth_deg: azimuth,
+                ..script(Exercise::Plank)
+            };
+            assert!(bad.resolve().is_err(), "{camera:?} {azimuth:?} accepted");
+        }
         Ok(())
     }
 

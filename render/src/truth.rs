@@ -25,6 +25,8 @@ shoulder/elbow/wrist/hip/knee/ankle = joint centres inside the body (hip = hip j
 joint centre), projected; nose, eyes, ears, mouth, heel, foot_index, pinky, index, thumb = points on the surface. \
 Pixel i covers [i, i+1). visible = inside the image and not hidden by another part of the body. \
 Track z = camera depth minus the hip centre's depth, metres (negative = nearer the camera). \
+world = 3-D joints as BlazePose's world landmarks: metres from the hip centre (midpoint of the hip joint centres), \
+camera axes: x right, y down the picture, z away from the camera. \
 top_s = working position first reached (a rep counts here); holds = time in the working position with correct form.";
 
 fn round(v: f64, places: i32) -> f64 {
@@ -38,6 +40,9 @@ pub struct FrameJoints {
     pub px: Vec<[f64; 2]>,
     /// Depth relative to the hip centre, metres.
     pub z: Vec<f64>,
+    /// 3-D position from the hip centre in the camera's axes (x right, y down, z away),
+    /// metres: the frame BlazePose's world landmarks are given in.
+    pub world: Vec<[f64; 3]>,
     pub visible: Vec<bool>,
 }
 
@@ -49,11 +54,13 @@ impl FrameJoints {
         landmarks: &[Landmark],
         tracer: &Tracer,
     ) -> FrameJoints {
-        let hip_depth = cam.depth(sk.hip_centre());
+        let hip = sk.hip_centre();
+        let hip_depth = cam.depth(hip);
         let (w, h) = (cam.width as f32, cam.height as f32);
         let mut out = FrameJoints {
             px: Vec::new(),
             z: Vec::new(),
+            world: Vec::new(),
             visible: Vec::new(),
         };
         for lm in landmarks {
@@ -62,6 +69,8 @@ impl FrameJoints {
             let in_frame = depth > 0.0 && (0.0..w).contains(&x) && (0.0..h).contains(&y);
             out.px.push([round(x as f64, 2), round(y as f64, 2)]);
             out.z.push(round((depth - hip_depth) as f64, 3));
+            let w = cam.to_camera_axes(p, hip);
+            out.world.push([w.x, w.y, w.z].map(|v| round(v as f64, 3)));
             out.visible
                 .push(in_frame && !hidden(cam.pos, p, lm.depth * body.scale, tracer));
         }
@@ -105,11 +114,12 @@ struct FrameRecord<'a> {
     faults: Vec<&'static str>,
     joints: Named<'a, [f64; 2]>,
     visible: Named<'a, bool>,
+    world: Named<'a, [f64; 3]>,
 }
 
 #[derive(Serialize)]
 struct CameraRecord {
-    placement: &'static str,
+    placement: String,
     position: [f64; 3],
     target: [f64; 3],
     hfov_deg: f64,
@@ -174,9 +184,10 @@ struct Document<'a> {
 }
 
 #[derive(Serialize)]
-struct TrackLine {
+struct TrackLine<'a> {
     t: f64,
     keypoints: Vec<[f64; 4]>,
+    world: &'a [[f64; 3]],
 }
 
 fn side_name(side: Option<Side>) -> Option<&'static str> {
@@ -268,6 +279,10 @@ impl Truth<'_> {
                         names: &self.names,
                         values: &f.visible,
                     },
+                    world: Named {
+                        names: &self.names,
+                        values: &f.world,
+                    },
                 }
             })
             .collect();
@@ -290,7 +305,7 @@ impl Truth<'_> {
             n_frames: n,
             duration_s: round(n as f64 / s.fps, 4),
             camera: CameraRecord {
-                placement: s.camera.name(),
+                placement: s.view_name(),
                 position: v3(self.camera.pos),
                 target: v3(self.camera.target),
                 hfov_deg: self.camera.hfov_deg as f64,
@@ -313,8 +328,9 @@ impl Truth<'_> {
         Ok(serde_json::to_string(&self.document())? + "\n")
     }
 
-    /// The keypoint track: a header line, then `{"t", "keypoints": [[x, y, z, v], ...]}` per
-    /// frame, visibility 1.0 for visible joints and 0.5 for hidden ones.
+    /// The keypoint track: a header line, then `{"t", "keypoints": [[x, y, z, v], ...],
+    /// "world": [[x, y, z], ...]}` per frame, visibility 1.0 for visible joints and 0.5 for
+    /// hidden ones, the world points exact (as a model with world landmarks would give them).
     pub fn track(&self, source: &str) -> Result<String> {
         let s = self.settings;
         // posecheck's own track header, with the renderer's landmark names.
@@ -343,6 +359,7 @@ impl Truth<'_> {
             out += &serde_json::to_string(&TrackLine {
                 t: self.t(i),
                 keypoints,
+                world: &f.world,
             })?;
             out.push('\n');
         }

@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::pose::Pose;
+use crate::pose::{Pose, WorldPoints};
 use crate::skeleton::JOINT_COUNT;
 
 /// Filter settings (also in the config file and on the command line).
@@ -50,11 +50,54 @@ impl Axis {
     }
 }
 
+/// One filter per coordinate of every landmark.
+type Axes = [Axis; JOINT_COUNT * 3];
+
 /// Smooths a stream of poses. A gap longer than `max_gap` seconds restarts the filter.
 pub struct PoseFilter {
     cfg: OneEuroConfig,
-    state: Option<([Axis; JOINT_COUNT * 3], f64)>,
+    /// The picture's keypoints, the world points (when the poses have them) and the time.
+    state: Option<(Axes, Option<Axes>, f64)>,
     max_gap: f64,
+}
+
+/// Starts filters at `points` (in units of `scale`).
+fn start(points: impl Iterator<Item = [f32; 3]>, scale: f32) -> Axes {
+    let mut axes = [Axis::default(); JOINT_COUNT * 3];
+    for (p, a) in points.zip(axes.chunks_exact_mut(3)) {
+        for (axis, v) in a.iter_mut().zip(p) {
+            axis.x = v / scale;
+        }
+    }
+    axes
+}
+
+/// Steps the filters with `points` (in units of `scale`), replacing them with the smoothed
+/// values.
+fn step<'a>(
+    points: impl Iterator<Item = [&'a mut f32; 3]>,
+    axes: &mut Axes,
+    scale: f32,
+    dt: f32,
+    cfg: &OneEuroConfig,
+) {
+    for (p, a) in points.zip(axes.chunks_exact_mut(3)) {
+        for (v, axis) in p.into_iter().zip(a) {
+            *v = axis.step(*v / scale, dt, cfg) * scale;
+        }
+    }
+}
+
+/// The size of a body in world points: the longer side of their box, metres (the same
+/// measure [`Pose::scale`] takes in pixels, so the settings mean the same in both).
+fn world_scale(world: &WorldPoints) -> f32 {
+    let extent = |c: usize| {
+        let (lo, hi) = world.iter().fold((f32::MAX, f32::MIN), |(lo, hi), p| {
+            (lo.min(p[c]), hi.max(p[c]))
+        });
+        hi - lo
+    };
+    extent(0).max(extent(1)).max(extent(2)).max(0.1)
 }
 
 impl PoseFilter {
@@ -70,27 +113,43 @@ impl PoseFilter {
         self.state = None;
     }
 
-    /// Filters `pose` observed at time `t` (seconds) in place.
+    /// Filters `pose` observed at time `t` (seconds) in place: its keypoints and, when it has
+    /// them, its world points (a pose without them ends their filter; the next starts anew).
     pub fn apply(&mut self, t: f64, pose: &mut Pose) {
         let scale = pose.scale().max(1.0);
+        let world_size = pose.world.as_ref().map(world_scale);
         match &mut self.state {
-            Some((axes, last)) if t > *last && t - *last <= self.max_gap => {
+            Some((axes, world_axes, last)) if t > *last && t - *last <= self.max_gap => {
                 let dt = (t - *last) as f32;
                 *last = t;
-                for (kp, a) in pose.keypoints.iter_mut().zip(axes.chunks_exact_mut(3)) {
-                    kp.x = a[0].step(kp.x / scale, dt, &self.cfg) * scale;
-                    kp.y = a[1].step(kp.y / scale, dt, &self.cfg) * scale;
-                    kp.z = a[2].step(kp.z / scale, dt, &self.cfg) * scale;
-                }
+                let keypoints = pose
+                    .keypoints
+                    .iter_mut()
+                    .map(|k| [&mut k.x, &mut k.y, &mut k.z]);
+                step(keypoints, axes, scale, dt, &self.cfg);
+                *world_axes = match (pose.world.as_mut(), world_size, world_axes.take()) {
+                    (Some(w), Some(size), Some(mut wa)) => {
+                        step(
+                            w.iter_mut().map(|p| p.each_mut()),
+                            &mut wa,
+                            size,
+                            dt,
+                            &self.cfg,
+                        );
+                        Some(wa)
+                    }
+                    (Some(w), Some(size), None) => Some(start(w.iter().copied(), size)),
+                    _ => None,
+                };
             }
             _ => {
-                let mut axes = [Axis::default(); JOINT_COUNT * 3];
-                for (kp, a) in pose.keypoints.iter().zip(axes.chunks_exact_mut(3)) {
-                    a[0].x = kp.x / scale;
-                    a[1].x = kp.y / scale;
-                    a[2].x = kp.z / scale;
-                }
-                self.state = Some((axes, t));
+                let keypoints = pose.keypoints.iter().map(|k| [k.x, k.y, k.z]);
+                let world = pose
+                    .world
+                    .as_ref()
+                    .zip(world_size)
+                    .map(|(w, size)| start(w.iter().copied(), size));
+                self.state = Some((start(keypoints, scale), world, t));
             }
         }
     }
@@ -136,6 +195,27 @@ mod tests {
             last = x - p.keypoints[0].x;
         }
         assert!(last < 25.0, "lag {last}");
+    }
+
+    #[test]
+    fn world_points_are_smoothed_like_the_keypoints() {
+        let mut f = PoseFilter::new(OneEuroConfig::default());
+        let mut spread: f32 = 0.0;
+        for i in 0..60 {
+            let mut p = pose_at(100.0);
+            // ±3 cm jitter of the world points of a still body 1.6 m tall.
+            let jitter = if i % 2 == 0 { -0.03 } else { 0.03 };
+            p.world = Some(std::array::from_fn(|j| [jitter, j as f32 * 0.05, 0.0]));
+            f.apply(i as f64 / 30.0, &mut p);
+            if i > 30 {
+                spread = p.world.map_or(1.0, |w| spread.max(w[0][0].abs()));
+            }
+        }
+        assert!(spread < 0.015, "world jitter left: {spread}");
+        // A pose without world points has none after filtering either.
+        let mut p = pose_at(100.0);
+        f.apply(61.0 / 30.0, &mut p);
+        assert_eq!(p.world, None);
     }
 
     #[test]

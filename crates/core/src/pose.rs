@@ -1,5 +1,5 @@
 //! A person's pose: 33 named landmarks in image pixels, as every model adapter and track
-//! reader produces them.
+//! reader produces them, and the 3-D world landmarks of the models that give them.
 
 use crate::geometry::Vec2;
 use crate::skeleton::{JOINT_COUNT, Joint, LIMB_JOINTS, Skeleton};
@@ -19,10 +19,17 @@ impl Keypoint {
     }
 }
 
+/// 3-D landmarks as BlazePose's world output gives them: metres from the hip centre, in the
+/// camera's axes (x to the right of the picture, y down it, z away from the camera).
+pub type WorldPoints = [[f32; 3]; JOINT_COUNT];
+
 /// A person's landmarks in the canonical 33-joint layout.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Pose {
     pub keypoints: [Keypoint; JOINT_COUNT],
+    /// The same landmarks in 3-D, from models that estimate them (BlazePose); `None` for the
+    /// others (MoveNet) and for tracks written before they were kept.
+    pub world: Option<WorldPoints>,
     /// Other people the model's person detector saw in the picture at its last look (it looks
     /// about once a second while tracking); 0 for models that see only one person. A balance
     /// measurement is refused while someone else is in view.
@@ -33,6 +40,7 @@ impl Default for Pose {
     fn default() -> Self {
         Pose {
             keypoints: [Keypoint::default(); JOINT_COUNT],
+            world: None,
             others: 0,
         }
     }
@@ -49,6 +57,11 @@ impl Pose {
 
     pub fn visibility(&self, joint: Joint) -> f32 {
         self.get(joint).visibility
+    }
+
+    /// A joint's 3-D world position, when the model gave one.
+    pub fn world(&self, joint: Joint) -> Option<[f32; 3]> {
+        self.world.map(|w| w[joint.index()])
     }
 
     /// Axis-aligned box (min, max) of the keypoints at least `min_visibility` visible.
@@ -75,10 +88,17 @@ impl Pose {
 
     /// The pose a fraction `f` (0 = `self`, 1 = `other`) of the way to `other`: every
     /// coordinate and visibility on a straight line, for a frame between two the model saw.
+    /// World points are mixed the same way when both poses have them.
     pub fn lerp(&self, other: &Pose, f: f32) -> Pose {
         let mut out = self.clone();
+        let mix = |a: f32, b: f32| a + (b - a) * f;
+        out.world = match (self.world, other.world) {
+            (Some(a), Some(b)) => Some(std::array::from_fn(|j| {
+                std::array::from_fn(|c| mix(a[j][c], b[j][c]))
+            })),
+            _ => None,
+        };
         for (k, o) in out.keypoints.iter_mut().zip(&other.keypoints) {
-            let mix = |a: f32, b: f32| a + (b - a) * f;
             *k = Keypoint {
                 x: mix(k.x, o.x),
                 y: mix(k.y, o.y),
@@ -126,7 +146,7 @@ impl Pose {
     }
 
     /// Builds a pose from a model's or file's keypoints in `skeleton` order; joints the layout
-    /// lacks stay invisible.
+    /// lacks stay invisible. The pose has no world points.
     pub fn from_layout(skeleton: Skeleton, points: &[Keypoint]) -> Pose {
         let mut pose = Pose::default();
         for (joint, kp) in skeleton.joints().iter().zip(points) {
@@ -166,6 +186,22 @@ mod tests {
         assert_eq!(mid.get(Joint::Nose).pos(), Vec2::new(5.0, 10.0));
         assert_eq!(a.lerp(&b, 0.0), a);
         assert_eq!(a.lerp(&b, 1.0), b);
+    }
+
+    #[test]
+    fn world_points_are_interpolated_when_both_poses_have_them() {
+        let (mut a, mut b) = (pose_at(0.0, 0.0), pose_at(10.0, 20.0));
+        a.world = Some([[0.0, 0.1, -0.2]; JOINT_COUNT]);
+        b.world = Some([[0.4, -0.1, 0.2]; JOINT_COUNT]);
+        let mid = a.lerp(&b, 0.25).world(Joint::LeftKnee);
+        let want = [0.1, 0.05, -0.1];
+        assert!(
+            mid.is_some_and(|m| m.iter().zip(want).all(|(x, w)| (x - w).abs() < 1e-6)),
+            "{mid:?}"
+        );
+        // One side without them: the frame between has none (no guessing from one end).
+        b.world = None;
+        assert_eq!(a.lerp(&b, 0.5).world, None);
     }
 
     #[test]

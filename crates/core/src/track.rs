@@ -6,6 +6,9 @@
 //! {"t": 0.0, "keypoints": [[x, y, z, visibility], ...]}
 //! {"t": 0.033, "keypoints": null}
 //! ```
+//! Version 2 adds the model's 3-D world landmarks, when it gives them, in the header's
+//! keypoint order: `"world": [[x, y, z], ...]` (metres from the hip centre, camera axes: x
+//! right, y down, z away). Version 1 tracks still read, with no world points.
 //! Tracks hold the model's raw keypoints (before smoothing), so a replay goes through exactly
 //! the steps a live analysis does. Values are rounded ([`quantize`]) before they are used or
 //! written, so a replayed track gives the same report as the run that wrote it.
@@ -18,12 +21,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
 use crate::exercise::Engine;
-use crate::pose::{Keypoint, Pose};
+use crate::pose::{Keypoint, Pose, WorldPoints};
 use crate::report::model::SourceKind;
 use crate::session::FrameSink;
-use crate::skeleton::{Joint, Skeleton};
+use crate::skeleton::{JOINT_COUNT, Joint, Skeleton};
 
-pub const TRACK_VERSION: u32 = 1;
+pub const TRACK_VERSION: u32 = 2;
+/// The oldest track version read (1: no world points).
+const OLDEST_VERSION: u32 = 1;
 
 /// The largest picture side posecheck handles, pixels (8K video is 7680 wide); a track or a
 /// video declaring more is refused.
@@ -35,6 +40,9 @@ const TIMES: std::ops::RangeInclusive<f64> = 0.0..=1e6;
 /// Keypoint coordinates, pixels: models place hidden joints outside the picture, but not a
 /// hundred pictures away; beyond this a value is a corrupt file (1e308 reads as infinity).
 const MAX_COORD: f32 = 1e6;
+/// World coordinates, metres: a body is a couple of metres across; beyond this a value is a
+/// corrupt file.
+const MAX_WORLD_M: f32 = 100.0;
 /// The longest line read: a frame of 33 keypoints is about 2 KB, and without a bound a file
 /// with no line breaks would be read into memory whole.
 const MAX_LINE_BYTES: u64 = 1 << 20;
@@ -85,6 +93,8 @@ impl TrackHeader {
 struct FrameLine {
     t: f64,
     keypoints: Option<Vec<[f32; 4]>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    world: Option<Vec<[f32; 3]>>,
     /// [`Pose::others`], written only when someone else is in view (older tracks lack it).
     #[serde(default, skip_serializing_if = "is_zero")]
     others: u8,
@@ -106,7 +116,7 @@ pub fn round_time(t: f64) -> f64 {
     (t * 1e4).round() / 1e4
 }
 
-/// Rounds a pose to what a track file stores: 0.01 px, 0.001 visibility.
+/// Rounds a pose to what a track file stores: 0.01 px, 0.001 visibility, 1 mm in 3-D.
 pub fn quantize(pose: &mut Pose) {
     let round = |v: f32, k: f32| (v * k).round() / k;
     for kp in pose.keypoints.iter_mut() {
@@ -114,6 +124,9 @@ pub fn quantize(pose: &mut Pose) {
         kp.y = round(kp.y, 100.0);
         kp.z = round(kp.z, 100.0);
         kp.visibility = round(kp.visibility, 1000.0);
+    }
+    for p in pose.world.iter_mut().flatten().flatten() {
+        *p = round(*p, 1000.0);
     }
 }
 
@@ -193,6 +206,9 @@ impl TrackWriter {
                     })
                     .collect()
             }),
+            world: pose
+                .and_then(|p| p.world)
+                .map(|w| self.joints.iter().map(|j| w[j.index()]).collect()),
             others: pose.map_or(0, |p| p.others),
         };
         let text =
@@ -263,12 +279,12 @@ impl TrackReader {
         };
         let header: TrackHeader = serde_json::from_str(&first)
             .map_err(|e| Error::parse(path, 1, format!("not a posecheck track header: {e}")))?;
-        if header.posecheck_track != TRACK_VERSION {
+        if !(OLDEST_VERSION..=TRACK_VERSION).contains(&header.posecheck_track) {
             return Err(Error::parse(
                 path,
                 1,
                 format!(
-                    "track format version {} is not supported (this posecheck reads {TRACK_VERSION})",
+                    "track format version {} is not supported (this posecheck reads {OLDEST_VERSION} to {TRACK_VERSION})",
                     header.posecheck_track
                 ),
             ));
@@ -343,10 +359,50 @@ impl TrackReader {
                         visibility: v.clamp(0.0, 1.0),
                     };
                 }
+                pose.world = match &line.world {
+                    None => None,
+                    Some(w) => Some(self.world_points(w).map_err(at)?),
+                };
                 Some(pose)
             }
         };
+        if pose.is_none() && line.world.is_some() {
+            return Err(at("world points without keypoints".into()));
+        }
         Ok(TrackFrame { t: line.t, pose })
+    }
+
+    /// A frame's world points, in the header's keypoint order, checked. Only a track of all
+    /// 33 landmarks can carry them (a model with world landmarks gives every one).
+    fn world_points(&self, points: &[[f32; 3]]) -> Result<WorldPoints, String> {
+        if self.header.posecheck_track < 2 {
+            return Err(format!(
+                "world points need track version 2 (this track is version {})",
+                self.header.posecheck_track
+            ));
+        }
+        if points.len() != self.joints.len() || self.joints.len() != JOINT_COUNT {
+            return Err(format!(
+                "{} world points: a track with them names all {JOINT_COUNT} landmarks, once each \
+                 ({} here)",
+                points.len(),
+                self.joints.len()
+            ));
+        }
+        if points
+            .iter()
+            .flatten()
+            .any(|v| !v.is_finite() || v.abs() > MAX_WORLD_M)
+        {
+            return Err(format!(
+                "world points must be numbers from -{MAX_WORLD_M} to {MAX_WORLD_M} metres"
+            ));
+        }
+        let mut world = [[0.0; 3]; JOINT_COUNT];
+        for (joint, p) in self.joints.iter().zip(points) {
+            world[joint.index()] = *p;
+        }
+        Ok(world)
     }
 }
 
@@ -431,6 +487,9 @@ mod tests {
                 visibility: 0.9,
             };
         }
+        p.world = Some(std::array::from_fn(|i| {
+            [0.01 * i as f32 + shift * 0.001, -0.3, 0.12345]
+        }));
         quantize(&mut p);
         p
     }
@@ -470,7 +529,53 @@ mod tests {
         assert_eq!(back[0].pose, frames[0].pose);
         assert_eq!(back[1].pose, None);
         assert_eq!(back[2].pose, frames[2].pose);
+        assert!(back[0].pose.as_ref().is_some_and(|p| p.world.is_some()));
         assert!(is_track_file(&path));
+        Ok(())
+    }
+
+    #[test]
+    fn a_version_1_track_reads_without_world_points() -> Result<(), Error> {
+        let dir = tempfile::tempdir().map_err(|e| Error::io(Path::new("."), e))?;
+        let path = dir.path().join("v1.jsonl");
+        let header = TrackHeader {
+            posecheck_track: 1,
+            ..TrackHeader::new(Skeleton::BlazePose33, (640, 360), 30.0, "x.mp4", "m")
+        };
+        let mut pose = sample_pose(0.5);
+        let keypoints: Vec<[f32; 4]> = pose
+            .keypoints
+            .iter()
+            .map(|k| [k.x, k.y, k.z, k.visibility])
+            .collect();
+        let line = |world: Option<Vec<[f32; 3]>>| -> String {
+            serde_json::to_string(&FrameLine {
+                t: 0.0,
+                keypoints: Some(keypoints.clone()),
+                world,
+                others: 0,
+            })
+            .unwrap_or_default()
+        };
+        let head = serde_json::to_string(&header).unwrap_or_default();
+        std::fs::write(&path, format!("{head}\n{}\n", line(None)))
+            .map_err(|e| Error::io(&path, e))?;
+        let back: Vec<TrackFrame> = TrackReader::open(&path)?.collect::<Result<_, _>>()?;
+        pose.world = None;
+        assert_eq!(back[0].pose, Some(pose));
+        // World points in a version-1 track are a broken file, not silently dropped.
+        let world = vec![[0.0, 0.0, 0.0]; JOINT_COUNT];
+        std::fs::write(&path, format!("{head}\n{}\n", line(Some(world))))
+            .map_err(|e| Error::io(&path, e))?;
+        let err = TrackReader::open(&path)?
+            .next()
+            .and_then(|r| r.err())
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            err.contains("v1.jsonl:2:") && err.contains("version 2"),
+            "{err}"
+        );
         Ok(())
     }
 

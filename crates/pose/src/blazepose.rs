@@ -159,8 +159,16 @@ pub struct LandmarkResult {
 }
 
 /// Decodes the landmark tensor (`[39 × 5]`: x, y, z in crop pixels, visibility and presence
-/// logits) of a crop taken at `roi` into frame coordinates.
-pub fn decode_landmarks(raw: &[f32], presence: f32, roi: &Roi) -> LandmarkResult {
+/// logits) of a crop taken at `roi` into frame coordinates, and the world tensor (`[39 × 3]`,
+/// metres from the hip centre in the crop's axes), when the model gives one, into the
+/// frame's axes: the crop is turned by the region's rotation, which MediaPipe undoes on the
+/// world points too (only the rotation: they are in metres, not in crop pixels).
+pub fn decode_landmarks(
+    raw: &[f32],
+    world: Option<&[f32]>,
+    presence: f32,
+    roi: &Roi,
+) -> LandmarkResult {
     let crop = LANDMARK_SIZE as f32;
     let point = |i: usize| roi.to_frame(Vec2::new(raw[i * 5], raw[i * 5 + 1]), crop);
     let mut pose = Pose::default();
@@ -173,6 +181,12 @@ pub fn decode_landmarks(raw: &[f32], presence: f32, roi: &Roi) -> LandmarkResult
             visibility: sigmoid(raw[i * 5 + 3]),
         };
     }
+    pose.world = world.map(|w| {
+        std::array::from_fn(|i| {
+            let xy = Vec2::new(w[i * 3], w[i * 3 + 1]).rotated(roi.rotation);
+            [xy.x, xy.y, w[i * 3 + 2]]
+        })
+    });
     LandmarkResult {
         pose,
         presence,
@@ -252,7 +266,12 @@ struct Landmarker {
     session: Session,
     options: RunOptions<HasSelectedOutputs>,
     input: Array4<f32>,
+    /// Whether the model has the world-landmark output (`Identity_4`).
+    world: bool,
 }
+
+/// The landmark model's 3-D world landmarks: 39 × (x, y, z), metres.
+const WORLD_OUTPUT: &str = "Identity_4";
 
 impl Landmarker {
     fn load(config: &ModelConfig) -> Result<Landmarker, Error> {
@@ -262,17 +281,23 @@ impl Landmarker {
         runtime::check_input(&session, &path, &[1, s, s, 3])?;
         runtime::check_output(&session, &path, "Identity")?;
         runtime::check_output(&session, &path, "Identity_1")?;
-        // Only the landmarks and the presence score: ONNX Runtime can then skip the
-        // segmentation and heatmap heads.
-        let options = RunOptions::new().map_err(runtime_error)?.with_outputs(
-            OutputSelector::no_default()
-                .with("Identity")
-                .with("Identity_1"),
-        );
+        // Only the landmarks, the presence score and the world landmarks (a small head on
+        // the same features): ONNX Runtime can then skip the segmentation and heatmap heads.
+        let world = runtime::check_output(&session, &path, WORLD_OUTPUT).is_ok();
+        let mut outputs = OutputSelector::no_default()
+            .with("Identity")
+            .with("Identity_1");
+        if world {
+            outputs = outputs.with(WORLD_OUTPUT);
+        }
+        let options = RunOptions::new()
+            .map_err(runtime_error)?
+            .with_outputs(outputs);
         Ok(Landmarker {
             session,
             options,
             input: Array4::zeros((1, LANDMARK_SIZE as usize, LANDMARK_SIZE as usize, 3)),
+            world,
         })
     }
 
@@ -305,7 +330,22 @@ impl Landmarker {
                 "landmark output has an unexpected size".into(),
             ));
         }
-        Ok(decode_landmarks(raw, presence, roi))
+        let world = match self.world {
+            true => {
+                let w = outputs[WORLD_OUTPUT]
+                    .try_extract_tensor::<f32>()
+                    .map_err(runtime_error)?
+                    .1;
+                if w.len() < LANDMARK_ROWS * 3 {
+                    return Err(Error::Invalid(
+                        "world landmark output has an unexpected size".into(),
+                    ));
+                }
+                Some(w)
+            }
+            false => None,
+        };
+        Ok(decode_landmarks(raw, world, presence, roi))
     }
 }
 
@@ -543,6 +583,29 @@ mod tests {
         // Lying with the head to the right: the crop must turn a quarter clockwise.
         let lying = roi_from_points(hip, Vec2::new(200.0, 200.0));
         assert!((lying.rotation - std::f32::consts::FRAC_PI_2).abs() < 1e-5);
+    }
+
+    #[test]
+    fn world_points_turn_with_the_region_like_the_picture_points() {
+        // A lying person: the crop is turned a quarter clockwise. A point one crop-width to
+        // the crop's right lands below the centre in the frame, and so must its world point.
+        let roi = roi_from_points(Vec2::new(100.0, 200.0), Vec2::new(200.0, 200.0));
+        let mut raw = vec![0.0f32; LANDMARK_ROWS * 5];
+        let mut world = vec![0.0f32; LANDMARK_ROWS * 3];
+        let crop = LANDMARK_SIZE as f32;
+        for i in 0..LANDMARK_ROWS {
+            (raw[i * 5], raw[i * 5 + 1]) = (crop, crop * 0.5);
+            world[i * 3..i * 3 + 3].copy_from_slice(&[0.5, 0.0, -0.2]);
+        }
+        let r = decode_landmarks(&raw, Some(&world), 1.0, &roi);
+        let picture = r.pose.keypoints[0].pos() - roi.center;
+        let w = r.pose.world.map(|w| w[0]).unwrap_or_default();
+        assert!(picture.x.abs() < 1e-3 && picture.y > 0.0, "{picture:?}");
+        assert!(
+            w[0].abs() < 1e-5 && (w[1] - 0.5).abs() < 1e-5 && w[2] == -0.2,
+            "{w:?}"
+        );
+        assert_eq!(decode_landmarks(&raw, None, 1.0, &roi).pose.world, None);
     }
 
     #[test]
