@@ -16,6 +16,7 @@ mod shade;
 mod skeleton;
 mod timeline;
 mod truth;
+mod variants;
 mod video;
 
 use std::path::PathBuf;
@@ -29,6 +30,7 @@ use crate::clip::{Clip, Outputs};
 use crate::exercises::Exercise;
 use crate::script::{Facing, HeadEnd, Script};
 use crate::skeleton::Side;
+use crate::variants::Variant;
 
 const AFTER_HELP: &str = "\
 Faults (--fault, repeatable):
@@ -62,6 +64,11 @@ struct Cli {
     /// The exercise.
     #[arg(short, long, value_enum)]
     exercise: Option<Exercise>,
+    /// A variant of the exercise: hands_behind_head, single_leg (glute_bridge; --side is
+    /// the extended leg [default: left]), straight_arm (plank, side_plank), top_arm_raised
+    /// (side_plank), swimmer (superman).
+    #[arg(long, value_enum)]
+    variant: Option<Variant>,
     /// Video to write (mp4); the ground truth goes beside it.
     #[arg(short, long, value_name = "FILE.mp4")]
     out: PathBuf,
@@ -215,6 +222,7 @@ impl Cli {
         };
         Ok(Script {
             exercise: self.exercise,
+            variant: self.variant,
             reps: self.reps,
             hold_s: self.hold,
             tempo_up_s: tempo.map(|t| t.0),

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::camera::Placement;
 use crate::exercises::Exercise;
 use crate::skeleton::Side;
+use crate::variants::Variant;
 
 /// Side plank: whether the front of the body faces the camera.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
@@ -37,6 +38,7 @@ pub enum HeadEnd {
 #[serde(default, deny_unknown_fields)]
 pub struct Script {
     pub exercise: Option<Exercise>,
+    pub variant: Option<Variant>,
     pub reps: Option<u32>,
     pub hold_s: Option<f64>,
     pub tempo_up_s: Option<f64>,
@@ -76,6 +78,10 @@ pub struct Script {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Settings {
     pub exercise: Exercise,
+    /// A variant of the exercise (written only when given, so that clips made before
+    /// variants existed keep byte-identical ground truth).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub variant: Option<Variant>,
     /// Reps (bird-dog, glute bridge, superman) or holds (plank, side plank).
     pub reps: u32,
     /// Hold at the top of each rep, or the plank / side plank hold, seconds.
@@ -144,6 +150,7 @@ impl Script {
         }
         pick!(
             exercise,
+            variant,
             reps,
             hold_s,
             tempo_up_s,
@@ -187,8 +194,25 @@ impl Script {
             .context("no exercise given (use --exercise)")?;
         let d = Defaults::of(exercise);
         let is_side_plank = exercise == Exercise::SidePlank;
-        if self.side.is_some() && !matches!(exercise, Exercise::BirdDog | Exercise::SidePlank) {
-            bail!("--side applies to bird_dog and side_plank only");
+        if let Some(v) = self.variant {
+            ensure!(
+                v.exercises().contains(&exercise),
+                "--variant {} does not apply to {} (it is a variant of {})",
+                v.name(),
+                exercise.name(),
+                v.exercises()
+                    .iter()
+                    .map(|e| e.name())
+                    .collect::<Vec<_>>()
+                    .join(" and ")
+            );
+        }
+        // A single-leg bridge keeps one leg extended: --side names it.
+        let sided = is_side_plank || self.variant == Some(Variant::SingleLeg);
+        if self.side.is_some() && !(sided || exercise.sided()) {
+            bail!(
+                "--side applies to bird_dog, side_plank, kickback, dead_bug and the single_leg glute_bridge only"
+            );
         }
         if self.facing.is_some() && !is_side_plank {
             bail!("--facing applies to side_plank only");
@@ -205,6 +229,7 @@ impl Script {
         };
         let s = Settings {
             exercise,
+            variant: self.variant,
             reps: self.reps.unwrap_or(d.reps),
             hold_s: self.hold_s.unwrap_or(d.hold_s),
             tempo_up_s: self.tempo_up_s.unwrap_or(d.tempo_s),
@@ -212,7 +237,7 @@ impl Script {
             rest_start_s: self.rest_start_s.unwrap_or(1.0),
             rest_end_s: self.rest_end_s.unwrap_or(1.0),
             rest_between_s: self.rest_between_s.unwrap_or(d.rest_between_s),
-            side: if is_side_plank {
+            side: if sided {
                 Some(self.side.unwrap_or(Side::Left))
             } else {
                 self.side

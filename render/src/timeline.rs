@@ -6,7 +6,7 @@
 
 use anyhow::{Result, ensure};
 
-use crate::exercises::{Drive, Exercise, Natural};
+use crate::exercises::{Drive, Natural};
 use crate::math::ease_in_out;
 use crate::rng::{Rng, Wobble};
 use crate::script::{FaultCode, FaultSpec, Settings, When};
@@ -134,7 +134,8 @@ pub struct Timeline {
     sway: Wobble,
     nod: Wobble,
     natural: f32,
-    /// Side plank: the side lying on the floor, the clip's side throughout.
+    /// Side plank: the side lying on the floor (single-leg bridge: the extended leg), the
+    /// clip's side throughout.
     fixed_side: Option<Side>,
 }
 
@@ -149,6 +150,9 @@ fn hip_fault(code: FaultCode) -> Option<(f32, f64)> {
     }
 }
 
+/// One left-and-right cycle of a swimmer superman's alternating arms and legs, seconds.
+const STROKE_PERIOD_S: f64 = 1.6;
+
 /// Fraction of the target hold kept when a hold is broken.
 const BROKEN_HOLD: f64 = 0.35;
 
@@ -161,10 +165,7 @@ impl Timeline {
         let scale = (s.body_height_m / 1.70) as f32;
         let jitter = s.jitter;
         let mut jit = |d: f64| d * (1.0 + timing.range(-jitter, jitter));
-        let first_side = match s.exercise {
-            Exercise::BirdDog | Exercise::SidePlank => s.side.unwrap_or(Side::Left),
-            _ => Side::Left,
-        };
+        let first_side = s.side.unwrap_or(Side::Left);
         let rest = Drive::rest(first_side);
         let mut tl = Timeline {
             keys: vec![Key {
@@ -182,25 +183,21 @@ impl Timeline {
             sway: Wobble::new(&mut natural, 3.0),
             nod: Wobble::new(&mut natural, 6.0),
             natural: s.sway as f32,
-            fixed_side: if s.exercise == Exercise::SidePlank {
-                s.side
-            } else {
-                None
-            },
+            fixed_side: if s.exercise.sided() { None } else { s.side },
         };
         let mut t = jit(s.rest_start_s);
         tl.key(t, rest, Ease::Linear);
         tl.label(0.0, t, Phase::Rest, None);
         for index in 1..=s.reps {
-            let side = match (s.exercise, s.side) {
-                (Exercise::BirdDog, Some(fixed)) => Some(fixed),
-                (Exercise::BirdDog, None) => Some(if index % 2 == 1 {
+            // Alternating exercises take turns unless one side is fixed; a side plank or a
+            // single-leg bridge keeps its side throughout.
+            let side = match (s.exercise.sided(), s.side) {
+                (true, None) => Some(if index % 2 == 1 {
                     Side::Left
                 } else {
                     Side::Right
                 }),
-                (Exercise::SidePlank, side) => side,
-                _ => None,
+                (_, side) => side,
             };
             let mine: Vec<&FaultSpec> = faults.iter().filter(|f| f.index() == index).collect();
             let has = |c: FaultCode| mine.iter().any(|f| f.code == c);
@@ -373,6 +370,7 @@ impl Timeline {
             breath: breath * self.natural,
             sway: self.sway.at(t) * self.natural,
             nod: self.nod.at(t) * self.natural,
+            stroke: (t / STROKE_PERIOD_S * std::f64::consts::TAU).sin() as f32,
         }
     }
 
@@ -429,6 +427,7 @@ impl Timeline {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::exercises::Exercise;
     use crate::script::Script;
 
     fn settings(e: Exercise, faults: &[&str]) -> Result<(Settings, Vec<FaultSpec>)> {
