@@ -27,17 +27,28 @@ pub enum Exercise {
     SidePlank,
     Superman,
     Plank,
+    // Look-alikes (`lookalikes.rs`): movements no posecheck template is for.
+    Kickback,
+    CatCow,
+    DeadBug,
+    PushUp,
+    ChildsPose,
 }
 
 impl Exercise {
     /// Every exercise, for tests that go through them all.
     #[cfg(test)]
-    pub const ALL: [Exercise; 5] = [
+    pub const ALL: [Exercise; 10] = [
         Exercise::BirdDog,
         Exercise::GluteBridge,
         Exercise::SidePlank,
         Exercise::Superman,
         Exercise::Plank,
+        Exercise::Kickback,
+        Exercise::CatCow,
+        Exercise::DeadBug,
+        Exercise::PushUp,
+        Exercise::ChildsPose,
     ];
 
     pub fn name(self) -> &'static str {
@@ -47,18 +58,41 @@ impl Exercise {
             Exercise::SidePlank => "side_plank",
             Exercise::Superman => "superman",
             Exercise::Plank => "plank",
+            Exercise::Kickback => "kickback",
+            Exercise::CatCow => "cat_cow",
+            Exercise::DeadBug => "dead_bug",
+            Exercise::PushUp => "push_up",
+            Exercise::ChildsPose => "childs_pose",
         }
+    }
+
+    /// A look-alike: its truth has no reps or holds of any posecheck exercise.
+    pub fn is_lookalike(self) -> bool {
+        matches!(
+            self,
+            Exercise::Kickback
+                | Exercise::CatCow
+                | Exercise::DeadBug
+                | Exercise::PushUp
+                | Exercise::ChildsPose
+        )
     }
 
     /// Exercises that alternate sides rep by rep unless `--side` fixes one.
     pub fn sided(self) -> bool {
-        matches!(self, Exercise::BirdDog)
+        matches!(
+            self,
+            Exercise::BirdDog | Exercise::Kickback | Exercise::DeadBug
+        )
     }
 
-    /// Plank and side plank are held; the others are counted in reps (with a pause or hold
-    /// at the top).
+    /// Plank, side plank and child's pose are held; the others are counted in reps (with a
+    /// pause or hold at the top).
     pub fn is_hold(self) -> bool {
-        matches!(self, Exercise::SidePlank | Exercise::Plank)
+        matches!(
+            self,
+            Exercise::SidePlank | Exercise::Plank | Exercise::ChildsPose
+        )
     }
 }
 
@@ -199,6 +233,11 @@ impl Poser {
             Exercise::SidePlank => self.side_plank(d, n),
             Exercise::Superman => self.superman(d, n),
             Exercise::Plank => self.plank(d, n),
+            Exercise::Kickback => self.kickback(d, n),
+            Exercise::CatCow => self.cat_cow(d, n),
+            Exercise::DeadBug => self.dead_bug(d, n),
+            Exercise::PushUp => self.push_up(d, n),
+            Exercise::ChildsPose => self.childs_pose(d, n),
         };
         match self.variant {
             Some(v) => self.vary(v, pose, d, n),
@@ -241,7 +280,7 @@ impl Poser {
         (l1 * l1 + l2 * l2 + 2.0 * l1 * l2 * MIN_BEND.cos()).sqrt()
     }
 
-    fn lowest_of(&self, pose: &Pose, groups: &[Group]) -> f32 {
+    pub(crate) fn lowest_of(&self, pose: &Pose, groups: &[Group]) -> f32 {
         let parts = self.figure.pose(&Skeleton::new(&self.body, pose));
         let chosen: Vec<_> = parts
             .into_iter()
@@ -252,7 +291,7 @@ impl Poser {
 
     /// Turns the neck about the world axis `left` (on top of its current angles) until the
     /// lowest point of the head is `clearance` above the mat; `range` bounds the turn.
-    fn neck_to_mat(&self, rig: &mut Rig, left: Vec3, clearance: f32, range: (f32, f32)) {
+    pub(crate) fn neck_to_mat(&self, rig: &mut Rig, left: Vec3, clearance: f32, range: (f32, f32)) {
         let base = rig.pose.neck.spine_rot();
         let thorax = rig.thorax_xf().rot;
         let turned = |a: f32| {
@@ -271,13 +310,13 @@ impl Poser {
 
     /// The pelvis "up" axis halfway between the legs' and the trunk's directions (both in
     /// the u–v plane): a bend at the hips is shared between hip joints and lower spine.
-    fn halfway(&self, legs: Vec3, trunk: Vec3) -> Vec3 {
+    pub(crate) fn halfway(&self, legs: Vec3, trunk: Vec3) -> Vec3 {
         let st = self.stage;
         st.dir(0.5 * (st.angle_of(legs) + st.angle_of(trunk)))
     }
 
     /// On hands and knees; one arm and the opposite leg reach out level and straight.
-    fn bird_dog(&self, d: &Drive, n: &Natural) -> Pose {
+    pub(crate) fn bird_dog(&self, d: &Drive, n: &Natural) -> Pose {
         let st = self.stage;
         let b = &self.body;
         let left = st.at(0.0, 0.0, -1.0); // face down: the body's left is −w
@@ -359,7 +398,7 @@ impl Poser {
 
     /// Lying on the back, knees bent, feet flat: the hips rise until shoulders, hips and
     /// knees line up, pivoting on the shoulders with the feet planted.
-    fn glute_bridge(&self, d: &Drive, n: &Natural) -> Pose {
+    pub(crate) fn glute_bridge(&self, d: &Drive, n: &Natural) -> Pose {
         let st = self.stage;
         let b = &self.body;
         let left = st.at(0.0, 0.0, 1.0); // face up: the body's left is +w
@@ -527,7 +566,7 @@ impl Poser {
 
     /// Direction of a tucked foot (on its toes, heel up) whose ankle is at `ankle`: as steep
     /// as needed for the toe tip to just touch the mat.
-    fn tucked_toe(&self, ankle: Vec3, left: Vec3) -> Vec3 {
+    pub(crate) fn tucked_toe(&self, ankle: Vec3, left: Vec3) -> Vec3 {
         let st = self.stage;
         let tip = |a: f32| {
             let toe = st.dir(a);

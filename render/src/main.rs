@@ -5,6 +5,7 @@ mod camera;
 mod clip;
 mod exercises;
 mod figure;
+mod lookalikes;
 mod math;
 mod raytrace;
 mod render;
@@ -61,7 +62,8 @@ Examples:
 #[derive(Parser, Debug)]
 #[command(name = "posecheck-render", version, after_help = AFTER_HELP)]
 struct Cli {
-    /// The exercise.
+    /// The exercise, or a look-alike of them (kickback, cat_cow, dead_bug, push_up,
+    /// childs_pose: truth without reps or holds of any exercise).
     #[arg(short, long, value_enum)]
     exercise: Option<Exercise>,
     /// A variant of the exercise: hands_behind_head, single_leg (glute_bridge; --side is
@@ -96,8 +98,9 @@ struct Cli {
     /// [default: bird_dog 0.8, glute_bridge 0.6, superman 1, planks 2].
     #[arg(long, value_name = "SECONDS")]
     rest_between: Option<f64>,
-    /// Bird-dog: raise only this arm (with the opposite leg). Side plank: the forearm on
-    /// the floor [default: left].
+    /// Bird-dog: raise only this arm (with the opposite leg); kickback: kick only this leg;
+    /// dead bug: reach only this arm (with the opposite leg). Side plank: the forearm on the
+    /// floor; single-leg glute bridge: the extended leg [default: left].
     #[arg(long, value_enum)]
     side: Option<Side>,
     /// Side plank: the front of the body faces the camera or away [default: camera].

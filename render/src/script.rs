@@ -305,6 +305,11 @@ impl Defaults {
             Exercise::GluteBridge => (5, 1.0, 1.2, 0.6),
             Exercise::Superman => (3, 3.0, 1.2, 1.0),
             Exercise::SidePlank | Exercise::Plank => (1, 10.0, 1.5, 2.0),
+            Exercise::Kickback => (8, 0.4, 0.8, 0.4),
+            Exercise::CatCow => (4, 1.0, 1.5, 0.3),
+            Exercise::DeadBug => (6, 0.8, 1.2, 0.5),
+            Exercise::PushUp => (6, 0.2, 0.9, 0.3),
+            Exercise::ChildsPose => (1, 10.0, 2.0, 2.0),
         };
         Defaults {
             reps,

@@ -221,8 +221,12 @@ impl Truth<'_> {
                 })
                 .collect()
         };
+        // A look-alike holds nothing that a posecheck exercise would.
         let holds = tl
             .valid_holds()
+            .into_iter()
+            .filter(|_| !s.exercise.is_lookalike())
+            .collect::<Vec<_>>()
             .into_iter()
             .map(|(side, a, b)| HoldRecord {
                 side: side_name(side),
