@@ -864,6 +864,19 @@ mod tests {
                 e.name(),
                 sag(drive(1.0))
             );
+            // A fault's size in cm is the hips' offset from the ankle–shoulder line.
+            for cm in [3.0f32, 6.0, 10.0, 15.0, -3.0, -6.0, -10.0, -15.0] {
+                let got = sag(Drive {
+                    hip_offset: cm / 100.0,
+                    ..drive(1.0)
+                });
+                assert!(
+                    (got * 100.0 - cm).abs() < 1.0,
+                    "{}: {cm} cm asked, {:.1} cm off the line",
+                    e.name(),
+                    got * 100.0
+                );
+            }
             assert!(
                 sag(Drive {
                     hip_offset: 0.11,

@@ -39,6 +39,11 @@ Faults (--fault, repeatable):
                 counted from 1; for the hips_* faults of planks: the middle of hold N
   CODE@A-B      from A to B seconds after the first hold begins (hips_* faults only)
   CODE@N:A-B    from A to B seconds after hold N begins (hips_* faults only)
+  CODE@WHEN=SIZE  the fault at a known size: =8cm for the hips_* faults (hip offset from
+                the ankle-shoulder line), =12deg for the others (short of straight for
+                hips_not_extended, below horizontal for arm/leg_below_level, knee bend
+                for bent_knee); below 6 cm, 20, 15, 15 and 40 degrees a coach lets it
+                pass: the truth marks it advice and the hold is not cut
   hips_sagging        plank: hips sink below the line of the body
   hips_piked          plank, side plank: hips pushed up above the line
   hips_dropping       side plank: hips sink towards the floor
@@ -167,7 +172,7 @@ struct Cli {
     #[arg(long, value_name = "M")]
     body_height: Option<f64>,
     /// Put a fault in the clip (see below); repeatable.
-    #[arg(long = "fault", value_name = "CODE@WHEN")]
+    #[arg(long = "fault", value_name = "CODE@WHEN[=SIZE]")]
     faults: Vec<String>,
     /// Seed for the small random variations (timing, sway, breathing) [default: 1].
     #[arg(long)]

@@ -425,6 +425,26 @@ impl FaultCode {
         }
     }
 
+    /// The unit of the fault's size (`CODE@WHEN=SIZE`), the largest size the figure can
+    /// show, and the size from which a coach calls it (smaller is advice at most):
+    /// centimetres of hip offset from the ankle–shoulder line, degrees short of a straight
+    /// shoulder–hip–knee line, degrees below horizontal, degrees of knee bend.
+    pub fn grading(self) -> Option<(&'static str, f64, f64)> {
+        match self {
+            // About a 10° bend at the hips of a 1.70 m body.
+            FaultCode::HipsSagging | FaultCode::HipsPiked | FaultCode::HipsDropping => {
+                Some(("cm", 30.0, 6.0))
+            }
+            // A clean bridge tops out 5° short of straight.
+            FaultCode::HipsNotExtended => Some(("deg", 60.0, 20.0)),
+            FaultCode::ArmBelowLevel => Some(("deg", 60.0, 15.0)),
+            // Lower and a 1.70 m person's toes touch the mat.
+            FaultCode::LegBelowLevel => Some(("deg", 28.0, 15.0)),
+            FaultCode::BentKnee => Some(("deg", 120.0, 40.0)),
+            FaultCode::JerkyMovement | FaultCode::HoldBroken => None,
+        }
+    }
+
     /// Posture faults of a hold that can be placed at any time span within it.
     pub fn is_span(self) -> bool {
         matches!(
@@ -453,15 +473,22 @@ pub enum When {
 pub struct FaultSpec {
     pub code: FaultCode,
     pub when: When,
+    /// The size asked for (`=SIZE`), in the code's unit ([`FaultCode::grading`]).
+    pub size: Option<f64>,
     pub text: String,
 }
 
 impl FaultSpec {
     /// `CODE@N` (rep or hold N, 1-based), `CODE@A-B` (A to B seconds into the first hold) or
     /// `CODE@N:A-B` (A to B seconds into hold N). Spans are for hips_sagging, hips_piked and
-    /// hips_dropping only; `@N` for those covers the middle of hold N.
+    /// hips_dropping only; `@N` for those covers the middle of hold N. A size may follow,
+    /// `=8cm` or `=12deg` ([`FaultCode::grading`] gives the unit).
     pub fn parse(text: &str, exercise: Exercise) -> Result<FaultSpec> {
-        let (name, at) = text
+        let (spec, size) = match text.split_once('=') {
+            Some((spec, size)) => (spec, Some(size)),
+            None => (text, None),
+        };
+        let (name, at) = spec
             .split_once('@')
             .with_context(|| format!("fault '{text}': expected CODE@REP or CODE@FROM-TO"))?;
         let code = FaultCode::ALL
@@ -514,9 +541,30 @@ impl FaultSpec {
                 When::Span { hold, from_s, to_s }
             }
         };
+        let size = size
+            .map(|size| -> Result<f64> {
+                let (unit, most, _) = code.grading().with_context(|| {
+                    format!("fault '{text}': {name} has no size (drop the '={size}')")
+                })?;
+                let number = size.trim().strip_suffix(unit).with_context(|| {
+                    format!(
+                        "fault '{text}': the size of {name} is given in {unit}, e.g. ={most}{unit}"
+                    )
+                })?;
+                let v: f64 = number.trim().parse().with_context(|| {
+                    format!("fault '{text}': '{number}' is not a number of {unit}")
+                })?;
+                ensure!(
+                    v.is_finite() && v > 0.0 && v <= most,
+                    "fault '{text}': the size of {name} must be above 0 and at most {most} {unit}"
+                );
+                Ok(v)
+            })
+            .transpose()?;
         Ok(FaultSpec {
             code,
             when,
+            size,
             text: text.to_string(),
         })
     }
@@ -584,6 +632,10 @@ mod tests {
 
     #[test]
     fn faults_parse_per_rep_and_per_span() -> Result<()> {
+        let f = FaultSpec::parse("hips_sagging@1:4-8=3cm", Exercise::Plank)?;
+        assert_eq!((f.code, f.size), (FaultCode::HipsSagging, Some(3.0)));
+        let f = FaultSpec::parse("leg_below_level@2=8.5deg", Exercise::BirdDog)?;
+        assert_eq!((f.when, f.size), (When::Rep(2), Some(8.5)));
         let f = FaultSpec::parse("hips_not_extended@3", Exercise::GluteBridge)?;
         assert_eq!((f.code, f.when), (FaultCode::HipsNotExtended, When::Rep(3)));
         let f = FaultSpec::parse("hips_dropping@6-8.5", Exercise::SidePlank)?;
@@ -610,6 +662,11 @@ mod tests {
             "nonsense@1",
             "bent_knee",
             "arm_below_level@2-3",
+            "bent_knee@2=30cm",
+            "bent_knee@2=deg",
+            "bent_knee@2=0deg",
+            "leg_below_level@2=40deg",
+            "jerky_movement@2=3deg",
         ] {
             assert!(
                 FaultSpec::parse(bad, Exercise::BirdDog).is_err(),
