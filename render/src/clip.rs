@@ -134,7 +134,8 @@ impl Clip {
             head_plus_x,
             down,
             Body::new(s.body_height_m as f32),
-        );
+        )
+        .with_variant(s.variant);
         let n = (timeline.duration * s.fps).round() as usize;
         let skeletons: Vec<Skeleton> = (0..n)
             .map(|i| {

@@ -13,6 +13,7 @@ use crate::figure::{Figure, Group, lowest};
 use crate::math::{Mat3, Vec3, bisect, deg, lerp, v3};
 use crate::rig::{MIN_BEND, Rig, angle_about, two_bone};
 use crate::skeleton::{Angles, Body, Pose, Side, Skeleton};
+use crate::variants::Variant;
 
 /// Height of the mat's top surface: where the body rests.
 pub const MAT_TOP: f32 = 0.006;
@@ -26,17 +27,28 @@ pub enum Exercise {
     SidePlank,
     Superman,
     Plank,
+    // Look-alikes (`lookalikes.rs`): movements no posecheck template is for.
+    Kickback,
+    CatCow,
+    DeadBug,
+    PushUp,
+    ChildsPose,
 }
 
 impl Exercise {
     /// Every exercise, for tests that go through them all.
     #[cfg(test)]
-    pub const ALL: [Exercise; 5] = [
+    pub const ALL: [Exercise; 10] = [
         Exercise::BirdDog,
         Exercise::GluteBridge,
         Exercise::SidePlank,
         Exercise::Superman,
         Exercise::Plank,
+        Exercise::Kickback,
+        Exercise::CatCow,
+        Exercise::DeadBug,
+        Exercise::PushUp,
+        Exercise::ChildsPose,
     ];
 
     pub fn name(self) -> &'static str {
@@ -46,13 +58,41 @@ impl Exercise {
             Exercise::SidePlank => "side_plank",
             Exercise::Superman => "superman",
             Exercise::Plank => "plank",
+            Exercise::Kickback => "kickback",
+            Exercise::CatCow => "cat_cow",
+            Exercise::DeadBug => "dead_bug",
+            Exercise::PushUp => "push_up",
+            Exercise::ChildsPose => "childs_pose",
         }
     }
 
-    /// Plank and side plank are held; the others are counted in reps (with a pause or hold
-    /// at the top).
+    /// A look-alike: its truth has no reps or holds of any posecheck exercise.
+    pub fn is_lookalike(self) -> bool {
+        matches!(
+            self,
+            Exercise::Kickback
+                | Exercise::CatCow
+                | Exercise::DeadBug
+                | Exercise::PushUp
+                | Exercise::ChildsPose
+        )
+    }
+
+    /// Exercises that alternate sides rep by rep unless `--side` fixes one.
+    pub fn sided(self) -> bool {
+        matches!(
+            self,
+            Exercise::BirdDog | Exercise::Kickback | Exercise::DeadBug
+        )
+    }
+
+    /// Plank, side plank and child's pose are held; the others are counted in reps (with a
+    /// pause or hold at the top).
     pub fn is_hold(self) -> bool {
-        matches!(self, Exercise::SidePlank | Exercise::Plank)
+        matches!(
+            self,
+            Exercise::SidePlank | Exercise::Plank | Exercise::ChildsPose
+        )
     }
 }
 
@@ -112,6 +152,8 @@ pub struct Natural {
     pub breath: f32,
     pub sway: f32,
     pub nod: f32,
+    /// A steady stroke, -1 to 1 (the swimmer superman alternates its limbs with it).
+    pub stroke: f32,
 }
 
 /// Maps exercise-local coordinates (u towards the head, v up, w = u × v) to the world.
@@ -152,8 +194,9 @@ impl Stage {
 pub struct Poser {
     pub exercise: Exercise,
     pub stage: Stage,
-    /// Side plank: the side lying on the floor.
+    /// Side plank: the side lying on the floor (single-leg bridge: the extended leg).
     pub down: Side,
+    pub variant: Option<Variant>,
     body: Body,
     figure: Figure,
 }
@@ -165,9 +208,14 @@ impl Poser {
             exercise,
             stage: Stage::new(head_plus_x),
             down,
+            variant: None,
             body,
             figure,
         }
+    }
+
+    pub fn with_variant(self, variant: Option<Variant>) -> Poser {
+        Poser { variant, ..self }
     }
 
     pub fn body(&self) -> &Body {
@@ -179,32 +227,60 @@ impl Poser {
     }
 
     pub fn pose(&self, d: &Drive, n: &Natural) -> Pose {
-        match self.exercise {
+        let pose = match self.exercise {
             Exercise::BirdDog => self.bird_dog(d, n),
             Exercise::GluteBridge => self.glute_bridge(d, n),
             Exercise::SidePlank => self.side_plank(d, n),
             Exercise::Superman => self.superman(d, n),
             Exercise::Plank => self.plank(d, n),
+            Exercise::Kickback => self.kickback(d, n),
+            Exercise::CatCow => self.cat_cow(d, n),
+            Exercise::DeadBug => self.dead_bug(d, n),
+            Exercise::PushUp => self.push_up(d, n),
+            Exercise::ChildsPose => self.childs_pose(d, n),
+        };
+        match self.variant {
+            Some(v) => self.vary(v, pose, d, n),
+            None => pose,
         }
     }
 
     /// Lengths for a 1.70 m body scaled to this one.
-    fn k(&self, x: f32) -> f32 {
+    pub(crate) fn k(&self, x: f32) -> f32 {
         x * self.body.scale
     }
 
+    /// Plank and side plank on straight arms: the hands, not the elbows, carry the body.
+    fn straight_arm(&self) -> bool {
+        self.variant == Some(Variant::StraightArm)
+    }
+
+    /// What holds a plank's shoulders up, and how high: the upper arm on a planted elbow,
+    /// or the whole (nearly straight) arm on a planted wrist.
+    fn prop(&self) -> (f32, f32) {
+        let b = &self.body;
+        if self.straight_arm() {
+            (
+                MAT_TOP + self.k(0.028),
+                Poser::reach(b.upper_arm, b.forearm) * 0.998,
+            )
+        } else {
+            (MAT_TOP + self.k(0.04), b.upper_arm)
+        }
+    }
+
     /// Hip-centre to mid-shoulder distance with a straight spine.
-    fn trunk_length(&self) -> f32 {
+    pub(crate) fn trunk_length(&self) -> f32 {
         let b = &self.body;
         (b.spine_base + v3(0.0, b.lumbar, 0.0) + b.mid_shoulder()).length()
     }
 
     /// Reach of an arm or leg with the joint as straight as it gets.
-    fn reach(l1: f32, l2: f32) -> f32 {
+    pub(crate) fn reach(l1: f32, l2: f32) -> f32 {
         (l1 * l1 + l2 * l2 + 2.0 * l1 * l2 * MIN_BEND.cos()).sqrt()
     }
 
-    fn lowest_of(&self, pose: &Pose, groups: &[Group]) -> f32 {
+    pub(crate) fn lowest_of(&self, pose: &Pose, groups: &[Group]) -> f32 {
         let parts = self.figure.pose(&Skeleton::new(&self.body, pose));
         let chosen: Vec<_> = parts
             .into_iter()
@@ -215,7 +291,7 @@ impl Poser {
 
     /// Turns the neck about the world axis `left` (on top of its current angles) until the
     /// lowest point of the head is `clearance` above the mat; `range` bounds the turn.
-    fn neck_to_mat(&self, rig: &mut Rig, left: Vec3, clearance: f32, range: (f32, f32)) {
+    pub(crate) fn neck_to_mat(&self, rig: &mut Rig, left: Vec3, clearance: f32, range: (f32, f32)) {
         let base = rig.pose.neck.spine_rot();
         let thorax = rig.thorax_xf().rot;
         let turned = |a: f32| {
@@ -234,13 +310,13 @@ impl Poser {
 
     /// The pelvis "up" axis halfway between the legs' and the trunk's directions (both in
     /// the u–v plane): a bend at the hips is shared between hip joints and lower spine.
-    fn halfway(&self, legs: Vec3, trunk: Vec3) -> Vec3 {
+    pub(crate) fn halfway(&self, legs: Vec3, trunk: Vec3) -> Vec3 {
         let st = self.stage;
         st.dir(0.5 * (st.angle_of(legs) + st.angle_of(trunk)))
     }
 
     /// On hands and knees; one arm and the opposite leg reach out level and straight.
-    fn bird_dog(&self, d: &Drive, n: &Natural) -> Pose {
+    pub(crate) fn bird_dog(&self, d: &Drive, n: &Natural) -> Pose {
         let st = self.stage;
         let b = &self.body;
         let left = st.at(0.0, 0.0, -1.0); // face down: the body's left is −w
@@ -322,7 +398,7 @@ impl Poser {
 
     /// Lying on the back, knees bent, feet flat: the hips rise until shoulders, hips and
     /// knees line up, pivoting on the shoulders with the feet planted.
-    fn glute_bridge(&self, d: &Drive, n: &Natural) -> Pose {
+    pub(crate) fn glute_bridge(&self, d: &Drive, n: &Natural) -> Pose {
         let st = self.stage;
         let b = &self.body;
         let left = st.at(0.0, 0.0, 1.0); // face up: the body's left is +w
@@ -443,9 +519,10 @@ impl Poser {
         let left = st.at(0.0, 0.0, -1.0);
         let trunk = self.trunk_length();
         let leg = Poser::reach(b.thigh, b.shank);
-        let elbow_h = MAT_TOP + self.k(0.04);
+        // `elbow` is the planted support: the elbows, or the wrists of a straight-arm plank.
+        let (elbow_h, prop) = self.prop();
         let elbow = st.at(self.k(0.55), elbow_h, 0.0);
-        let shoulder_top = elbow + Vec3::Y * b.upper_arm;
+        let shoulder_top = elbow + Vec3::Y * prop;
         let ankle_h = MAT_TOP + self.k(0.165);
         let line = leg + trunk;
         let beta = ((shoulder_top.y - ankle_h) / line).asin();
@@ -455,7 +532,7 @@ impl Poser {
         let psi = lerp(psi_rest, beta, d.lift) - (offset / leg).clamp(-0.9, 0.9).asin();
         let hip = ankle + st.at(psi.cos(), psi.sin(), 0.0) * leg;
         // The shoulders ride on the upper arms, which pivot on the planted elbows.
-        let shoulder = two_bone(hip, elbow, trunk, b.upper_arm, Vec3::Y, 0.0);
+        let shoulder = two_bone(hip, elbow, trunk, prop, Vec3::Y, 0.0);
         let up = self.halfway(hip - ankle, shoulder - hip);
         let mut rig = Rig::new(b, hip, Mat3::frame(up, -Vec3::Y));
         rig.reach_spine(shoulder, left);
@@ -465,15 +542,21 @@ impl Poser {
         let wrist_drop = MAT_TOP + self.k(0.028) - elbow_h;
         for side in Side::BOTH {
             let out = -side.sign();
-            let e = elbow + st.at(0.0, 0.0, out * self.k(0.15));
-            let wrist = e + st.at(b.forearm * 0.985, wrist_drop, -out * self.k(0.04));
-            rig.arm_to(
-                side,
-                wrist,
-                st.at(-0.3, -1.0, out * 0.3),
-                st.at(1.0, 0.0, -out * 0.15),
-                -Vec3::Y,
-            );
+            if self.straight_arm() {
+                // Hands flat under the shoulders, fingers ahead, the elbows' crease forward.
+                let wrist = elbow + st.at(0.0, 0.0, out * self.k(0.17));
+                rig.arm_to(side, wrist, -st.u, st.u, -Vec3::Y);
+            } else {
+                let e = elbow + st.at(0.0, 0.0, out * self.k(0.15));
+                let wrist = e + st.at(b.forearm * 0.985, wrist_drop, -out * self.k(0.04));
+                rig.arm_to(
+                    side,
+                    wrist,
+                    st.at(-0.3, -1.0, out * 0.3),
+                    st.at(1.0, 0.0, -out * 0.15),
+                    -Vec3::Y,
+                );
+            }
             let a = ankle + st.at(0.0, 0.0, out * self.k(0.09));
             let toe = self.tucked_toe(a, left);
             rig.leg_to(side, a, -Vec3::Y, toe, toe.cross(left));
@@ -483,7 +566,7 @@ impl Poser {
 
     /// Direction of a tucked foot (on its toes, heel up) whose ankle is at `ankle`: as steep
     /// as needed for the toe tip to just touch the mat.
-    fn tucked_toe(&self, ankle: Vec3, left: Vec3) -> Vec3 {
+    pub(crate) fn tucked_toe(&self, ankle: Vec3, left: Vec3) -> Vec3 {
         let st = self.stage;
         let tip = |a: f32| {
             let toe = st.dir(a);
@@ -506,9 +589,10 @@ impl Poser {
         let ankle_gap = self.k(0.045);
         // The perpendicular in the body plane that points to the floor side.
         let below = |dir: Vec3| st.at(dir.dot(Vec3::Y), -dir.dot(st.u), 0.0);
-        let elbow_h = MAT_TOP + self.k(0.04);
+        // `elbow` is the planted support: the elbow, or the wrist of a straight arm.
+        let (elbow_h, prop) = self.prop();
         let elbow = st.at(self.k(0.55), elbow_h, 0.0);
-        let shoulder_down = elbow + Vec3::Y * b.upper_arm;
+        let shoulder_down = elbow + Vec3::Y * prop;
         let ankle_h = MAT_TOP + self.k(0.045);
         // Straight body at angle beta: the lower shoulder and lower ankle lie off the mid-line
         // towards the floor by half a shoulder width and half an ankle width.
@@ -528,7 +612,7 @@ impl Poser {
         // The lower shoulder is a fixed distance from the hip centre and an upper arm above
         // the planted elbow; the trunk axis leans off the hip→shoulder line by that offset.
         let reach = (trunk * trunk + sh_half * sh_half).sqrt();
-        let s_down = two_bone(hip, elbow, reach, b.upper_arm, Vec3::Y, 0.0);
+        let s_down = two_bone(hip, elbow, reach, prop, Vec3::Y, 0.0);
         let lean = (sh_half / trunk).atan();
         let to_s = (s_down - hip).normalized();
         let trunk_dir = to_s * lean.cos() - below(to_s) * lean.sin();
@@ -539,10 +623,15 @@ impl Poser {
         rig.reach_spine(shoulder_mid, ahead);
         rig.pose.thorax.flex += 0.01 * n.breath;
         rig.pose.head.flex = deg(2.0 * n.nod);
-        // Lower forearm flat on the mat pointing ahead; top hand on the hip.
-        let wrist =
-            elbow + ahead * (b.forearm * 0.98) + Vec3::Y * (MAT_TOP + self.k(0.028) - elbow_h);
-        rig.arm_to(down, wrist, -Vec3::Y - ahead * 0.6, ahead, -Vec3::Y);
+        // Lower forearm flat on the mat pointing ahead (or the hand flat under the shoulder,
+        // fingers ahead); top hand on the hip.
+        if self.straight_arm() {
+            rig.arm_to(down, elbow, -st.u, ahead, -Vec3::Y);
+        } else {
+            let wrist =
+                elbow + ahead * (b.forearm * 0.98) + Vec3::Y * (MAT_TOP + self.k(0.028) - elbow_h);
+            rig.arm_to(down, wrist, -Vec3::Y - ahead * 0.6, ahead, -Vec3::Y);
+        }
         let pelvis = rig.pelvis_xf();
         let top_side = pelvis.rot * v3(top.sign(), 0.0, 0.0);
         let on_hip = pelvis.point(v3(top.sign() * self.k(0.17), self.k(0.1), self.k(-0.01)));
@@ -775,6 +864,19 @@ mod tests {
                 e.name(),
                 sag(drive(1.0))
             );
+            // A fault's size in cm is the hips' offset from the ankle–shoulder line.
+            for cm in [3.0f32, 6.0, 10.0, 15.0, -3.0, -6.0, -10.0, -15.0] {
+                let got = sag(Drive {
+                    hip_offset: cm / 100.0,
+                    ..drive(1.0)
+                });
+                assert!(
+                    (got * 100.0 - cm).abs() < 1.0,
+                    "{}: {cm} cm asked, {:.1} cm off the line",
+                    e.name(),
+                    got * 100.0
+                );
+            }
             assert!(
                 sag(Drive {
                     hip_offset: 0.11,

@@ -5,6 +5,7 @@ mod camera;
 mod clip;
 mod exercises;
 mod figure;
+mod lookalikes;
 mod math;
 mod raytrace;
 mod render;
@@ -16,6 +17,7 @@ mod shade;
 mod skeleton;
 mod timeline;
 mod truth;
+mod variants;
 mod video;
 
 use std::path::PathBuf;
@@ -29,6 +31,7 @@ use crate::clip::{Clip, Outputs};
 use crate::exercises::Exercise;
 use crate::script::{Facing, HeadEnd, Script};
 use crate::skeleton::Side;
+use crate::variants::Variant;
 
 const AFTER_HELP: &str = "\
 Faults (--fault, repeatable):
@@ -36,6 +39,11 @@ Faults (--fault, repeatable):
                 counted from 1; for the hips_* faults of planks: the middle of hold N
   CODE@A-B      from A to B seconds after the first hold begins (hips_* faults only)
   CODE@N:A-B    from A to B seconds after hold N begins (hips_* faults only)
+  CODE@WHEN=SIZE  the fault at a known size: =8cm for the hips_* faults (hip offset from
+                the ankle-shoulder line), =12deg for the others (short of straight for
+                hips_not_extended, below horizontal for arm/leg_below_level, knee bend
+                for bent_knee); below 6 cm, 20, 15, 15 and 40 degrees a coach lets it
+                pass: the truth marks it advice and the hold is not cut
   hips_sagging        plank: hips sink below the line of the body
   hips_piked          plank, side plank: hips pushed up above the line
   hips_dropping       side plank: hips sink towards the floor
@@ -59,9 +67,15 @@ Examples:
 #[derive(Parser, Debug)]
 #[command(name = "posecheck-render", version, after_help = AFTER_HELP)]
 struct Cli {
-    /// The exercise.
+    /// The exercise, or a look-alike of them (kickback, cat_cow, dead_bug, push_up,
+    /// childs_pose: truth without reps or holds of any exercise).
     #[arg(short, long, value_enum)]
     exercise: Option<Exercise>,
+    /// A variant of the exercise: hands_behind_head, single_leg (glute_bridge; --side is
+    /// the extended leg [default: left]), straight_arm (plank, side_plank), top_arm_raised
+    /// (side_plank), swimmer (superman).
+    #[arg(long, value_enum)]
+    variant: Option<Variant>,
     /// Video to write (mp4); the ground truth goes beside it.
     #[arg(short, long, value_name = "FILE.mp4")]
     out: PathBuf,
@@ -89,8 +103,9 @@ struct Cli {
     /// [default: bird_dog 0.8, glute_bridge 0.6, superman 1, planks 2].
     #[arg(long, value_name = "SECONDS")]
     rest_between: Option<f64>,
-    /// Bird-dog: raise only this arm (with the opposite leg). Side plank: the forearm on
-    /// the floor [default: left].
+    /// Bird-dog: raise only this arm (with the opposite leg); kickback: kick only this leg;
+    /// dead bug: reach only this arm (with the opposite leg). Side plank: the forearm on the
+    /// floor; single-leg glute bridge: the extended leg [default: left].
     #[arg(long, value_enum)]
     side: Option<Side>,
     /// Side plank: the front of the body faces the camera or away [default: camera].
@@ -161,7 +176,7 @@ struct Cli {
     #[arg(long, value_name = "M")]
     body_height: Option<f64>,
     /// Put a fault in the clip (see below); repeatable.
-    #[arg(long = "fault", value_name = "CODE@WHEN")]
+    #[arg(long = "fault", value_name = "CODE@WHEN[=SIZE]")]
     faults: Vec<String>,
     /// Seed for the small random variations (timing, sway, breathing) [default: 1].
     #[arg(long)]
@@ -219,6 +234,7 @@ impl Cli {
         };
         Ok(Script {
             exercise: self.exercise,
+            variant: self.variant,
             reps: self.reps,
             hold_s: self.hold,
             tempo_up_s: tempo.map(|t| t.0),

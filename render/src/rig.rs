@@ -53,6 +53,11 @@ impl<'a> Rig<'a> {
         }
     }
 
+    /// Carries on from a finished pose (to change some limbs of it).
+    pub fn from_pose(body: &'a Body, pose: Pose) -> Rig<'a> {
+        Rig { body, pose }
+    }
+
     pub fn pelvis_xf(&self) -> Xf {
         Xf {
             pos: self.pose.root,

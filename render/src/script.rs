@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::camera::{Placement, View};
 use crate::exercises::Exercise;
 use crate::skeleton::Side;
+use crate::variants::Variant;
 
 /// Side plank: whether the front of the body faces the camera.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
@@ -37,6 +38,7 @@ pub enum HeadEnd {
 #[serde(default, deny_unknown_fields)]
 pub struct Script {
     pub exercise: Option<Exercise>,
+    pub variant: Option<Variant>,
     pub reps: Option<u32>,
     pub hold_s: Option<f64>,
     pub tempo_up_s: Option<f64>,
@@ -77,6 +79,10 @@ pub struct Script {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Settings {
     pub exercise: Exercise,
+    /// A variant of the exercise (written only when given, so that clips made before
+    /// variants existed keep byte-identical ground truth).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub variant: Option<Variant>,
     /// Reps (bird-dog, glute bridge, superman) or holds (plank, side plank).
     pub reps: u32,
     /// Hold at the top of each rep, or the plank / side plank hold, seconds.
@@ -156,6 +162,7 @@ impl Script {
         }
         pick!(
             exercise,
+            variant,
             reps,
             hold_s,
             tempo_up_s,
@@ -200,8 +207,25 @@ impl Script {
             .context("no exercise given (use --exercise)")?;
         let d = Defaults::of(exercise);
         let is_side_plank = exercise == Exercise::SidePlank;
-        if self.side.is_some() && !matches!(exercise, Exercise::BirdDog | Exercise::SidePlank) {
-            bail!("--side applies to bird_dog and side_plank only");
+        if let Some(v) = self.variant {
+            ensure!(
+                v.exercises().contains(&exercise),
+                "--variant {} does not apply to {} (it is a variant of {})",
+                v.name(),
+                exercise.name(),
+                v.exercises()
+                    .iter()
+                    .map(|e| e.name())
+                    .collect::<Vec<_>>()
+                    .join(" and ")
+            );
+        }
+        // A single-leg bridge keeps one leg extended: --side names it.
+        let sided = is_side_plank || self.variant == Some(Variant::SingleLeg);
+        if self.side.is_some() && !(sided || exercise.sided()) {
+            bail!(
+                "--side applies to bird_dog, side_plank, kickback, dead_bug and the single_leg glute_bridge only"
+            );
         }
         if self.facing.is_some() && !is_side_plank {
             bail!("--facing applies to side_plank only");
@@ -221,6 +245,7 @@ impl Script {
         };
         let s = Settings {
             exercise,
+            variant: self.variant,
             reps: self.reps.unwrap_or(d.reps),
             hold_s: self.hold_s.unwrap_or(d.hold_s),
             tempo_up_s: self.tempo_up_s.unwrap_or(d.tempo_s),
@@ -228,7 +253,7 @@ impl Script {
             rest_start_s: self.rest_start_s.unwrap_or(1.0),
             rest_end_s: self.rest_end_s.unwrap_or(1.0),
             rest_between_s: self.rest_between_s.unwrap_or(d.rest_between_s),
-            side: if is_side_plank {
+            side: if sided {
                 Some(self.side.unwrap_or(Side::Left))
             } else {
                 self.side
@@ -300,6 +325,11 @@ impl Defaults {
             Exercise::GluteBridge => (5, 1.0, 1.2, 0.6),
             Exercise::Superman => (3, 3.0, 1.2, 1.0),
             Exercise::SidePlank | Exercise::Plank => (1, 10.0, 1.5, 2.0),
+            Exercise::Kickback => (8, 0.4, 0.8, 0.4),
+            Exercise::CatCow => (4, 1.0, 1.5, 0.3),
+            Exercise::DeadBug => (6, 0.8, 1.2, 0.5),
+            Exercise::PushUp => (6, 0.2, 0.9, 0.3),
+            Exercise::ChildsPose => (1, 10.0, 2.0, 2.0),
         };
         Defaults {
             reps,
@@ -435,6 +465,26 @@ impl FaultCode {
         }
     }
 
+    /// The unit of the fault's size (`CODE@WHEN=SIZE`), the largest size the figure can
+    /// show, and the size from which a coach calls it (smaller is advice at most):
+    /// centimetres of hip offset from the ankle–shoulder line, degrees short of a straight
+    /// shoulder–hip–knee line, degrees below horizontal, degrees of knee bend.
+    pub fn grading(self) -> Option<(&'static str, f64, f64)> {
+        match self {
+            // About a 10° bend at the hips of a 1.70 m body.
+            FaultCode::HipsSagging | FaultCode::HipsPiked | FaultCode::HipsDropping => {
+                Some(("cm", 30.0, 6.0))
+            }
+            // A clean bridge tops out 5° short of straight.
+            FaultCode::HipsNotExtended => Some(("deg", 60.0, 20.0)),
+            FaultCode::ArmBelowLevel => Some(("deg", 60.0, 15.0)),
+            // Lower and a 1.70 m person's toes touch the mat.
+            FaultCode::LegBelowLevel => Some(("deg", 28.0, 15.0)),
+            FaultCode::BentKnee => Some(("deg", 120.0, 40.0)),
+            FaultCode::JerkyMovement | FaultCode::HoldBroken => None,
+        }
+    }
+
     /// Posture faults of a hold that can be placed at any time span within it.
     pub fn is_span(self) -> bool {
         matches!(
@@ -463,15 +513,22 @@ pub enum When {
 pub struct FaultSpec {
     pub code: FaultCode,
     pub when: When,
+    /// The size asked for (`=SIZE`), in the code's unit ([`FaultCode::grading`]).
+    pub size: Option<f64>,
     pub text: String,
 }
 
 impl FaultSpec {
     /// `CODE@N` (rep or hold N, 1-based), `CODE@A-B` (A to B seconds into the first hold) or
     /// `CODE@N:A-B` (A to B seconds into hold N). Spans are for hips_sagging, hips_piked and
-    /// hips_dropping only; `@N` for those covers the middle of hold N.
+    /// hips_dropping only; `@N` for those covers the middle of hold N. A size may follow,
+    /// `=8cm` or `=12deg` ([`FaultCode::grading`] gives the unit).
     pub fn parse(text: &str, exercise: Exercise) -> Result<FaultSpec> {
-        let (name, at) = text
+        let (spec, size) = match text.split_once('=') {
+            Some((spec, size)) => (spec, Some(size)),
+            None => (text, None),
+        };
+        let (name, at) = spec
             .split_once('@')
             .with_context(|| format!("fault '{text}': expected CODE@REP or CODE@FROM-TO"))?;
         let code = FaultCode::ALL
@@ -524,9 +581,30 @@ impl FaultSpec {
                 When::Span { hold, from_s, to_s }
             }
         };
+        let size = size
+            .map(|size| -> Result<f64> {
+                let (unit, most, _) = code.grading().with_context(|| {
+                    format!("fault '{text}': {name} has no size (drop the '={size}')")
+                })?;
+                let number = size.trim().strip_suffix(unit).with_context(|| {
+                    format!(
+                        "fault '{text}': the size of {name} is given in {unit}, e.g. ={most}{unit}"
+                    )
+                })?;
+                let v: f64 = number.trim().parse().with_context(|| {
+                    format!("fault '{text}': '{number}' is not a number of {unit}")
+                })?;
+                ensure!(
+                    v.is_finite() && v > 0.0 && v <= most,
+                    "fault '{text}': the size of {name} must be above 0 and at most {most} {unit}"
+                );
+                Ok(v)
+            })
+            .transpose()?;
         Ok(FaultSpec {
             code,
             when,
+            size,
             text: text.to_string(),
         })
     }
@@ -594,6 +672,10 @@ mod tests {
 
     #[test]
     fn faults_parse_per_rep_and_per_span() -> Result<()> {
+        let f = FaultSpec::parse("hips_sagging@1:4-8=3cm", Exercise::Plank)?;
+        assert_eq!((f.code, f.size), (FaultCode::HipsSagging, Some(3.0)));
+        let f = FaultSpec::parse("leg_below_level@2=8.5deg", Exercise::BirdDog)?;
+        assert_eq!((f.when, f.size), (When::Rep(2), Some(8.5)));
         let f = FaultSpec::parse("hips_not_extended@3", Exercise::GluteBridge)?;
         assert_eq!((f.code, f.when), (FaultCode::HipsNotExtended, When::Rep(3)));
         let f = FaultSpec::parse("hips_dropping@6-8.5", Exercise::SidePlank)?;
@@ -620,6 +702,11 @@ mod tests {
             "nonsense@1",
             "bent_knee",
             "arm_below_level@2-3",
+            "bent_knee@2=30cm",
+            "bent_knee@2=deg",
+            "bent_knee@2=0deg",
+            "leg_below_level@2=40deg",
+            "jerky_movement@2=3deg",
         ] {
             assert!(
                 FaultSpec::parse(bad, Exercise::BirdDog).is_err(),

@@ -6,7 +6,7 @@
 
 use anyhow::{Result, ensure};
 
-use crate::exercises::{Drive, Exercise, Natural};
+use crate::exercises::{Drive, Natural};
 use crate::math::ease_in_out;
 use crate::rng::{Rng, Wobble};
 use crate::script::{FaultCode, FaultSpec, Settings, When};
@@ -101,6 +101,18 @@ pub struct FaultSpan {
     pub end: f64,
     /// The rep or hold it belongs to (1-based).
     pub index: u32,
+    /// The size asked for, in the code's unit (`None`: the renderer's usual size).
+    pub size: Option<f64>,
+}
+
+impl FaultSpan {
+    /// Too slight for a coach to call: advice at most, and the hold goes on through it.
+    pub fn is_advice(&self) -> bool {
+        match (self.size, self.code.grading()) {
+            (Some(size), Some((_, _, called))) => size < called,
+            _ => false,
+        }
+    }
 }
 
 /// A posture fault during a hold: the hips move off the body line by `amount` metres,
@@ -134,7 +146,8 @@ pub struct Timeline {
     sway: Wobble,
     nod: Wobble,
     natural: f32,
-    /// Side plank: the side lying on the floor, the clip's side throughout.
+    /// Side plank: the side lying on the floor (single-leg bridge: the extended leg), the
+    /// clip's side throughout.
     fixed_side: Option<Side>,
 }
 
@@ -149,6 +162,9 @@ fn hip_fault(code: FaultCode) -> Option<(f32, f64)> {
     }
 }
 
+/// One left-and-right cycle of a swimmer superman's alternating arms and legs, seconds.
+const STROKE_PERIOD_S: f64 = 1.6;
+
 /// Fraction of the target hold kept when a hold is broken.
 const BROKEN_HOLD: f64 = 0.35;
 
@@ -161,10 +177,7 @@ impl Timeline {
         let scale = (s.body_height_m / 1.70) as f32;
         let jitter = s.jitter;
         let mut jit = |d: f64| d * (1.0 + timing.range(-jitter, jitter));
-        let first_side = match s.exercise {
-            Exercise::BirdDog | Exercise::SidePlank => s.side.unwrap_or(Side::Left),
-            _ => Side::Left,
-        };
+        let first_side = s.side.unwrap_or(Side::Left);
         let rest = Drive::rest(first_side);
         let mut tl = Timeline {
             keys: vec![Key {
@@ -182,28 +195,26 @@ impl Timeline {
             sway: Wobble::new(&mut natural, 3.0),
             nod: Wobble::new(&mut natural, 6.0),
             natural: s.sway as f32,
-            fixed_side: if s.exercise == Exercise::SidePlank {
-                s.side
-            } else {
-                None
-            },
+            fixed_side: if s.exercise.sided() { None } else { s.side },
         };
         let mut t = jit(s.rest_start_s);
         tl.key(t, rest, Ease::Linear);
         tl.label(0.0, t, Phase::Rest, None);
         for index in 1..=s.reps {
-            let side = match (s.exercise, s.side) {
-                (Exercise::BirdDog, Some(fixed)) => Some(fixed),
-                (Exercise::BirdDog, None) => Some(if index % 2 == 1 {
+            // Alternating exercises take turns unless one side is fixed; a side plank or a
+            // single-leg bridge keeps its side throughout.
+            let side = match (s.exercise.sided(), s.side) {
+                (true, None) => Some(if index % 2 == 1 {
                     Side::Left
                 } else {
                     Side::Right
                 }),
-                (Exercise::SidePlank, side) => side,
-                _ => None,
+                (_, side) => side,
             };
             let mine: Vec<&FaultSpec> = faults.iter().filter(|f| f.index() == index).collect();
             let has = |c: FaultCode| mine.iter().any(|f| f.code == c);
+            // The size asked for a fault of this rep, if any.
+            let size = |c: FaultCode| mine.iter().find(|f| f.code == c).and_then(|f| f.size);
             let rest = Drive::rest(side.unwrap_or(first_side));
             let mut top = Drive {
                 lift: 1.0,
@@ -212,18 +223,26 @@ impl Timeline {
                 leg_drop: amplitude.range(-2.0, 2.0) as f32,
                 ..rest
             };
+            // A fault's size when given, else the usual one.
+            let sized = |c: FaultCode, usual: &mut dyn FnMut() -> f64| -> f32 {
+                size(c).unwrap_or_else(usual) as f32
+            };
             if has(FaultCode::HipsNotExtended) {
-                top.top_angle = 150.0;
+                top.top_angle = 180.0 - sized(FaultCode::HipsNotExtended, &mut || 30.0);
             }
             if has(FaultCode::ArmBelowLevel) {
-                top.arm_drop = amplitude.range(25.0, 35.0) as f32;
+                top.arm_drop = sized(FaultCode::ArmBelowLevel, &mut || {
+                    amplitude.range(25.0, 35.0)
+                });
             }
             if has(FaultCode::LegBelowLevel) {
                 // Lower than this and a 1.70 m person's toes touch the mat.
-                top.leg_drop = amplitude.range(22.0, 28.0) as f32;
+                top.leg_drop = sized(FaultCode::LegBelowLevel, &mut || {
+                    amplitude.range(22.0, 28.0)
+                });
             }
             if has(FaultCode::BentKnee) {
-                top.knee_bend = amplitude.range(60.0, 90.0) as f32;
+                top.knee_bend = sized(FaultCode::BentKnee, &mut || amplitude.range(60.0, 90.0));
             }
             let cycle_no = tl.cycles.len();
             let start = t;
@@ -236,7 +255,7 @@ impl Timeline {
                 tl.key(top_s + 0.18, Drive { lift: 0.9, ..top }, Ease::Linear);
                 hold_start = top_s + 0.32;
                 tl.key(hold_start, top, Ease::InOut);
-                tl.fault(FaultCode::JerkyMovement, start, hold_start, index);
+                tl.fault(FaultCode::JerkyMovement, start, hold_start, index, None);
             } else {
                 top_s = start + jit(s.tempo_up_s);
                 hold_start = top_s;
@@ -258,7 +277,7 @@ impl Timeline {
             };
             tl.key(end, rest, if broken { Ease::In } else { Ease::InOut });
             if broken {
-                tl.fault(FaultCode::HoldBroken, hold_end, end, index);
+                tl.fault(FaultCode::HoldBroken, hold_end, end, index, None);
             }
             for code in [
                 FaultCode::HipsNotExtended,
@@ -267,7 +286,7 @@ impl Timeline {
                 FaultCode::BentKnee,
             ] {
                 if has(code) {
-                    tl.fault(code, top_s, hold_end, index);
+                    tl.fault(code, top_s, hold_end, index, size(code));
                 }
             }
             for f in mine.iter().filter(|f| f.code.is_span()) {
@@ -285,13 +304,18 @@ impl Timeline {
                     held,
                     ramp / 2.0
                 );
+                // A size is what this body does (centimetres off its own body line).
+                let amount = match f.size {
+                    Some(cm) => amount.signum() * cm as f32 / 100.0,
+                    None => amount * scale,
+                };
                 tl.overlays.push(Overlay {
                     start: hold_start + from,
                     end: hold_start + to,
                     ramp,
-                    amount: amount * scale,
+                    amount,
                 });
-                tl.fault(f.code, hold_start + from, hold_start + to, index);
+                tl.fault(f.code, hold_start + from, hold_start + to, index, f.size);
             }
             tl.label(start, top_s, Phase::Up, Some(cycle_no));
             tl.label(top_s, hold_end, Phase::Hold, Some(cycle_no));
@@ -336,12 +360,13 @@ impl Timeline {
         }
     }
 
-    fn fault(&mut self, code: FaultCode, start: f64, end: f64, index: u32) {
+    fn fault(&mut self, code: FaultCode, start: f64, end: f64, index: u32, size: Option<f64>) {
         self.faults.push(FaultSpan {
             code,
             start,
             end,
             index,
+            size,
         });
     }
 
@@ -373,6 +398,7 @@ impl Timeline {
             breath: breath * self.natural,
             sway: self.sway.at(t) * self.natural,
             nod: self.nod.at(t) * self.natural,
+            stroke: (t / STROKE_PERIOD_S * std::f64::consts::TAU).sin() as f32,
         }
     }
 
@@ -402,12 +428,16 @@ impl Timeline {
     }
 
     /// Periods in the valid working position: each cycle's hold minus the spans where a
-    /// fault makes the form wrong.
+    /// fault makes the form wrong (one too slight to call does not).
     pub fn valid_holds(&self) -> Vec<(Option<Side>, f64, f64)> {
         let mut out = Vec::new();
         for c in &self.cycles {
             let mut pieces = vec![(c.hold_start, c.hold_end)];
-            for f in self.faults.iter().filter(|f| f.index == c.index) {
+            for f in self
+                .faults
+                .iter()
+                .filter(|f| f.index == c.index && !f.is_advice())
+            {
                 pieces = pieces
                     .into_iter()
                     .flat_map(|(a, b)| {
@@ -429,6 +459,7 @@ impl Timeline {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::exercises::Exercise;
     use crate::script::Script;
 
     fn settings(e: Exercise, faults: &[&str]) -> Result<(Settings, Vec<FaultSpec>)> {
@@ -547,6 +578,29 @@ mod tests {
                 .and_then(|(s, f)| Timeline::build(&s, &f))
                 .is_err()
         );
+        Ok(())
+    }
+
+    #[test]
+    fn a_fault_too_slight_to_call_is_advice_and_leaves_the_hold_whole() -> Result<()> {
+        for (fault, advice, holds) in [
+            ("hips_sagging@1:4-8=3cm", true, 1),
+            ("hips_sagging@1:4-8=10cm", false, 2),
+        ] {
+            let (s, f) = settings(Exercise::Plank, &[fault])?;
+            let s = Settings { hold_s: 12.0, ..s };
+            let tl = Timeline::build(&s, &f)?;
+            assert_eq!(tl.faults[0].is_advice(), advice, "{fault}");
+            assert_eq!(tl.valid_holds().len(), holds, "{fault}");
+            let c = tl.cycles[0];
+            let deepest = tl.drive_at(c.hold_start + 6.0).hip_offset;
+            let cm = f[0].size.unwrap_or_default() as f32;
+            assert!((deepest * 100.0 - cm).abs() < 0.5, "{fault}: {deepest}");
+        }
+        let (s, f) = settings(Exercise::BirdDog, &["arm_below_level@2=8deg"])?;
+        let tl = Timeline::build(&s, &f)?;
+        assert!(tl.faults[0].is_advice());
+        assert_eq!(tl.drive_at(tl.cycles[1].top).arm_drop, 8.0);
         Ok(())
     }
 

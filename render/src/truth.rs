@@ -159,6 +159,14 @@ struct FaultRecord {
     /// Hold number for plank and side plank (absent for rep exercises).
     #[serde(skip_serializing_if = "Option::is_none")]
     hold: Option<u32>,
+    /// A fault given a size (`=SIZE`): the size, its unit, and `advice` if it is too slight
+    /// for a coach to call (it then does not cut the hold) or `warning` if a coach calls it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    size: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unit: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    severity: Option<&'static str>,
 }
 
 /// The ground-truth document, fields in the order they are written.
@@ -232,8 +240,12 @@ impl Truth<'_> {
                 })
                 .collect()
         };
+        // A look-alike holds nothing that a posecheck exercise would.
         let holds = tl
             .valid_holds()
+            .into_iter()
+            .filter(|_| !s.exercise.is_lookalike())
+            .collect::<Vec<_>>()
             .into_iter()
             .map(|(side, a, b)| HoldRecord {
                 side: side_name(side),
@@ -253,6 +265,11 @@ impl Truth<'_> {
                     end_s: ms(f.end),
                     rep: (!hold).then_some(f.index),
                     hold: hold.then_some(f.index),
+                    size: f.size,
+                    unit: f.size.and(f.code.grading()).map(|g| g.0),
+                    severity: f
+                        .size
+                        .map(|_| if f.is_advice() { "advice" } else { "warning" }),
                 }
             })
             .collect();

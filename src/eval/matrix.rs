@@ -6,7 +6,9 @@
 //!
 //! One factor is changed at a time from a base shot (side-on, camera at hip height 3 m away,
 //! 640×360), plus the hard combination users produce most (a phone on the floor, oblique,
-//! portrait), so a failing row names its cause.
+//! portrait), so a failing row names its cause. The full set adds the exercises' variants
+//! and look-alike movements (side-on and oblique) and each form fault at two known sizes,
+//! one a coach lets pass and one a coach calls (side-on).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -18,7 +20,7 @@ use crate::error::Error;
 /// Which cells to render.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum MatrixSize {
-    /// One hard cell per exercise (the CI subset).
+    /// One hard cell per exercise and two look-alikes (the CI subset).
     Quick,
     /// Every cell.
     Full,
@@ -41,6 +43,9 @@ fn base(exercise: &str) -> &'static [&'static str] {
         "bird_dog" => &["--reps", "4", "--hold", "2.5"],
         "glute_bridge" => &["--reps", "5", "--hold", "1.5"],
         "superman" => &["--reps", "3", "--hold", "6"],
+        "kickback" => &["--reps", "6", "--hold", "0.5"],
+        "cat_cow" | "dead_bug" => &["--reps", "4", "--hold", "1"],
+        "push_up" => &["--reps", "6", "--hold", "0.3"],
         _ => &["--reps", "1", "--hold", "12"],
     }
 }
@@ -55,6 +60,31 @@ fn faults(exercise: &str) -> &'static [&'static str] {
         _ => &[],
     }
 }
+
+/// Variants of the exercises (renderer `--variant`).
+const VARIANTS: [(&str, &str); 6] = [
+    ("glute_bridge", "hands_behind_head"),
+    ("glute_bridge", "single_leg"),
+    ("plank", "straight_arm"),
+    ("side_plank", "straight_arm"),
+    ("side_plank", "top_arm_raised"),
+    ("superman", "swimmer"),
+];
+
+/// Movements that look like the exercises but are none of them: nothing may be counted.
+const LOOKALIKES: [&str; 5] = ["kickback", "cat_cow", "dead_bug", "push_up", "childs_pose"];
+
+/// Each form fault at a size a coach lets pass and at one a coach calls (the renderer's
+/// `=SIZE` on a fault, see render/README.md): (exercise, fault, slight, clear).
+const GRADED: [(&str, &str, &str, &str); 7] = [
+    ("plank", "hips_sagging@1:4-8", "3cm", "10cm"),
+    ("plank", "hips_piked@1:4-8", "3cm", "10cm"),
+    ("side_plank", "hips_dropping@1:4-8", "3cm", "10cm"),
+    ("side_plank", "hips_piked@1:4-8", "3cm", "10cm"),
+    ("glute_bridge", "hips_not_extended@3", "10deg", "30deg"),
+    ("bird_dog", "leg_below_level@2", "8deg", "25deg"),
+    ("bird_dog", "arm_below_level@3", "8deg", "30deg"),
+];
 
 const EXERCISES: [&str; 5] = [
     "bird_dog",
@@ -108,7 +138,14 @@ fn cell(
     if let Some(f) = fault {
         args.extend(["--fault".to_string(), f.to_string()]);
     }
-    let code = fault.map(|f| f.split('@').next().unwrap_or(f));
+    let code = fault.map(|f| {
+        let code = f.split('@').next().unwrap_or(f);
+        // A graded fault is named with its size.
+        match f.split_once('=') {
+            Some((_, size)) => format!("{code}-{size}"),
+            None => code.to_string(),
+        }
+    });
     Cell {
         name: match code {
             Some(c) => format!("{exercise}-{name}-{c}"),
@@ -124,15 +161,39 @@ fn cell(
 fn cells(size: MatrixSize) -> Vec<Cell> {
     let (name, view, extra) = PHONE_ON_FLOOR;
     if size == MatrixSize::Quick {
-        return EXERCISES
+        let mut quick: Vec<Cell> = EXERCISES
             .iter()
             .map(|e| cell(e, name, view, extra, None))
             .collect();
+        // Two look-alikes: a kickback at 45° (passes) and push-ups side-on (a plank to
+        // posecheck: a known failure).
+        let (n, v, x) = VARIATIONS[1];
+        quick.push(cell("kickback", n, v, x, None));
+        let (n, v, x) = VARIATIONS[0];
+        quick.push(cell("push_up", n, v, x, None));
+        return quick;
     }
     let mut out = Vec::new();
     for e in EXERCISES {
         out.extend(VARIATIONS.iter().map(|(n, v, x)| cell(e, n, v, x, None)));
         out.push(cell(e, name, view, extra, None));
+        for (ve, v) in VARIANTS.iter().filter(|(ve, _)| *ve == e) {
+            for (n, view, x) in [VARIATIONS[0], VARIATIONS[1]] {
+                let x: Vec<&str> = ["--variant", v].iter().chain(x).copied().collect();
+                out.push(cell(
+                    ve,
+                    &format!("{v}-{n}"),
+                    &format!("{view}, {v}"),
+                    &x,
+                    None,
+                ));
+            }
+        }
+        for (ge, f, slight, clear) in GRADED.iter().filter(|g| g.0 == e) {
+            for size in [slight, clear] {
+                out.push(cell(ge, "side", "side", &[], Some(&format!("{f}={size}"))));
+            }
+        }
         for f in faults(e) {
             out.push(cell(e, "side", "side", &[], Some(f)));
             out.push(cell(
@@ -143,6 +204,13 @@ fn cells(size: MatrixSize) -> Vec<Cell> {
                 Some(f),
             ));
         }
+    }
+    for e in LOOKALIKES {
+        out.extend(
+            VARIATIONS[..2]
+                .iter()
+                .map(|(n, v, x)| cell(e, n, v, x, None)),
+        );
     }
     out
 }
@@ -168,6 +236,15 @@ const HOLD_READS_SHORTER_S: f64 = 0.5;
 
 /// The manifest entry of a rendered clip, from its ground truth (`.gt.json`).
 fn entry(cell: &Cell, file: &str, gt: &Value) -> Value {
+    if LOOKALIKES.contains(&cell.exercise) {
+        // A negative: no reps, at most a second of hold in all, no warning.
+        return json!({
+            "file": file,
+            "exercise": format!("none (look-alike: {})", cell.exercise),
+            "view": cell.view,
+            "notes": format!("rendered: posecheck-render {}", cell.args.join(" ")),
+        });
+    }
     let reps = gt["reps"].as_array().cloned().unwrap_or_default();
     let holds = gt["holds"].as_array().cloned().unwrap_or_default();
     let mut e = json!({
@@ -179,7 +256,11 @@ fn entry(cell: &Cell, file: &str, gt: &Value) -> Value {
     let faults: Vec<Value> = gt["faults"]
         .as_array()
         .map(|fs| {
+            // A fault too slight for a coach to call is advice: no warning may be given for
+            // it (the clip is clean form if it has nothing else), and it does not cut the
+            // hold in the truth.
             fs.iter()
+                .filter(|f| f["severity"] != "advice")
                 .map(|f| {
                     json!({
                         "code": template_code(cell.exercise, f["code"].as_str().unwrap_or("")),
