@@ -26,6 +26,12 @@ pub enum Exercise {
     SidePlank,
     Superman,
     Plank,
+    // Standing balance exercises (`stands.rs`).
+    FeetTogetherStand,
+    TandemStance,
+    SingleLegStance,
+    HeelRaise,
+    SingleLegToeStand,
 }
 
 impl Exercise {
@@ -46,13 +52,23 @@ impl Exercise {
             Exercise::SidePlank => "side_plank",
             Exercise::Superman => "superman",
             Exercise::Plank => "plank",
+            Exercise::FeetTogetherStand => "feet_together_stand",
+            Exercise::TandemStance => "tandem_stance",
+            Exercise::SingleLegStance => "single_leg_stance",
+            Exercise::HeelRaise => "heel_raise",
+            Exercise::SingleLegToeStand => "single_leg_toe_stand",
         }
     }
 
     /// Plank and side plank are held; the others are counted in reps (with a pause or hold
     /// at the top).
     pub fn is_hold(self) -> bool {
-        matches!(self, Exercise::SidePlank | Exercise::Plank)
+        matches!(self, Exercise::SidePlank | Exercise::Plank) || self.is_stand()
+    }
+
+    /// A standing balance exercise: one attempt, posed by [`crate::stands::Stand`].
+    pub fn is_stand(self) -> bool {
+        crate::stands::STANDS.contains(&self)
     }
 }
 
@@ -185,6 +201,9 @@ impl Poser {
             Exercise::SidePlank => self.side_plank(d, n),
             Exercise::Superman => self.superman(d, n),
             Exercise::Plank => self.plank(d, n),
+            // A stand's pose is a function of time (its sway), not of these controls: the
+            // clip poses it with `stands::Stand::pose`.
+            stand => unreachable!("{} is posed by stands::Stand", stand.name()),
         }
     }
 
