@@ -241,11 +241,12 @@ struct EvalArgs {
     /// The manifests (JSON) of clips and labelled keypoint files.
     #[arg(required_unless_present = "matrix")]
     manifests: Vec<PathBuf>,
-    /// Also render and score the robustness matrix of rendered clips with exact truth.
+    /// Also render and score the robustness matrix of rendered clips with exact truth
+    /// (balance: the rendered balance stands, sway and losses of balance against truth).
     #[arg(long, value_enum)]
     matrix: Option<MatrixSize>,
     /// Where the matrix's clips are rendered (kept, so a second run renders nothing)
-    /// [default: CACHE_DIR/rendered-matrix].
+    /// [default: CACHE_DIR/rendered-matrix, CACHE_DIR/rendered-balance(-quick)].
     #[arg(long, value_name = "DIR")]
     matrix_dir: Option<PathBuf>,
     #[command(flatten)]
@@ -747,23 +748,48 @@ fn eval_cmd(args: &EvalArgs, stop: &AtomicBool) -> Result<()> {
         stop,
     };
     let mut manifests = args.manifests.clone();
-    if let Some(size) = args.matrix {
-        let dir = args
-            .matrix_dir
-            .clone()
-            .unwrap_or_else(|| settings.cache_dir.join("rendered-matrix"));
-        manifests.push(eval::matrix::build(&dir, size, args.quiet)?);
+    let mut balance = None;
+    match args.matrix {
+        Some(size @ (MatrixSize::Balance | MatrixSize::BalanceQuick)) => {
+            let dir = args.matrix_dir.clone().unwrap_or_else(|| {
+                settings.cache_dir.join(match size {
+                    MatrixSize::Balance => "rendered-balance",
+                    _ => "rendered-balance-quick",
+                })
+            });
+            balance = Some(eval::balance::run(&dir, size, &settings, args.quiet)?);
+        }
+        Some(size) => {
+            let dir = args
+                .matrix_dir
+                .clone()
+                .unwrap_or_else(|| settings.cache_dir.join("rendered-matrix"));
+            manifests.push(eval::matrix::build(&dir, size, args.quiet)?);
+        }
+        None => {}
     }
     let results = manifests
         .iter()
         .map(|m| eval::run(m, &settings))
         .collect::<Result<Vec<_>, _>>()?;
-    let table = posecheck_core::eval::table::markdown(&results);
+    let mut table = if results.is_empty() {
+        String::new()
+    } else {
+        posecheck_core::eval::table::markdown(&results)
+    };
+    if let Some(b) = &balance {
+        table += &eval::balance::markdown(b);
+    }
     if args.json {
-        // One manifest: its evaluation; several: a list of them.
-        let json = match results.as_slice() {
-            [one] => serde_json::to_string_pretty(one)?,
-            all => serde_json::to_string_pretty(all)?,
+        // One manifest: its evaluation; several: a list of them; the balance set beside.
+        let json = match (results.as_slice(), &balance) {
+            ([], Some(b)) => serde_json::to_string_pretty(b)?,
+            ([one], None) => serde_json::to_string_pretty(one)?,
+            (all, None) => serde_json::to_string_pretty(all)?,
+            (all, Some(b)) => serde_json::to_string_pretty(&serde_json::json!({
+                "evaluations": all,
+                "balance": b,
+            }))?,
         };
         println!("{json}");
     } else {

@@ -4,8 +4,7 @@
 //! within its labels, with clean form left clean, except the known failures below, which must
 //! still fail.
 
-use std::path::Path;
-use std::process::Command;
+mod common;
 
 use serde_json::Value;
 
@@ -26,22 +25,7 @@ const KNOWN_FAILURES: &[(&str, &str)] = &[
 
 #[test]
 fn the_quick_matrix_is_within_its_labels() {
-    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
-    let (matrix, cache) = (tmp.join("matrix"), tmp.join("matrix-eval-cache"));
-    let out = Command::new(env!("CARGO_BIN_EXE_posecheck"))
-        .args(["eval", "--matrix", "quick", "--json", "--quiet"])
-        .arg("--matrix-dir")
-        .arg(&matrix)
-        .arg("--cache-dir")
-        .arg(&cache)
-        .output()
-        .expect("run posecheck");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let e: Value = serde_json::from_slice(&out.stdout).expect("eval json");
+    let e: Value = common::eval_matrix("quick", "matrix");
     let clips = e["clips"].as_array().expect("clips");
     assert_eq!(clips.len(), 7, "one clip per exercise and two look-alikes");
     let failing: Vec<String> = clips

@@ -16,6 +16,7 @@ use crate::scene::Room;
 use crate::script::{Facing, FaultSpec, HeadEnd, Settings, parse_colour};
 use crate::shade::{Lights, Palette, srgb_to_linear};
 use crate::skeleton::{Body, Landmark, Side, Skeleton, landmarks};
+use crate::stands::{ComTruth, Stand};
 use crate::timeline::Timeline;
 use crate::truth::{FrameJoints, Truth};
 use crate::video::{Mark, VideoOut, write_png};
@@ -55,6 +56,8 @@ pub struct Clip {
     pub poser: Poser,
     pub skeletons: Vec<Skeleton>,
     pub camera: Camera,
+    /// A standing exercise's stand, and its true centre of mass in every frame.
+    pub stand: Option<(Stand, Vec<ComTruth>)>,
     landmarks: Vec<Landmark>,
     scene: (Room, Palette, Lights),
     renderer: OnceCell<Renderer>,
@@ -136,16 +139,40 @@ impl Clip {
             Body::new(s.body_height_m as f32),
         )
         .with_variant(s.variant);
-        let n = (timeline.duration * s.fps).round() as usize;
+        let stand = s.stand().map(|script| {
+            Stand::new(
+                s.exercise,
+                script,
+                down,
+                poser.body().clone(),
+                poser.stage.at(1.0, 0.0, 0.0),
+                (
+                    s.rest_start_s,
+                    s.tempo_up_s,
+                    s.hold_s,
+                    s.tempo_down_s,
+                    s.rest_end_s,
+                ),
+            )
+        });
+        let duration = stand
+            .as_ref()
+            .map_or(timeline.duration, |st| st.timing.duration);
+        let n = (duration * s.fps).round() as usize;
         let skeletons: Vec<Skeleton> = (0..n)
             .map(|i| {
                 let t = i as f64 / s.fps;
-                Skeleton::new(
-                    poser.body(),
-                    &poser.pose(&timeline.drive_at(t), &timeline.natural_at(t)),
-                )
+                let pose = match &stand {
+                    Some(st) => st.pose(t),
+                    None => poser.pose(&timeline.drive_at(t), &timeline.natural_at(t)),
+                };
+                Skeleton::new(poser.body(), &pose)
             })
             .collect();
+        let stand = stand.map(|st| {
+            let com = skeletons.iter().map(|sk| st.truth_of(sk)).collect();
+            (st, com)
+        });
         let landmarks = landmarks();
         // Aim at the middle of everything the figure does in the clip.
         let (mut lo, mut hi) = (Vec3::ONE * f32::MAX, Vec3::ONE * f32::MIN);
@@ -156,7 +183,13 @@ impl Clip {
             }
         }
         let centre = (lo + hi) * 0.5;
-        let target = v3(centre.x, centre.y.clamp(0.15, 0.5), centre.z);
+        // Floor exercises keep the camera aimed low; a standing body is framed at mid-body.
+        let target_y = if stand.is_some() {
+            centre.y
+        } else {
+            centre.y.clamp(0.15, 0.5)
+        };
+        let target = v3(centre.x, target_y, centre.z);
         let head_dir = poser.stage.at(1.0, 0.0, 0.0);
         let camera = Camera::place(
             s.view(),
@@ -187,6 +220,7 @@ impl Clip {
             scene: (room, palette, lights),
             renderer: OnceCell::new(),
             camera,
+            stand,
         })
     }
 
@@ -234,6 +268,7 @@ impl Clip {
             settings: &self.settings,
             timeline: &self.timeline,
             camera: &self.camera,
+            stand: self.stand.as_ref(),
             names: self.landmarks.iter().map(|l| l.name.clone()).collect(),
             frames,
         }

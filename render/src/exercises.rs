@@ -33,6 +33,12 @@ pub enum Exercise {
     DeadBug,
     PushUp,
     ChildsPose,
+    // Standing balance exercises (`stands.rs`).
+    FeetTogetherStand,
+    TandemStance,
+    SingleLegStance,
+    HeelRaise,
+    SingleLegToeStand,
 }
 
 impl Exercise {
@@ -63,6 +69,11 @@ impl Exercise {
             Exercise::DeadBug => "dead_bug",
             Exercise::PushUp => "push_up",
             Exercise::ChildsPose => "childs_pose",
+            Exercise::FeetTogetherStand => "feet_together_stand",
+            Exercise::TandemStance => "tandem_stance",
+            Exercise::SingleLegStance => "single_leg_stance",
+            Exercise::HeelRaise => "heel_raise",
+            Exercise::SingleLegToeStand => "single_leg_toe_stand",
         }
     }
 
@@ -92,7 +103,12 @@ impl Exercise {
         matches!(
             self,
             Exercise::SidePlank | Exercise::Plank | Exercise::ChildsPose
-        )
+        ) || self.is_stand()
+    }
+
+    /// A standing balance exercise: one attempt, posed by [`crate::stands::Stand`].
+    pub fn is_stand(self) -> bool {
+        crate::stands::STANDS.contains(&self)
     }
 }
 
@@ -238,6 +254,9 @@ impl Poser {
             Exercise::DeadBug => self.dead_bug(d, n),
             Exercise::PushUp => self.push_up(d, n),
             Exercise::ChildsPose => self.childs_pose(d, n),
+            // A stand's pose is a function of time (its sway), not of these controls: the
+            // clip poses it with `stands::Stand::pose`.
+            stand => unreachable!("{} is posed by stands::Stand", stand.name()),
         };
         match self.variant {
             Some(v) => self.vary(v, pose, d, n),

@@ -15,6 +15,7 @@ mod scene;
 mod script;
 mod shade;
 mod skeleton;
+mod stands;
 mod timeline;
 mod truth;
 mod variants;
@@ -31,6 +32,7 @@ use crate::clip::{Clip, Outputs};
 use crate::exercises::Exercise;
 use crate::script::{Facing, HeadEnd, Script};
 use crate::skeleton::Side;
+use crate::stands::{StandEnd, SwayAxis};
 use crate::variants::Variant;
 
 const AFTER_HELP: &str = "\
@@ -187,6 +189,22 @@ struct Cli {
     /// Amount of breathing, sway and head movement (0 = none) [default: 1].
     #[arg(long, value_name = "AMOUNT")]
     sway: Option<f64>,
+    /// Stands: peak horizontal displacement of the centre of mass in the scripted sway (a
+    /// sine; its RMS is this over √2), cm, 0-10; 0 stands perfectly still [default: 0].
+    #[arg(long, value_name = "CM")]
+    sway_cm: Option<f64>,
+    /// Stands: frequency of the scripted sway [default: 0.3].
+    #[arg(long, value_name = "HZ")]
+    sway_hz: Option<f64>,
+    /// Stands: the direction of the sway [default: side_to_side].
+    #[arg(long, value_enum)]
+    sway_axis: Option<SwayAxis>,
+    /// Stands: what ends the attempt, --hold seconds after it starts: touch_down (the raised
+    /// foot lands then), step (a foot leaves its place then), heels_dropped (the heels land
+    /// then), hands_left_waist (the hands leave then) or time_up (held to the clip's end)
+    /// [default: time_up].
+    #[arg(long, value_enum)]
+    ended_by: Option<StandEnd>,
     /// Also save these frames as PNG beside the video (NAME.f00012.png), e.g. 0,45,90.
     #[arg(long, value_name = "FRAMES", value_delimiter = ',')]
     stills: Vec<usize>,
@@ -269,6 +287,10 @@ impl Cli {
             seed: self.seed,
             jitter: self.jitter,
             sway: self.sway,
+            sway_cm: self.sway_cm,
+            sway_hz: self.sway_hz,
+            sway_axis: self.sway_axis,
+            ended_by: self.ended_by,
         })
     }
 }

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::camera::{Placement, View};
 use crate::exercises::Exercise;
 use crate::skeleton::Side;
+use crate::stands::{StandEnd, StandScript, SwayAxis};
 use crate::variants::Variant;
 
 /// Side plank: whether the front of the body faces the camera.
@@ -73,6 +74,10 @@ pub struct Script {
     pub seed: Option<u64>,
     pub jitter: Option<f64>,
     pub sway: Option<f64>,
+    pub sway_cm: Option<f64>,
+    pub sway_hz: Option<f64>,
+    pub sway_axis: Option<SwayAxis>,
+    pub ended_by: Option<StandEnd>,
 }
 
 /// Every option with its value, after defaults.
@@ -136,6 +141,16 @@ pub struct Settings {
     pub seed: u64,
     pub jitter: f64,
     pub sway: f64,
+    // Stands only (absent from other exercises' ground truth, which stays as it was).
+    /// Peak horizontal displacement of the centre of mass in the scripted sway, cm.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sway_cm: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sway_hz: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sway_axis: Option<SwayAxis>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ended_by: Option<StandEnd>,
 }
 
 impl Script {
@@ -196,7 +211,11 @@ impl Script {
             faults,
             seed,
             jitter,
-            sway
+            sway,
+            sway_cm,
+            sway_hz,
+            sway_axis,
+            ended_by
         )
     }
 
@@ -220,12 +239,32 @@ impl Script {
                     .join(" and ")
             );
         }
-        // A single-leg bridge keeps one leg extended: --side names it.
-        let sided = is_side_plank || self.variant == Some(Variant::SingleLeg);
+        let stand = exercise.is_stand();
+        let one_leg = matches!(
+            exercise,
+            Exercise::SingleLegStance | Exercise::SingleLegToeStand
+        );
+        // A single-leg bridge keeps one leg extended, a single-leg stand stands on one: --side
+        // names it.
+        let sided = is_side_plank || one_leg || self.variant == Some(Variant::SingleLeg);
         if self.side.is_some() && !(sided || exercise.sided()) {
             bail!(
-                "--side applies to bird_dog, side_plank, kickback, dead_bug and the single_leg glute_bridge only"
+                "--side applies to bird_dog, side_plank, kickback, dead_bug, the single_leg glute_bridge and the single-leg stands (the standing leg) only"
             );
+        }
+        let stand_options = [
+            self.sway_cm.is_some(),
+            self.sway_hz.is_some(),
+            self.sway_axis.is_some(),
+            self.ended_by.is_some(),
+        ];
+        if !stand && stand_options.contains(&true) {
+            bail!(
+                "--sway-cm, --sway-hz, --sway-axis and --ended-by apply to the standing exercises only"
+            );
+        }
+        if stand && self.faults.as_ref().is_some_and(|f| !f.is_empty()) {
+            bail!("--fault does not apply to the standing exercises (use --ended-by)");
         }
         if self.facing.is_some() && !is_side_plank {
             bail!("--facing applies to side_plank only");
@@ -265,11 +304,17 @@ impl Script {
                 None => Some(self.camera.unwrap_or(Placement::Side)),
             },
             camera_azimuth_deg: self.camera_azimuth_deg,
-            camera_height_m: self.camera_height_m.unwrap_or(0.55),
+            // A phone filming a standing body stands at mid-body height.
+            camera_height_m: self
+                .camera_height_m
+                .unwrap_or(if stand { 1.0 } else { 0.55 }),
             camera_distance_m: self.camera_distance_m.unwrap_or(3.0),
-            fov_deg: self.fov_deg.unwrap_or(58.0),
-            width: self.width.unwrap_or(640),
-            height: self.height.unwrap_or(360),
+            // The field of view is horizontal: a phone held upright sees 58° along its long
+            // side, 35° across.
+            fov_deg: self.fov_deg.unwrap_or(if stand { 35.0 } else { 58.0 }),
+            // Portrait for a standing body: landscape at 58° does not fit 1.70 m inside 3 m.
+            width: self.width.unwrap_or(if stand { 360 } else { 640 }),
+            height: self.height.unwrap_or(if stand { 640 } else { 360 }),
             fps: self.fps.unwrap_or(30.0),
             top: colour(self.top, "#24a0ad", "top")?,
             leggings: colour(self.leggings, "#22232b", "leggings")?,
@@ -287,6 +332,10 @@ impl Script {
             seed: self.seed.unwrap_or(1),
             jitter: self.jitter.unwrap_or(0.04),
             sway: self.sway.unwrap_or(1.0),
+            sway_cm: stand.then(|| self.sway_cm.unwrap_or(0.0)),
+            sway_hz: stand.then(|| self.sway_hz.unwrap_or(0.3)),
+            sway_axis: stand.then(|| self.sway_axis.unwrap_or(SwayAxis::SideToSide)),
+            ended_by: stand.then(|| self.ended_by.unwrap_or(StandEnd::TimeUp)),
         };
         s.check()?;
         let faults = s
@@ -330,6 +379,9 @@ impl Defaults {
             Exercise::DeadBug => (6, 0.8, 1.2, 0.5),
             Exercise::PushUp => (6, 0.2, 0.9, 0.3),
             Exercise::ChildsPose => (1, 10.0, 2.0, 2.0),
+            // One attempt; the tempo is that of raising a leg or the heels, or of a loss of
+            // balance (a foot coming down, a step).
+            _ => (1, 8.0, 0.5, 0.0),
         };
         Defaults {
             reps,
@@ -405,7 +457,37 @@ impl Settings {
             Ok(())
         };
         even(self.width, "width")?;
-        even(self.height, "height")
+        even(self.height, "height")?;
+        if let Some(stand) = self.stand() {
+            ensure!(
+                self.reps == 1,
+                "a stand is one attempt: --reps does not apply"
+            );
+            within(stand.sway_m * 100.0, 0.0, 10.0, "sway amplitude (cm)")?;
+            within(stand.sway_hz, 0.05, 3.0, "sway frequency (Hz)")?;
+            stand.check(self.exercise)?;
+            ensure!(
+                matches!(
+                    stand.ended_by,
+                    StandEnd::TimeUp | StandEnd::Step | StandEnd::HandsLeftWaist
+                ) || self.hold_s >= self.tempo_down_s,
+                "--ended-by {}: the hold ({} s) must be at least the way down (--tempo, {} s)",
+                stand.ended_by.name(),
+                self.hold_s,
+                self.tempo_down_s
+            );
+        }
+        Ok(())
+    }
+
+    /// The stand's sway and end (standing exercises only).
+    pub fn stand(&self) -> Option<StandScript> {
+        Some(StandScript {
+            sway_m: self.sway_cm? / 100.0,
+            sway_hz: self.sway_hz?,
+            axis: self.sway_axis?,
+            ended_by: self.ended_by?,
+        })
     }
 }
 

@@ -17,6 +17,7 @@ use crate::math::Vec3;
 use crate::raytrace::Tracer;
 use crate::script::Settings;
 use crate::skeleton::{Body, Landmark, Side, Skeleton};
+use crate::stands::{ComTruth, Stand};
 use crate::timeline::Timeline;
 
 /// How keypoints are placed, written into every ground-truth file.
@@ -115,6 +116,40 @@ struct FrameRecord<'a> {
     joints: Named<'a, [f64; 2]>,
     visible: Named<'a, bool>,
     world: Named<'a, [f64; 3]>,
+    /// Stands only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    com: Option<ComRecord>,
+}
+
+/// A horizontal displacement: side to side (+ the person's left), front to back (+ forward).
+#[derive(Serialize)]
+struct Horizontal {
+    side_to_side: f64,
+    front_to_back: f64,
+}
+
+/// A stand's true centre of mass in one frame.
+#[derive(Serialize)]
+struct ComRecord {
+    /// World position, metres.
+    position: [f64; 3],
+    /// Over the standing foot (the ankles' midpoint with both feet down), metres.
+    over_foot_m: Horizontal,
+    /// The same in body heights.
+    over_foot_h: Horizontal,
+    on_one_foot: bool,
+}
+
+/// A stand's attempt, in the words of posecheck's report.
+#[derive(Serialize)]
+struct AttemptRecord {
+    index: u32,
+    /// The standing leg of a single-leg stand.
+    side: Option<&'static str>,
+    start_s: f64,
+    end_s: f64,
+    duration_s: f64,
+    ended_by: &'static str,
 }
 
 #[derive(Serialize)]
@@ -187,6 +222,9 @@ struct Document<'a> {
     reps: Vec<RepRecord>,
     holds: Vec<HoldRecord>,
     faults: Vec<FaultRecord>,
+    /// Stands only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    attempts: Option<Vec<AttemptRecord>>,
     conventions: &'static str,
     frames: Vec<FrameRecord<'a>>,
 }
@@ -207,6 +245,7 @@ pub struct Truth<'a> {
     pub settings: &'a Settings,
     pub timeline: &'a Timeline,
     pub camera: &'a Camera,
+    pub stand: Option<&'a (Stand, Vec<ComTruth>)>,
     pub names: Vec<String>,
     pub frames: Vec<FrameJoints>,
 }
@@ -240,9 +279,24 @@ impl Truth<'_> {
                 })
                 .collect()
         };
-        // A look-alike holds nothing that a posecheck exercise would.
-        let holds = tl
-            .valid_holds()
+        // A look-alike holds nothing that a posecheck exercise would; a stand's hold is its
+        // attempt.
+        let spans = match self.stand {
+            Some((st, _)) => vec![(s.side, st.timing.start, st.timing.end)],
+            None => tl.valid_holds(),
+        };
+        let attempts = self.stand.map(|(st, _)| {
+            vec![AttemptRecord {
+                index: 1,
+                side: side_name(s.side),
+                start_s: ms(st.timing.start),
+                end_s: ms(st.timing.end),
+                duration_s: ms(st.timing.end - st.timing.start),
+                ended_by: st.script.ended_by.name(),
+            }]
+        });
+        let height = s.body_height_m;
+        let holds = spans
             .into_iter()
             .filter(|_| !s.exercise.is_lookalike())
             .collect::<Vec<_>>()
@@ -273,6 +327,13 @@ impl Truth<'_> {
                 }
             })
             .collect();
+        let v3 = |v: Vec3| {
+            [
+                round(v.x as f64, 4),
+                round(v.y as f64, 4),
+                round(v.z as f64, 4),
+            ]
+        };
         let frames = self
             .frames
             .iter()
@@ -280,10 +341,30 @@ impl Truth<'_> {
             .map(|(i, f)| {
                 let t = i as f64 / s.fps;
                 let (phase, rep, side) = tl.label_at(t);
+                let (phase, side) = match self.stand {
+                    Some((st, _)) => (st.phase(t), s.side),
+                    None => (phase.name(), side),
+                };
+                let com = self.stand.map(|(_, com)| {
+                    let c = &com[i];
+                    let (a, b) = (c.over_foot.0 as f64, c.over_foot.1 as f64);
+                    ComRecord {
+                        position: v3(c.position),
+                        over_foot_m: Horizontal {
+                            side_to_side: round(a, 5),
+                            front_to_back: round(b, 5),
+                        },
+                        over_foot_h: Horizontal {
+                            side_to_side: round(a / height, 6),
+                            front_to_back: round(b / height, 6),
+                        },
+                        on_one_foot: c.on_one_foot,
+                    }
+                });
                 FrameRecord {
                     index: i,
                     t: self.t(i),
-                    phase: phase.name(),
+                    phase,
                     // Planks have holds, not reps.
                     rep: rep.filter(|_| !s.exercise.is_hold()),
                     side: side_name(side),
@@ -300,16 +381,10 @@ impl Truth<'_> {
                         names: &self.names,
                         values: &f.world,
                     },
+                    com,
                 }
             })
             .collect();
-        let v3 = |v: Vec3| {
-            [
-                round(v.x as f64, 4),
-                round(v.y as f64, 4),
-                round(v.z as f64, 4),
-            ]
-        };
         let n = self.frames.len();
         Document {
             generator: "posecheck-render",
@@ -335,6 +410,7 @@ impl Truth<'_> {
             reps,
             holds,
             faults,
+            attempts,
             conventions: CONVENTIONS,
             frames,
         }

@@ -24,6 +24,11 @@ pub enum MatrixSize {
     Quick,
     /// Every cell.
     Full,
+    /// The balance stands: sway against truth, the noise floor, losses of balance (scored
+    /// in a table of their own, see `eval::balance`).
+    Balance,
+    /// The balance set's CI subset: a still stand, one sway, one touch-down, at 360×640.
+    BalanceQuick,
 }
 
 /// One rendered clip: its name, what it shows and the renderer's options.
@@ -312,46 +317,62 @@ fn renderer() -> Result<PathBuf, Error> {
     }
 }
 
+/// Renders `dir/NAME.mp4` with the renderer's `args` unless it is there from the same
+/// options, and returns its ground truth (`NAME.gt.json`). `label` names it in the progress.
+pub(crate) fn render_clip(
+    dir: &Path,
+    name: &str,
+    args: &[String],
+    label: Option<&str>,
+) -> Result<Value, Error> {
+    let clip = dir.join(format!("{name}.mp4"));
+    let gt_path = dir.join(format!("{name}.gt.json"));
+    let args_path = dir.join(format!("{name}.args"));
+    let joined = args.join(" ");
+    let current = clip.is_file()
+        && gt_path.is_file()
+        && std::fs::read_to_string(&args_path).is_ok_and(|a| a == joined);
+    if !current {
+        // A render stopped part-way must not pass for a finished one next time.
+        let _ = std::fs::remove_file(&args_path);
+        if let Some(label) = label {
+            eprintln!("rendering {label}: {name}");
+        }
+        let renderer = renderer()?;
+        let out = Command::new(&renderer)
+            .args(args)
+            .arg("-o")
+            .arg(&clip)
+            .output()
+            .map_err(|e| Error::invalid(format!("{}: {e}", renderer.display())))?;
+        if !out.status.success() {
+            return Err(Error::invalid(format!(
+                "rendering {name} failed: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            )));
+        }
+        std::fs::write(&args_path, &joined).map_err(|e| Error::io(&args_path, e))?;
+    }
+    let text = std::fs::read_to_string(&gt_path).map_err(|e| Error::io(&gt_path, e))?;
+    serde_json::from_str(&text)
+        .map_err(|e| Error::input(&gt_path, format!("not the renderer's truth: {e}")))
+}
+
 /// Renders the matrix's clips into `dir` (a clip already rendered with the same options is
 /// kept: after changing the renderer, empty the directory) and writes their truth as
 /// `dir/manifest.json`, which it returns.
 pub fn build(dir: &Path, size: MatrixSize, quiet: bool) -> Result<PathBuf, Error> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let renderer = renderer()?;
     let cells = cells(size);
     let mut videos = Vec::new();
     for (i, cell) in cells.iter().enumerate() {
-        let clip = dir.join(format!("{}.mp4", cell.name));
-        let gt_path = dir.join(format!("{}.gt.json", cell.name));
-        let args_path = dir.join(format!("{}.args", cell.name));
-        let args = cell.args.join(" ");
-        let current = clip.is_file()
-            && gt_path.is_file()
-            && std::fs::read_to_string(&args_path).is_ok_and(|a| a == args);
-        if !current {
-            // A render stopped part-way must not pass for a finished one next time.
-            let _ = std::fs::remove_file(&args_path);
-            if !quiet {
-                eprintln!("rendering {}/{}: {}", i + 1, cells.len(), cell.name);
-            }
-            let out = Command::new(&renderer)
-                .args(&cell.args)
-                .arg("-o")
-                .arg(&clip)
-                .output()
-                .map_err(|e| Error::invalid(format!("{}: {e}", renderer.display())))?;
-            if !out.status.success() {
-                return Err(Error::invalid(format!(
-                    "rendering {} failed: {}",
-                    cell.name,
-                    String::from_utf8_lossy(&out.stderr).trim()
-                )));
-            }
-            std::fs::write(&args_path, &args).map_err(|e| Error::io(&args_path, e))?;
-        }
-        let text = std::fs::read_to_string(&gt_path).map_err(|e| Error::io(&gt_path, e))?;
-        let gt: Value = serde_json::from_str(&text)
-            .map_err(|e| Error::input(&gt_path, format!("not the renderer's truth: {e}")))?;
+        let label = format!("{}/{}", i + 1, cells.len());
+        let gt = render_clip(
+            dir,
+            &cell.name,
+            &cell.args,
+            (!quiet).then_some(label.as_str()),
+        )?;
         videos.push(entry(cell, &format!("{}.mp4", cell.name), &gt));
     }
     let manifest = json!({

@@ -3,6 +3,7 @@
 //! scored by the core ([`posecheck_core::eval::score`]); labelled keypoint files are scored for
 //! form faults.
 
+pub mod balance;
 pub mod matrix;
 
 use std::path::{Path, PathBuf};

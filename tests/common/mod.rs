@@ -304,3 +304,23 @@ fn clip_reports(clip: &Path) -> Vec<MadeReport> {
 pub fn read_report(path: &Path) -> posecheck_core::report::model::Report {
     posecheck_core::report::json::read_report(path).unwrap_or_else(|e| panic!("{e}"))
 }
+
+/// `posecheck eval --matrix SIZE --json --quiet`, the rendered clips and their tracks kept in
+/// the tests' scratch directory under `name` (a second run renders nothing); the results.
+pub fn eval_matrix(size: &str, name: &str) -> serde_json::Value {
+    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let out = posecheck_command()
+        .args(["eval", "--matrix", size, "--json", "--quiet"])
+        .arg("--matrix-dir")
+        .arg(tmp.join(name))
+        .arg("--cache-dir")
+        .arg(tmp.join(format!("{name}-eval-cache")))
+        .output()
+        .expect("run posecheck");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("eval json")
+}

@@ -14,7 +14,7 @@ use crate::skeleton::{Joint, Part, Side};
 
 /// A body point a segment ends at.
 #[derive(Clone, Copy)]
-enum End {
+pub enum End {
     /// A sided part, on the segment's side.
     Part(Part),
     /// The index-finger landmark, on the segment's side (not a part templates name).
@@ -24,23 +24,25 @@ enum End {
 }
 
 /// One segment of Winter's Table 4.1.
-struct Segment {
-    proximal: End,
-    distal: End,
+pub struct Segment {
+    pub proximal: End,
+    pub distal: End,
     /// Mass as a fraction of the body's.
-    mass: f32,
+    pub mass: f32,
     /// Centre of mass from the proximal end, as a fraction of the segment's length.
-    com: f32,
+    pub com: f32,
     /// One per side (`true`) or a single central segment.
-    sided: bool,
+    pub sided: bool,
     /// Must be seen: the legs and trunk (84 % of the mass) carry the sway. The arms, hands
     /// and head are taken as the model estimates them when not seen well (hands holding
     /// weights read 0.1-0.5 visibility on skatefit_single_leg_balance_hold): 18 % of the mass
     /// in small, slow movements, against no measurement at all.
-    needs_seen: bool,
+    pub needs_seen: bool,
 }
 
-const SEGMENTS: [Segment; 8] = [
+/// The segment table, public so that the renderer's ground truth (`posecheck-render`) computes
+/// its true centre of mass with the same model the sway is measured with.
+pub const SEGMENTS: [Segment; 8] = [
     // hand: wrist axis to knuckle II of the middle finger
     Segment {
         proximal: End::Part(Part::Wrist),

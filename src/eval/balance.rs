@@ -1,0 +1,495 @@
+//! The rendered balance set (`posecheck eval --matrix balance`): the renderer's figure doing
+//! the balance stands with scripted sway of known amplitude and frequency (none at all for the
+//! noise floor), and losses of balance at known times, from the front and the side, 2-4 m
+//! away, 720×1280 (a phone held upright). Each clip is analysed as a guided routine would (the
+//! stand named, the person's height given) and its attempts and sway are compared with the
+//! renderer's truth: the true centre of mass over the standing foot, computed with posecheck's
+//! own segment model.
+//!
+//! The clips' manifest format counts reps and times holds; it has no place for a sway or an
+//! attempt's end, so this set is scored here, against the `.gt.json` files themselves.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::matrix::{MatrixSize, render_clip};
+use super::{EvalSettings, track_of};
+use crate::analyze::{self, AnalyzeSettings, FrameOutputs};
+use crate::error::Error;
+use posecheck_core::balance::BalanceSettings;
+use posecheck_core::report::model::{Hold, Report};
+use posecheck_core::session::SessionConfig;
+
+/// The renderer's figure is 1.70 m tall; posecheck is told so, for sway in centimetres.
+const HEIGHT_CM: f64 = 170.0;
+/// The targets of issue 16.
+const RMS_TARGET: f64 = 0.15;
+const RMS_TARGET_FROM_CM: f64 = 1.0;
+const TIMING_TARGET_S: f64 = 0.3;
+/// What ends an attempt when balance is lost (posecheck's report words).
+const LOSSES: [&str; 4] = ["touch_down", "step", "heels_dropped", "hands_left_waist"];
+
+/// How a set is filmed: frame size, and how long the stance lasts when held and before a
+/// scripted loss.
+#[derive(Clone, Copy)]
+struct Shoot {
+    size: &'static str,
+    hold_s: f64,
+    loss_after_s: f64,
+}
+
+/// The full set: 720p (upright), the stance held 8 s, losses 6 s in.
+const FULL: Shoot = Shoot {
+    size: "720x1280",
+    hold_s: 8.0,
+    loss_after_s: 6.0,
+};
+/// The CI subset: 360×640 and shorter, to render in seconds.
+const QUICK: Shoot = Shoot {
+    size: "360x640",
+    hold_s: 5.0,
+    loss_after_s: 4.0,
+};
+
+/// One rendered clip of the set.
+struct Cell {
+    name: String,
+    shoot: Shoot,
+    stand: &'static str,
+    view: &'static str,
+    distance_m: f64,
+    /// Peak centre-of-mass displacement, cm, and frequency.
+    sway_cm: f64,
+    sway_hz: f64,
+    ended_by: &'static str,
+}
+
+impl Cell {
+    fn new(shoot: Shoot, stand: &'static str, view: &'static str, distance_m: f64) -> Cell {
+        Cell {
+            name: String::new(),
+            shoot,
+            stand,
+            view,
+            distance_m,
+            sway_cm: 0.0,
+            sway_hz: 0.3,
+            ended_by: "time_up",
+        }
+        .named()
+    }
+
+    fn swaying(self, cm: f64, hz: f64) -> Cell {
+        Cell {
+            sway_cm: cm,
+            sway_hz: hz,
+            ..self
+        }
+        .named()
+    }
+
+    fn ending(self, reason: &'static str) -> Cell {
+        Cell {
+            ended_by: reason,
+            ..self
+        }
+        .named()
+    }
+
+    fn named(self) -> Cell {
+        Cell {
+            name: format!(
+                "{}-{}-{}m-{}cm-{}hz-{}",
+                self.stand, self.view, self.distance_m, self.sway_cm, self.sway_hz, self.ended_by
+            ),
+            ..self
+        }
+    }
+
+    /// The axis of sway the camera sees: side to side from the front, front to back from the
+    /// side.
+    fn axis(&self) -> &'static str {
+        if self.view == "front" {
+            "side_to_side"
+        } else {
+            "front_to_back"
+        }
+    }
+
+    fn args(&self) -> Vec<String> {
+        let hold = if self.ended_by == "time_up" {
+            self.shoot.hold_s
+        } else {
+            self.shoot.loss_after_s
+        };
+        [
+            "-e",
+            self.stand,
+            "--camera",
+            self.view,
+            "--camera-distance",
+            &self.distance_m.to_string(),
+            "--size",
+            self.shoot.size,
+            "--sway-cm",
+            &self.sway_cm.to_string(),
+            "--sway-hz",
+            &self.sway_hz.to_string(),
+            "--sway-axis",
+            self.axis(),
+            "--hold",
+            &hold.to_string(),
+            "--ended-by",
+            self.ended_by,
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+    }
+}
+
+/// Still and swaying single-leg stances at every view and distance, faster sway at 3 m, every
+/// loss of balance the renderer scripts, and the other stands held steadily; or, for CI, a
+/// still stand, one sway and one touch-down.
+fn cells(size: MatrixSize) -> Vec<Cell> {
+    if size != MatrixSize::Balance {
+        let at = |view| Cell::new(QUICK, "single_leg_stance", view, 3.0);
+        return vec![
+            at("front"),
+            at("front").swaying(2.0, 0.3),
+            at("front").ending("touch_down"),
+        ];
+    }
+    let mut out = Vec::new();
+    let at = |stand, view, d| Cell::new(FULL, stand, view, d);
+    for view in ["front", "side"] {
+        for d in [2.0, 3.0, 4.0] {
+            for cm in [0.0, 0.5, 1.0, 2.0, 5.0] {
+                out.push(at("single_leg_stance", view, d).swaying(cm, 0.3));
+            }
+        }
+        out.push(at("single_leg_stance", view, 3.0).swaying(2.0, 0.8));
+        out.push(at("single_leg_stance", view, 3.0).ending("touch_down"));
+        out.push(at("heel_raise", view, 3.0).ending("heels_dropped"));
+    }
+    out.push(at("feet_together_stand", "front", 3.0).ending("step"));
+    out.push(at("feet_together_stand", "front", 3.0).ending("hands_left_waist"));
+    out.push(at("feet_together_stand", "front", 3.0).swaying(1.0, 0.3));
+    out.push(at("tandem_stance", "side", 3.0).swaying(1.0, 0.3));
+    out.push(at("heel_raise", "side", 3.0).swaying(1.0, 0.3));
+    out.push(at("single_leg_toe_stand", "front", 3.0).swaying(1.0, 0.3));
+    out
+}
+
+/// An attempt as posecheck reported it.
+#[derive(Clone, Debug, Serialize)]
+pub struct Attempt {
+    pub start_s: f64,
+    pub end_s: f64,
+    pub ended_by: String,
+    /// RMS sway, cm (absent when posecheck did not measure it).
+    pub rms_cm: Option<f64>,
+}
+
+/// One clip's result.
+#[derive(Clone, Debug, Serialize)]
+pub struct ClipResult {
+    pub clip: String,
+    pub stand: String,
+    pub view: String,
+    pub distance_m: f64,
+    pub sway_cm: f64,
+    pub sway_hz: f64,
+    pub true_start_s: f64,
+    pub true_end_s: f64,
+    pub true_ended_by: String,
+    pub attempts: Vec<Attempt>,
+    /// The true RMS sway over the attempt posecheck timed (the one overlapping the true
+    /// attempt most), cm.
+    pub true_rms_cm: Option<f64>,
+    /// posecheck's RMS sway of that attempt, cm.
+    pub rms_cm: Option<f64>,
+    /// Measured over true RMS, minus one.
+    pub rms_error: Option<f64>,
+    /// Measured end minus true end of that attempt, s.
+    pub end_error_s: Option<f64>,
+    /// A loss of balance called where the stance was held to the end.
+    pub false_loss: bool,
+}
+
+/// The whole set.
+#[derive(Clone, Debug, Serialize)]
+pub struct BalanceEval {
+    pub clips: Vec<ClipResult>,
+}
+
+fn hold_end(h: &Hold) -> String {
+    serde_json::to_value(h.ended_by)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+/// The true RMS (cm) of the centre of mass over the standing foot along `axis`, from `start_s`
+/// to `end_s`.
+fn true_rms_cm(gt: &Value, axis: &str, start_s: f64, end_s: f64) -> Option<f64> {
+    let x: Vec<f64> = gt["frames"]
+        .as_array()?
+        .iter()
+        .filter(|f| f["t"].as_f64().is_some_and(|t| t >= start_s && t <= end_s))
+        .filter_map(|f| f["com"]["over_foot_m"][axis].as_f64())
+        .collect();
+    if x.is_empty() {
+        return None;
+    }
+    let mean = x.iter().sum::<f64>() / x.len() as f64;
+    let var = x.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / x.len() as f64;
+    Some(var.sqrt() * 100.0)
+}
+
+/// Scores one clip's report against its truth.
+fn score(cell: &Cell, gt: &Value, report: &Report) -> Result<ClipResult, Error> {
+    let truth = &gt["attempts"][0];
+    let (Some(ts), Some(te), Some(reason)) = (
+        truth["start_s"].as_f64(),
+        truth["end_s"].as_f64(),
+        truth["ended_by"].as_str(),
+    ) else {
+        return Err(Error::invalid(format!(
+            "{}: the ground truth has no attempt (render it again with this posecheck-render)",
+            cell.name
+        )));
+    };
+    let attempts: Vec<Attempt> = report
+        .exercises
+        .iter()
+        .filter(|s| s.exercise == cell.stand)
+        .flat_map(|s| s.holds.iter())
+        .map(|h| Attempt {
+            start_s: h.start_s,
+            end_s: h.end_s,
+            ended_by: hold_end(h),
+            rms_cm: h.sway.as_ref().and_then(|s| s.cm.as_ref()).map(|c| c.rms),
+        })
+        .collect();
+    let overlap = |a: &Attempt| (a.end_s.min(te) - a.start_s.max(ts)).max(0.0);
+    let main = attempts
+        .iter()
+        .filter(|a| overlap(a) > 0.0)
+        .max_by(|a, b| overlap(a).total_cmp(&overlap(b)));
+    let true_rms = main.and_then(|a| true_rms_cm(gt, cell.axis(), a.start_s, a.end_s));
+    let rms_cm = main.and_then(|a| a.rms_cm);
+    let rms_error = match (rms_cm, true_rms) {
+        (Some(m), Some(t)) if t > 0.0 => Some(m / t - 1.0),
+        _ => None,
+    };
+    let held = reason == "time_up";
+    let false_loss = held && attempts.iter().any(|a| LOSSES.contains(&&*a.ended_by));
+    Ok(ClipResult {
+        clip: cell.name.clone(),
+        stand: cell.stand.to_string(),
+        view: cell.view.to_string(),
+        distance_m: cell.distance_m,
+        sway_cm: cell.sway_cm,
+        sway_hz: cell.sway_hz,
+        true_start_s: ts,
+        true_end_s: te,
+        true_ended_by: reason.to_string(),
+        end_error_s: main.filter(|_| !held).map(|a| a.end_s - te),
+        attempts,
+        true_rms_cm: true_rms,
+        rms_cm,
+        rms_error,
+        false_loss,
+    })
+}
+
+/// Renders the set into `dir` (kept: a second run renders nothing), analyses every clip (the
+/// keypoint tracks cached like any eval's) and scores it.
+pub fn run(
+    dir: &Path,
+    size: MatrixSize,
+    settings: &EvalSettings,
+    quiet: bool,
+) -> Result<BalanceEval, Error> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let cells = cells(size);
+    let mut model = None;
+    let mut clips = Vec::new();
+    for (i, cell) in cells.iter().enumerate() {
+        let label = format!("{}/{}", i + 1, cells.len());
+        let gt = render_clip(
+            dir,
+            &cell.name,
+            &cell.args(),
+            (!quiet).then_some(label.as_str()),
+        )?;
+        // As a guided routine runs it: the stand named, the person's height known.
+        let session = SessionConfig {
+            exercise: Some(cell.stand.to_string()),
+            balance: BalanceSettings {
+                height_cm: Some(HEIGHT_CM),
+                eyes_closed: Vec::new(),
+            },
+            ..settings.session.clone()
+        };
+        let clip_settings = EvalSettings {
+            model: settings.model.clone(),
+            ort_lib: settings.ort_lib.clone(),
+            session,
+            cache_dir: settings.cache_dir.clone(),
+            pose_rate: settings.pose_rate,
+            progress: settings.progress,
+            stop: settings.stop,
+        };
+        let video = dir.join(format!("{}.mp4", cell.name));
+        let track = track_of(&video, &clip_settings, &mut model)?;
+        let analyze_settings = AnalyzeSettings {
+            model: clip_settings.model.clone(),
+            session: clip_settings.session.clone(),
+            progress: settings.progress,
+            stop: settings.stop,
+            sequential: false,
+            pose_rate: settings.pose_rate,
+        };
+        let done = analyze::analyze_track(&track, &analyze_settings, &FrameOutputs::default())?;
+        if settings.stop.load(std::sync::atomic::Ordering::Relaxed) {
+            return Err(Error::invalid(format!(
+                "stopped after {i} of {} balance clips; running again resumes there",
+                cells.len()
+            )));
+        }
+        clips.push(score(cell, &gt, &done.report)?);
+    }
+    Ok(BalanceEval { clips })
+}
+
+fn opt(v: Option<f64>, places: usize) -> String {
+    v.map_or("–".to_string(), |v| format!("{v:.places$}"))
+}
+
+fn pct(v: Option<f64>) -> String {
+    v.map_or("–".to_string(), |v| format!("{:+.1} %", 100.0 * v))
+}
+
+fn ends(attempts: &[Attempt]) -> String {
+    if attempts.is_empty() {
+        return "none".to_string();
+    }
+    attempts
+        .iter()
+        .map(|a| format!("{:.2}-{:.2} s {}", a.start_s, a.end_s, a.ended_by))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// A table row's first cells: the stand, the view, the distance.
+fn row_head(c: &ClipResult) -> String {
+    format!("| {} | {} | {} m |", c.stand, c.view, c.distance_m)
+}
+
+/// The tables: sway against truth, the noise floor, losses of balance, steady holds.
+pub fn markdown(e: &BalanceEval) -> String {
+    let mut out = String::new();
+    let w = &mut out;
+    let _ = writeln!(
+        w,
+        "## Rendered balance stands (posecheck eval --matrix balance)\n\n720×1280 (a phone upright, 58° along its long side; the CI subset `balance-quick` 360×640), camera at 1.0 m, the figure 1.70 m tall (posecheck told `--height-cm 170`), 30 fps, each stand named as a guided routine names it. Sway is scripted as a sine of the centre of mass's horizontal displacement (peak amplitude given; its RMS is that over √2) along the axis the camera sees; true RMS is the renderer's centre of mass over the standing foot, over the attempt posecheck timed.\n"
+    );
+    let _ = writeln!(
+        w,
+        "### Sway against truth\n\n| stand | view | distance | sway (peak, Hz) | true RMS, cm | measured RMS, cm | error | attempts (posecheck) |\n|---|---|---:|---|---:|---:|---:|---|"
+    );
+    let swaying: Vec<&ClipResult> = e.clips.iter().filter(|c| c.sway_cm > 0.0).collect();
+    for c in &swaying {
+        let _ = writeln!(
+            w,
+            "{} {} cm, {} Hz | {} | {} | {} | {} |",
+            row_head(c),
+            c.sway_cm,
+            c.sway_hz,
+            opt(c.true_rms_cm, 3),
+            opt(c.rms_cm, 3),
+            pct(c.rms_error),
+            ends(&c.attempts)
+        );
+    }
+    let _ = writeln!(
+        w,
+        "\n### Noise floor: standing still\n\n| stand | view | distance | measured RMS, cm | body heights (‰) | attempts (posecheck) |\n|---|---|---:|---:|---:|---|"
+    );
+    for c in e
+        .clips
+        .iter()
+        .filter(|c| c.sway_cm == 0.0 && c.true_ended_by == "time_up")
+    {
+        let rms = c.rms_cm;
+        let _ = writeln!(
+            w,
+            "{} {} | {} | {} |",
+            row_head(c),
+            opt(rms, 3),
+            opt(rms.map(|r| 1000.0 * r / HEIGHT_CM), 2),
+            ends(&c.attempts)
+        );
+    }
+    let _ = writeln!(
+        w,
+        "\n### Losses of balance\n\n| stand | view | true attempt | ended by (truth) | posecheck's attempts | end error |\n|---|---|---|---|---|---:|"
+    );
+    let losses: Vec<&ClipResult> = e
+        .clips
+        .iter()
+        .filter(|c| c.true_ended_by != "time_up")
+        .collect();
+    for c in &losses {
+        let _ = writeln!(
+            w,
+            "| {} | {} | {:.2}-{:.2} s | {} | {} | {} |",
+            c.stand,
+            c.view,
+            c.true_start_s,
+            c.true_end_s,
+            c.true_ended_by,
+            ends(&c.attempts),
+            c.end_error_s
+                .map_or("not found".to_string(), |e| format!("{e:+.2} s"))
+        );
+    }
+    // Summary against the targets.
+    let judged: Vec<&&ClipResult> = swaying
+        .iter()
+        .filter(|c| c.sway_cm >= RMS_TARGET_FROM_CM)
+        .collect();
+    let within = judged
+        .iter()
+        .filter(|c| c.rms_error.is_some_and(|e| e.abs() <= RMS_TARGET))
+        .count();
+    let found = losses
+        .iter()
+        .filter(|c| {
+            c.attempts.iter().any(|a| {
+                a.ended_by == c.true_ended_by && (a.end_s - c.true_end_s).abs() <= TIMING_TARGET_S
+            })
+        })
+        .count();
+    let held: Vec<&ClipResult> = e
+        .clips
+        .iter()
+        .filter(|c| c.true_ended_by == "time_up")
+        .collect();
+    let false_losses = held.iter().filter(|c| c.false_loss).count();
+    let untimed = held.iter().filter(|c| c.attempts.is_empty()).count();
+    let _ = writeln!(
+        w,
+        "\n### Against the targets\n\n- RMS sway within {:.0} % of the truth for sway of {RMS_TARGET_FROM_CM} cm or more: {within} of {} clips.\n- Losses of balance found, with the right reason, within {TIMING_TARGET_S} s: {found} of {}.\n- Steady holds with a loss called: {false_losses} of {} ({untimed} not timed at all).",
+        100.0 * RMS_TARGET,
+        judged.len(),
+        losses.len(),
+        held.len()
+    );
+    out
+}
