@@ -801,7 +801,6 @@ fn eval_cmd(args: &EvalArgs, stop: &AtomicBool) -> Result<()> {
     Ok(())
 }
 
-/// `posecheck-<what>-<unix seconds>.report.json` in the current directory.
 /// Rebuilds the reports of earlier sessions killed before they could save, whose journals lie
 /// where this session's report goes.
 fn recover_journals(
@@ -824,6 +823,7 @@ fn recover_journals(
     Ok(())
 }
 
+/// `posecheck-<what>-<unix seconds>.report.json` in the current directory.
 fn default_report(what: &str) -> PathBuf {
     PathBuf::from(format!(
         "posecheck-{what}-{}.report.json",

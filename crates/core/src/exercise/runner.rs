@@ -72,6 +72,10 @@ pub struct Runner {
     pub uncertain: Vec<Warning>,
     /// Part of the body this exercise needs is outside the picture (set by the engine).
     pub outside: bool,
+    /// What ended the hold as last seen: an end stays met while the joints it is read from
+    /// are out of sight (filmed from the side, a raised foot that comes down is hidden behind
+    /// the standing one at once; it is still down).
+    end_seen: Option<EndReason>,
     /// The body got about as far as the working position during the rep under way.
     rep_reached: bool,
     /// Since when the body has been in the start position (for holds: a new hold's level).
@@ -118,6 +122,7 @@ impl Runner {
             broken_by: Vec::new(),
             uncertain: Vec::new(),
             outside: false,
+            end_seen: None,
             rep_reached: false,
             start_since: None,
             top: None,
@@ -131,6 +136,7 @@ impl Runner {
     pub fn step(&mut self, t: f64, frame: Option<&Frame>, emit: bool, events: &mut Vec<Event>) {
         let Some(frame) = frame else {
             self.vote = None;
+            self.end_seen = None;
             self.reliable = false;
             self.values.clear();
             self.recognised.push(t, None);
@@ -155,6 +161,18 @@ impl Runner {
         let tpl = &self.template;
         self.state
             .evaluate(&tpl.signals, &tpl.order, &frame, t, &mut self.values);
+        let unseen = |i: usize| self.values[i].value.is_none();
+        let hidden = tpl.ends.iter().any(|e| {
+            e.when
+                .iter()
+                .any(|c| matches!(c.operand, Operand::Signal(i) if unseen(i)))
+        });
+        let met = tpl
+            .ends
+            .iter()
+            .find(|e| all_hold(&e.when, &self.values))
+            .map(|e| e.reason);
+        self.end_seen = met.or(self.end_seen.filter(|_| hidden));
         self.vote = Some(soft_all_hold(&tpl.recognise, &self.values));
         self.recognised.push(t, self.vote);
         if let Some(view) = &tpl.view {
@@ -180,11 +198,7 @@ impl Runner {
             side: tpl
                 .side_by
                 .and_then(|i| self.values.get(i).and_then(|v| v.side)),
-            end_reason: tpl
-                .ends
-                .iter()
-                .find(|e| all_hold(&e.when, &self.values))
-                .map(|e| e.reason),
+            end_reason: self.end_seen,
         };
         let blocked = self.update_frame_faults(t, emit, events);
         self.advance(
