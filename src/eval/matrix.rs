@@ -217,17 +217,22 @@ fn entry(cell: &Cell, file: &str, gt: &Value) -> Value {
     e
 }
 
-/// The renderer built beside this program.
-fn renderer() -> Result<PathBuf, Error> {
+/// The renderer built beside this program (or, for an example, beside the directory it is
+/// in: target/release/examples/).
+pub fn renderer() -> Result<PathBuf, Error> {
     let exe = std::env::current_exe().map_err(|e| Error::invalid(format!("own path: {e}")))?;
-    let r = exe.with_file_name("posecheck-render");
-    if r.is_file() {
-        Ok(r)
-    } else {
-        Err(Error::invalid(format!(
+    let beside = exe.with_file_name("posecheck-render");
+    let above = exe
+        .parent()
+        .and_then(Path::parent)
+        .map(|d| d.join("posecheck-render"));
+    match above.filter(|r| r.is_file() && !beside.is_file()) {
+        Some(r) => Ok(r),
+        None if beside.is_file() => Ok(beside),
+        None => Err(Error::invalid(format!(
             "{} is missing: build the whole workspace (cargo build --release --workspace)",
-            r.display()
-        )))
+            beside.display()
+        ))),
     }
 }
 
