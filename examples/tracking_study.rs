@@ -21,13 +21,9 @@ use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
 use posecheck::analyze::{self, AnalyzeSettings, FrameOutputs};
-use posecheck::pipeline::PoseRate;
 use posecheck::progress::Progress;
-use posecheck_core::exercise::template;
-use posecheck_core::filter::OneEuroConfig;
 use posecheck_core::pose::Pose;
 use posecheck_core::report::model::{ExerciseSet, Report};
-use posecheck_core::session::SessionConfig;
 use posecheck_core::skeleton::Joint;
 use posecheck_core::track::TrackReader;
 use posecheck_pose::{self as pose, ModelConfig, ModelKind, PoseModel};
@@ -426,20 +422,8 @@ impl Study {
         let with = |ext: &str| PathBuf::from(format!("{}.{ext}", stem.display()));
         let stop = AtomicBool::new(false);
         let progress = Progress::new(1, true);
-        let settings = AnalyzeSettings {
-            model: self.config.clone(),
-            session: SessionConfig {
-                templates: template::load_all(None)?,
-                exercise: None,
-                smoothing: Some(OneEuroConfig::default()),
-                balance: Default::default(),
-            },
-            progress: &progress,
-            stop: &stop,
-            sequential: false,
-            // The study measures the model's own tracking.
-            pose_rate: PoseRate::Every,
-        };
+        // The study measures the model's own tracking.
+        let settings = AnalyzeSettings::every_frame(self.config.clone(), &progress, &stop)?;
         let outputs = FrameOutputs {
             keypoints: Some(with("model.jsonl")),
             ..FrameOutputs::default()
@@ -599,20 +583,10 @@ fn main() -> Res<()> {
         .position(|a| a == "--only")
         .and_then(|i| args.get(i + 1));
     let started = Instant::now();
-    // The example runs from target/release/examples/; the renderer is built to target/release/.
-    let exe = std::env::current_exe()?;
-    let release = exe
+    let renderer = posecheck::eval::matrix::renderer()?;
+    let release = renderer
         .parent()
-        .and_then(Path::parent)
         .ok_or("cannot find the target directory")?;
-    let renderer = release.join("posecheck-render");
-    if !renderer.is_file() {
-        return Err(format!(
-            "{} not found: build it first with `cargo build --release -p posecheck-render`",
-            renderer.display()
-        )
-        .into());
-    }
     let dir = release.with_file_name("tracking-study");
     std::fs::create_dir_all(&dir)?;
     let chosen: Vec<Variant> = variants()

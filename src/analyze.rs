@@ -43,6 +43,30 @@ pub struct AnalyzeSettings<'a> {
     pub pose_rate: PoseRate,
 }
 
+impl<'a> AnalyzeSettings<'a> {
+    /// An analysis that measures the model itself (the studies in `examples/`): the built-in
+    /// templates, default smoothing, the model on every frame (none interpolated between).
+    pub fn every_frame(
+        model: ModelConfig,
+        progress: &'a Progress,
+        stop: &'a AtomicBool,
+    ) -> Result<AnalyzeSettings<'a>, Error> {
+        Ok(AnalyzeSettings {
+            model,
+            session: SessionConfig {
+                templates: posecheck_core::exercise::template::load_all(None)?,
+                exercise: None,
+                smoothing: Some(posecheck_core::filter::OneEuroConfig::default()),
+                balance: Default::default(),
+            },
+            progress,
+            stop,
+            sequential: false,
+            pose_rate: PoseRate::Every,
+        })
+    }
+}
+
 /// What one analysis produced.
 pub struct Analysis {
     pub report: Report,

@@ -279,23 +279,10 @@ fn adaptive_reads_as_every_frame(adaptive: &Report, every: &Report, exercise: &s
     assert_eq!(every.model.frames, Some(every.source.frames), "{what}");
 }
 
-/// The renderer in the build (`./run.sh` builds the whole workspace).
-fn renderer() -> PathBuf {
-    let exe = std::env::current_exe().expect("test exe");
-    let dir = exe.parent().and_then(Path::parent).expect("target dir");
-    let r = dir.join("posecheck-render");
-    assert!(
-        r.is_file(),
-        "{} missing: build the workspace first (./run.sh test does)",
-        r.display()
-    );
-    r
-}
-
 /// Renders `NAME.mp4` into `dir` with the renderer's `args`; returns the clip and its ground truth.
 fn render(dir: &Path, name: &str, args: &[&str]) -> (PathBuf, Value) {
     let clip = dir.join(format!("{name}.mp4"));
-    let out = Command::new(renderer())
+    let out = Command::new(common::renderer())
         .args(args)
         .args(["-o", s(&clip)])
         .output()

@@ -1,8 +1,9 @@
 //! The rendered robustness matrix: the renderer's figure (`posecheck-render`) doing every
-//! exercise from the places users film from (side, 45° oblique and head-end front; a phone
-//! on the floor, hip height, eye height; near and far; landscape and portrait), with other
-//! body sizes and with form faults put in, each clip with exact ground truth. The truth is
-//! written as a manifest of the same kind as the real clips', so the one eval scores both.
+//! exercise from the places users film from (side-on, 30°, 45° oblique, 60° and head-end
+//! front; a phone on the floor, hip height, eye height; near and far; landscape and
+//! portrait), with other body sizes and with form faults put in, each clip with exact ground
+//! truth. The truth is written as a manifest of the same kind as the real clips', so the one
+//! eval scores both.
 //!
 //! One factor is changed at a time from a base shot (side-on, camera at hip height 3 m away,
 //! 640×360), plus the hard combination users produce most (a phone on the floor, oblique,
@@ -100,9 +101,11 @@ const EXERCISES: [&str; 5] = [
 ];
 
 /// Camera and body variations from the base shot: (name, view, renderer options).
-const VARIATIONS: [(&str, &str, &[&str]); 10] = [
+const VARIATIONS: [(&str, &str, &[&str]); 12] = [
     ("side", "side", &[]),
+    ("az30", "30° from side-on", &["--camera-azimuth", "30"]),
     ("oblique", "oblique", &["--camera", "oblique"]),
+    ("az60", "60° from side-on", &["--camera-azimuth", "60"]),
     ("front", "front", &["--camera", "front"]),
     ("floor", "side, floor camera", &["--camera-height", "0.12"]),
     ("high", "side, camera at 1.5 m", &["--camera-height", "1.5"]),
@@ -303,17 +306,22 @@ fn entry(cell: &Cell, file: &str, gt: &Value) -> Value {
     e
 }
 
-/// The renderer built beside this program.
-fn renderer() -> Result<PathBuf, Error> {
+/// The renderer built beside this program (or, for an example, beside the directory it is
+/// in: target/release/examples/).
+pub fn renderer() -> Result<PathBuf, Error> {
     let exe = std::env::current_exe().map_err(|e| Error::invalid(format!("own path: {e}")))?;
-    let r = exe.with_file_name("posecheck-render");
-    if r.is_file() {
-        Ok(r)
-    } else {
-        Err(Error::invalid(format!(
+    let beside = exe.with_file_name("posecheck-render");
+    let above = exe
+        .parent()
+        .and_then(Path::parent)
+        .map(|d| d.join("posecheck-render"));
+    match above.filter(|r| r.is_file() && !beside.is_file()) {
+        Some(r) => Ok(r),
+        None if beside.is_file() => Ok(beside),
+        None => Err(Error::invalid(format!(
             "{} is missing: build the whole workspace (cargo build --release --workspace)",
-            r.display()
-        )))
+            beside.display()
+        ))),
     }
 }
 

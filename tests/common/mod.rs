@@ -32,6 +32,19 @@ pub fn shared(test: &str) -> Option<PathBuf> {
     }
 }
 
+/// The renderer built beside the test binaries.
+pub fn renderer() -> PathBuf {
+    let exe = std::env::current_exe().expect("test exe");
+    let dir = exe.parent().and_then(Path::parent).expect("target dir");
+    let r = dir.join("posecheck-render");
+    assert!(
+        r.is_file(),
+        "{} missing: build the workspace first (./run.sh test does)",
+        r.display()
+    );
+    r
+}
+
 pub fn models_dir() -> PathBuf {
     repo().join("models")
 }

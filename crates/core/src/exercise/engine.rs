@@ -528,7 +528,7 @@ fn keep(
 }
 
 /// Shoulder-to-hip distance (the larger side's, which foreshortens least).
-fn torso_length(pose: &Pose, seen: &[bool; crate::skeleton::JOINT_COUNT]) -> f32 {
+pub(crate) fn torso_length(pose: &Pose, seen: &[bool; crate::skeleton::JOINT_COUNT]) -> f32 {
     [Side::Left, Side::Right]
         .iter()
         .filter_map(|s| {

@@ -2,8 +2,11 @@
 //! angles to the floor, a point's height above a line, ...). Pure functions of the pose plus a
 //! little state for speeds and the side the body is seen from.
 
-use crate::geometry::{Vec2, elevation, height_above_line, incline, joint_angle};
-use crate::pose::Pose;
+use crate::geometry::{
+    Vec2, Vec3, elevation, elevation_3d, height_above_line, height_above_line_3d, incline,
+    joint_angle, joint_angle_3d,
+};
+use crate::pose::{Pose, WorldPoints};
 use crate::report::model::Unit;
 use crate::skeleton::{Joint, Part, Side};
 
@@ -103,6 +106,21 @@ pub enum SideRule {
     SameAs(SignalRef),
     /// The other side than another signal's.
     OppositeOf(SignalRef),
+    /// Both sides measured, their mean weighted by how visible each side's points are (the
+    /// side facing the camera counts most; a side seen half as well, half as much).
+    Weighted,
+}
+
+/// Where a signal is measured.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Space {
+    /// The picture's keypoints: what every model gives, foreshortened by the view.
+    #[default]
+    Picture,
+    /// The model's 3-D world points (BlazePose's world landmarks), which no view
+    /// foreshortens; a pose without them (MoveNet, a version-1 track) is measured in the
+    /// picture.
+    World,
 }
 
 /// Another signal of the same template: named in the file, found by its position once the
@@ -134,9 +152,34 @@ pub struct SignalSpec {
     pub name: String,
     pub measure: Measure,
     pub side: SideRule,
+    pub space: Space,
 }
 
 impl Measure {
+    fn points(&self) -> Vec<PointRef> {
+        match self {
+            Measure::Angle(p) => p.to_vec(),
+            Measure::Incline(p)
+            | Measure::Elevation(p)
+            | Measure::Distance(p)
+            | Measure::Height(p) => p.to_vec(),
+            Measure::Deviation { point, line } => vec![*point, line[0], line[1]],
+            Measure::Level(p) => vec![*p],
+            Measure::Span(_)
+            | Measure::Stack(_)
+            | Measure::Speed(_)
+            | Measure::SameSide(..)
+            | Measure::BelowTop(_)
+            | Measure::InRange(_)
+            | Measure::Rise(_) => vec![],
+        }
+    }
+
+    /// True when the measure is taken on body points (not computed from other signals).
+    pub fn points_at_joints(&self) -> bool {
+        !self.points().is_empty() || matches!(self, Measure::Span(_) | Measure::Stack(_))
+    }
+
     /// The unit of the measure's values, for people reading plots and CSVs.
     pub fn unit(&self) -> Unit {
         match self {
@@ -217,28 +260,9 @@ impl SignalSpec {
         refs
     }
 
-    fn points(&self) -> Vec<PointRef> {
-        match &self.measure {
-            Measure::Angle(p) => p.to_vec(),
-            Measure::Incline(p)
-            | Measure::Elevation(p)
-            | Measure::Distance(p)
-            | Measure::Height(p) => p.to_vec(),
-            Measure::Deviation { point, line } => vec![*point, line[0], line[1]],
-            Measure::Level(p) => vec![*p],
-            Measure::Span(_)
-            | Measure::Stack(_)
-            | Measure::Speed(_)
-            | Measure::SameSide(..)
-            | Measure::BelowTop(_)
-            | Measure::InRange(_)
-            | Measure::Rise(_) => vec![],
-        }
-    }
-
     /// True when the measure depends on which side is chosen.
     pub fn is_sided(&self) -> bool {
-        self.points().iter().any(|p| p.is_sided())
+        self.measure.points().iter().any(|p| p.is_sided())
     }
 }
 
@@ -265,16 +289,92 @@ pub struct Frame<'a> {
 }
 
 impl Frame<'_> {
-    fn point(&self, p: PointRef, side: Side) -> Option<Vec2> {
-        let joint = |j: Joint| self.seen[j.index()].then(|| self.pose.pos(j));
+    /// Where a body point is, by `at` (a seen joint's position, picture or world).
+    fn locate<T>(
+        &self,
+        p: PointRef,
+        side: Side,
+        at: impl Fn(Joint) -> T,
+        mid: impl Fn(T, T) -> T,
+    ) -> Option<T> {
+        let joint = |j: Joint| self.seen[j.index()].then(|| at(j));
         match p {
             PointRef::Part(part) => joint(part.joint(side)),
             PointRef::Joint(j) => joint(j),
             PointRef::Either(a, b) => joint(a.joint(side)).or_else(|| joint(b.joint(side))),
-            PointRef::Mid(part) => {
-                Some(joint(part.joint(Side::Left))?.midpoint(joint(part.joint(Side::Right))?))
-            }
+            PointRef::Mid(part) => Some(mid(
+                joint(part.joint(Side::Left))?,
+                joint(part.joint(Side::Right))?,
+            )),
         }
+    }
+
+    fn point(&self, p: PointRef, side: Side) -> Option<Vec2> {
+        self.locate(p, side, |j| self.pose.pos(j), Vec2::midpoint)
+    }
+
+    /// The measure on `side`, in `space` (the picture when the pose has no world points).
+    pub fn measure(&self, m: &Measure, side: Side, space: Space) -> Option<f32> {
+        match (space, &self.pose.world) {
+            (Space::World, Some(world)) => self.measure_world(m, side, world),
+            _ => self.measure_on(m, side),
+        }
+    }
+
+    /// How well `side`'s points of a measure are seen: the least visibility among them (1
+    /// for a measure without sided points).
+    pub fn side_weight(&self, m: &Measure, side: Side) -> f32 {
+        m.points()
+            .iter()
+            .filter(|p| p.is_sided())
+            .map(|p| match p {
+                PointRef::Part(part) | PointRef::Either(part, _) => {
+                    self.pose.visibility(part.joint(side))
+                }
+                PointRef::Joint(j) => self.pose.visibility(*j),
+                PointRef::Mid(_) => 1.0,
+            })
+            .fold(1.0, f32::min)
+    }
+
+    /// The measure in 3-D on the world points: angles are the body's own, angles to the
+    /// floor are taken against the picture's up after undoing the roll (the camera's pitch
+    /// is taken as level), lengths are in 3-D torso lengths.
+    fn measure_world(&self, m: &Measure, side: Side, world: &WorldPoints) -> Option<f32> {
+        let at = |j: Joint| Vec3::from(world[j.index()]);
+        let p = |r: PointRef| self.locate(r, side, at, Vec3::midpoint);
+        let up = Vec3::up_from_roll(self.roll);
+        let torso = || {
+            [Side::Left, Side::Right]
+                .iter()
+                .filter_map(|s| {
+                    let (a, b) = (Part::Shoulder.joint(*s), Part::Hip.joint(*s));
+                    (self.seen[a.index()] && self.seen[b.index()]).then(|| (at(a) - at(b)).length())
+                })
+                .fold(0.0, f32::max)
+        };
+        let pair = |part: Part| {
+            let l = self.locate(PointRef::Part(part), Side::Left, at, Vec3::midpoint)?;
+            let r = self.locate(PointRef::Part(part), Side::Right, at, Vec3::midpoint)?;
+            Some(l - r)
+        };
+        let v = match m {
+            Measure::Angle([a, b, c]) => joint_angle_3d(p(*a)?, p(*b)?, p(*c)?),
+            Measure::Incline([a, b]) => elevation_3d(p(*a)?, p(*b)?, up).abs(),
+            Measure::Elevation([a, b]) => elevation_3d(p(*a)?, p(*b)?, up),
+            Measure::Deviation { point, line } => {
+                let (a, b) = (p(line[0])?, p(line[1])?);
+                height_above_line_3d(p(*point)?, a, b, up) / (b - a).length()
+            }
+            Measure::Span(part) => pair(*part)?.length() / torso(),
+            Measure::Stack(part) => pair(*part)?.dot(up).abs() / torso(),
+            Measure::Level(r) => p(*r)?.dot(up) / torso(),
+            Measure::Distance([a, b]) => (p(*a)? - p(*b)?).length() / torso(),
+            Measure::Height([a, b]) => (p(*a)? - p(*b)?).dot(up) / torso(),
+            // Signals computed from other signals (speeds, levels) have no points to measure.
+            _ => return None,
+        };
+        v.is_finite().then_some(v)
     }
 
     fn measure_on(&self, m: &Measure, side: Side) -> Option<f32> {
@@ -489,7 +589,7 @@ impl SignalState {
                 m => {
                     let sided = spec.is_sided();
                     let pick = |side: Side| SignalValue {
-                        value: frame.measure_on(m, side),
+                        value: frame.measure(m, side, spec.space),
                         side: sided.then_some(side),
                         unlearnt: false,
                     };
@@ -513,6 +613,10 @@ impl SignalState {
                         SideRule::OppositeOf(s) => {
                             from_signal(s).map(|x| pick(x.other())).unwrap_or_default()
                         }
+                        SideRule::Weighted => weighted(
+                            [pick(Side::Left), pick(Side::Right)],
+                            [Side::Left, Side::Right].map(|s| frame.side_weight(m, s)),
+                        ),
                     };
                     out[i] = result;
                     continue;
@@ -545,6 +649,29 @@ impl SignalState {
         };
         self.speed[source] = Some(s);
         Some(s)
+    }
+}
+
+/// Two sides' values mixed by their weights; the side is the one weighing more. A side not
+/// measured drops out.
+fn weighted([l, r]: [SignalValue; 2], [wl, wr]: [f32; 2]) -> SignalValue {
+    match (l.value, r.value) {
+        (Some(a), Some(b)) => {
+            let total = wl + wr;
+            let value = if total > 0.0 {
+                (a * wl + b * wr) / total
+            } else {
+                (a + b) * 0.5
+            };
+            SignalValue {
+                value: Some(value),
+                side: if wl >= wr { l.side } else { r.side },
+                unlearnt: false,
+            }
+        }
+        (Some(_), None) => l,
+        (None, Some(_)) => r,
+        (None, None) => SignalValue::default(),
     }
 }
 
@@ -646,6 +773,7 @@ mod tests {
             name: name.into(),
             measure,
             side,
+            space: Space::Picture,
         }
     }
 
@@ -690,6 +818,48 @@ mod tests {
         assert!(out[1].value.unwrap().abs() < 1e-3);
         assert_eq!(out[2].side, Some(Side::Right));
         assert_eq!(out[0].value, Some(0.0));
+    }
+
+    #[test]
+    fn world_signals_see_through_foreshortening_and_weighted_sides_mix() {
+        use Joint::*;
+        // In the picture the left thigh points straight up; in 3-D it is raised 30° towards
+        // the camera. The right thigh, seen half as well, is level.
+        let mut pose = pose_with(&[
+            (LeftHip, 100.0, 100.0),
+            (LeftKnee, 100.0, 50.0),
+            (RightHip, 100.0, 100.0),
+            (RightKnee, 150.0, 100.0),
+        ]);
+        pose.keypoints[RightHip.index()].visibility = 0.6;
+        pose.keypoints[RightKnee.index()].visibility = 0.6;
+        let mut world = [[0.0; 3]; crate::skeleton::JOINT_COUNT];
+        world[LeftKnee.index()] = [0.0, -0.25, -0.433];
+        world[RightKnee.index()] = [0.5, 0.0, 0.0];
+        pose.world = Some(world);
+        let thigh = Measure::Elevation([PointRef::Part(Part::Hip), PointRef::Part(Part::Knee)]);
+        let mut specs = vec![
+            spec("flat", thigh.clone(), SideRule::Fixed(Side::Left)),
+            spec("deep", thigh.clone(), SideRule::Fixed(Side::Left)),
+            spec("mixed", thigh, SideRule::Weighted),
+        ];
+        specs[1].space = Space::World;
+        specs[2].space = Space::World;
+        let (specs, order) = prepared(specs);
+        let mut out = Vec::new();
+        let f = frame(&pose, Side::Left);
+        SignalState::default().evaluate(&specs, &order, &f, 0.0, &mut out);
+        let value = |i: usize| out[i].value.unwrap_or(f32::NAN);
+        assert!((value(0) - 90.0).abs() < 1e-3, "{}", value(0));
+        assert!((value(1) - 30.0).abs() < 1e-2, "{}", value(1));
+        // 30° weighing 1, 0° weighing 0.6: 18.75°, from the better-seen left side.
+        assert!((value(2) - 18.75).abs() < 1e-2, "{}", value(2));
+        assert_eq!(out[2].side, Some(Side::Left));
+        // Without world points the same signal is measured in the picture.
+        pose.world = None;
+        let f = frame(&pose, Side::Left);
+        SignalState::default().evaluate(&specs, &order, &f, 0.0, &mut out);
+        assert!((out[1].value.unwrap_or(f32::NAN) - 90.0).abs() < 1e-3);
     }
 
     #[test]

@@ -12,7 +12,9 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::condition::Condition;
-use super::signals::{Measure, PointRef, SideRule, SignalSpec, evaluation_order, resolve_refs};
+use super::signals::{
+    Measure, PointRef, SideRule, SignalSpec, Space, evaluation_order, resolve_refs,
+};
 use crate::error::Error;
 use crate::report::model::{Fault, HoldEnd};
 use crate::skeleton::{Part, Side};
@@ -269,6 +271,7 @@ struct RawSignal {
     below_top: Option<String>,
     in_range: Option<String>,
     side: Option<String>,
+    space: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -511,6 +514,7 @@ fn signal(ctx: &Ctx, name: &str, raw: &Spanned<RawSignal>) -> Result<SignalSpec,
         Some("right") => SideRule::Fixed(Side::Right),
         Some("max") => SideRule::Max,
         Some("min") => SideRule::Min,
+        Some("weighted") => SideRule::Weighted,
         Some(other) => match other.split_once(':') {
             Some(("same", s)) => SideRule::SameAs(s.into()),
             Some(("opposite", s)) => SideRule::OppositeOf(s.into()),
@@ -518,16 +522,34 @@ fn signal(ctx: &Ctx, name: &str, raw: &Spanned<RawSignal>) -> Result<SignalSpec,
                 return ctx.err(
                     span,
                     format!(
-                        "side '{other}' is not one of visible, left, right, max, min, same:SIGNAL, opposite:SIGNAL"
+                        "side '{other}' is not one of visible, left, right, max, min, weighted, same:SIGNAL, opposite:SIGNAL"
                     ),
                 );
             }
         },
     };
+    let measure = kinds.remove(0);
+    let space = match r.space.as_deref() {
+        None | Some("picture") => Space::Picture,
+        Some("world") if measure.points_at_joints() => Space::World,
+        Some("world") => {
+            return ctx.err(
+                span,
+                format!("signal '{name}' is computed from other signals: 'space' does not apply"),
+            );
+        }
+        Some(other) => {
+            return ctx.err(
+                span,
+                format!("space '{other}' is not one of picture, world"),
+            );
+        }
+    };
     Ok(SignalSpec {
         name: name.to_string(),
-        measure: kinds.remove(0),
+        measure,
         side,
+        space,
     })
 }
 
@@ -968,6 +990,30 @@ exit = ["a < 160"]
         assert!(e.contains("bogus"), "{e}");
         let e = error_of(&MINIMAL.replace("\"a > 10\"", "\"max(a) > 10\""));
         assert!(e.contains("only apply to rep faults"), "{e}");
+    }
+
+    #[test]
+    fn signals_may_be_measured_on_the_world_points() {
+        let world = MINIMAL.replace(
+            "a = { angle = [\"shoulder\", \"hip\", \"knee\"] }",
+            "a = { angle = [\"shoulder\", \"hip\", \"knee\"], space = \"world\", side = \"weighted\" }",
+        );
+        let t = parse(Path::new("t.toml"), &world).unwrap();
+        assert_eq!(
+            (t.signals[0].space, &t.signals[0].side),
+            (Space::World, &SideRule::Weighted)
+        );
+        let e = error_of(&world.replace("\"world\"", "\"sideways\""));
+        assert!(
+            e.contains("space 'sideways' is not one of picture, world"),
+            "{e}"
+        );
+        let derived = world.replace(
+            "[recognise]",
+            "b = { speed = \"a\", space = \"world\" }\n[recognise]",
+        );
+        let e = error_of(&derived);
+        assert!(e.contains("'space' does not apply"), "{e}");
     }
 
     #[test]
