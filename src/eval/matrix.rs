@@ -166,6 +166,14 @@ fn cell(
     }
 }
 
+/// A camera or body variation by its name.
+fn variation(name: &str) -> (&'static str, &'static str, &'static [&'static str]) {
+    VARIATIONS
+        .into_iter()
+        .find(|v| v.0 == name)
+        .unwrap_or(VARIATIONS[0])
+}
+
 fn cells(size: MatrixSize) -> Vec<Cell> {
     let (name, view, extra) = PHONE_ON_FLOOR;
     if size == MatrixSize::Quick {
@@ -175,9 +183,9 @@ fn cells(size: MatrixSize) -> Vec<Cell> {
             .collect();
         // Two look-alikes: a kickback at 45° (passes) and push-ups side-on (a plank to
         // posecheck: a known failure).
-        let (n, v, x) = VARIATIONS[1];
+        let (n, v, x) = variation("oblique");
         quick.push(cell("kickback", n, v, x, None));
-        let (n, v, x) = VARIATIONS[0];
+        let (n, v, x) = variation("side");
         quick.push(cell("push_up", n, v, x, None));
         return quick;
     }
@@ -186,7 +194,7 @@ fn cells(size: MatrixSize) -> Vec<Cell> {
         out.extend(VARIATIONS.iter().map(|(n, v, x)| cell(e, n, v, x, None)));
         out.push(cell(e, name, view, extra, None));
         for (ve, v) in VARIANTS.iter().filter(|(ve, _)| *ve == e) {
-            for (n, view, x) in [VARIATIONS[0], VARIATIONS[1]] {
+            for (n, view, x) in [variation("side"), variation("oblique")] {
                 let x: Vec<&str> = ["--variant", v].iter().chain(x).copied().collect();
                 out.push(cell(
                     ve,
@@ -215,7 +223,7 @@ fn cells(size: MatrixSize) -> Vec<Cell> {
     }
     for e in LOOKALIKES {
         out.extend(
-            VARIATIONS[..2]
+            [variation("side"), variation("oblique")]
                 .iter()
                 .map(|(n, v, x)| cell(e, n, v, x, None)),
         );
@@ -392,4 +400,36 @@ pub fn build(dir: &Path, size: MatrixSize, quiet: bool) -> Result<PathBuf, Error
         .map_err(|e| Error::invalid(format!("manifest: {e}")))?;
     posecheck_core::atomic::write(&path, text.as_bytes())?;
     Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn variants_and_look_alikes_are_filmed_side_on_and_at_45_degrees() {
+        let names: Vec<String> = cells(MatrixSize::Full)
+            .into_iter()
+            .map(|c| c.name)
+            .collect();
+        for name in [
+            "kickback-side",
+            "kickback-oblique",
+            "glute_bridge-single_leg-oblique",
+            "superman-swimmer-side",
+            "bird_dog-az30",
+            "bird_dog-az60",
+        ] {
+            assert!(names.iter().any(|n| n == name), "{name} not in {names:?}");
+        }
+        assert!(
+            !names.iter().any(|n| n.contains("swimmer-az30")),
+            "{names:?}"
+        );
+        let quick: Vec<String> = cells(MatrixSize::Quick)
+            .into_iter()
+            .map(|c| c.name)
+            .collect();
+        assert!(quick.contains(&"kickback-oblique".to_string()), "{quick:?}");
+    }
 }
