@@ -260,6 +260,35 @@ fn glute_bridge_counts_reps_and_calls_its_faults() {
         fault_codes(&set, 1)
     );
     assert_eq!(fault_codes(&set, 2), ["hips_not_extended"]);
+    // A hip that never straightened was a fault at the top: it is reported for the rep's time
+    // at the top, not from leaving the floor to lying down again.
+    let rep_fault = |rep: u32| set.faults.iter().find(|f| f.rep == Some(rep)).unwrap();
+    let (r2, low) = (&set.rep_list[1], rep_fault(2));
+    assert!(
+        (low.end_s - low.start_s - r2.hold_s).abs() < 0.05 && low.start_s >= r2.start_s,
+        "{low:?}: held {} of the rep {} - {}",
+        r2.hold_s,
+        r2.start_s,
+        r2.end_s
+    );
+    let rules = |code: &str| {
+        let all = posecheck_core::exercise::template::load_all(None).unwrap();
+        let t = all.into_iter().find(|t| t.id == "glute_bridge").unwrap();
+        t.faults
+            .iter()
+            .filter(|r| r.code == code)
+            .map(|r| r.judged_at_top(&t.signals))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(rules("hips_not_extended"), [true, true]);
+    assert_eq!(rules("jerky_movement"), [false]);
+    // A jerk is in the movement, so the whole rep is reported.
+    let (r4, jerk) = (&set.rep_list[3], rep_fault(4));
+    assert_eq!(
+        (jerk.start_s, jerk.end_s),
+        (r4.start_s, r4.end_s),
+        "{jerk:?}"
+    );
     assert_eq!(fault_codes(&set, 3), ["back_overarched"]);
     assert_eq!(fault_codes(&set, 4), ["jerky_movement"]);
     assert!(fault_codes(&set, 5).is_empty());

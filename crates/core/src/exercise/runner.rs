@@ -53,6 +53,8 @@ pub struct Runner {
     /// The rep being done: its index in the set (if the set was open when it counted) and side.
     rep: Option<(Option<u32>, f64, Option<Side>)>,
     pub recognised: Votes,
+    /// Frames of the rep under way that looked like this exercise, of those judged (yes, all).
+    rep_votes: (u32, u32),
     view: Votes,
     /// Whether this frame looked like this exercise (`None`: could not tell).
     pub vote: Option<bool>,
@@ -111,6 +113,7 @@ impl Runner {
             rep_rest: None,
             rep: None,
             recognised: Votes::new(RECOGNITION_WINDOW_S),
+            rep_votes: (0, 0),
             view: Votes::new(RECOGNITION_WINDOW_S),
             vote: None,
             view_ok: true,
@@ -175,6 +178,10 @@ impl Runner {
         self.end_seen = met.or(self.end_seen.filter(|_| hidden));
         self.vote = Some(soft_all_hold(&tpl.recognise, &self.values));
         self.recognised.push(t, self.vote);
+        if self.machine.in_rep() {
+            self.rep_votes.0 += u32::from(self.vote == Some(true));
+            self.rep_votes.1 += 1;
+        }
         if let Some(view) = &tpl.view {
             self.view.push(t, Some(all_hold(&view.when, &self.values)));
             // Judge the view on a second of frames: one odd frame does not turn it.
@@ -339,6 +346,17 @@ impl Runner {
         blocked
     }
 
+    /// Whether the body looked like this exercise through most of the rep under way, or
+    /// does now. Judged over the rep, not on its last frame: the frame a rep ends on is the
+    /// way back down, often the least typical of the exercise (from 45°, a superman's flat
+    /// start reads its shoulders stacked, rendered superman-oblique), so one frame must not
+    /// undo a rep whose every working frame looked right.
+    fn rep_looked_right(&self) -> bool {
+        let (yes, all) = self.rep_votes;
+        let over_rep = all > 0 && 2 * yes >= all;
+        over_rep || (self.vote == Some(true) && self.recognised.share() >= 0.5)
+    }
+
     fn advance(&mut self, t: f64, reading: &Reading, emit: bool, events: &mut Vec<Event>) {
         let mut steps = std::mem::take(&mut self.steps);
         steps.clear();
@@ -361,6 +379,7 @@ impl Runner {
                 self.rep_begin = Some(began);
                 self.top = None;
                 self.rep_reached = false;
+                self.rep_votes = (0, 0);
                 let (sum, n) = std::mem::take(&mut self.rest);
                 self.rep_rest = (n > 0).then(|| (sum / n as f64) as f32);
                 self.aggregates.clear();
@@ -371,8 +390,7 @@ impl Runner {
                 // A "rep" while the body does not look like this exercise is a look-alike
                 // movement (propping up on the forearms is not a superman), unless the user
                 // named the exercise: then every rep the position machine sees counts.
-                let plausible =
-                    self.forced || (self.vote == Some(true) && self.recognised.share() >= 0.5);
+                let plausible = self.forced || self.rep_looked_right();
                 let index = self
                     .set
                     .as_mut()
@@ -391,8 +409,11 @@ impl Runner {
                 // Never silently dropped: when a limb in view got to the working position
                 // while part of the body was out of it, the person is told the count may be
                 // short.
-                let plausible = self.vote == Some(true) && self.recognised.share() >= 0.5;
-                if emit && self.set.is_some() && self.rep_reached && (self.forced || plausible) {
+                if emit
+                    && self.set.is_some()
+                    && self.rep_reached
+                    && (self.forced || self.rep_looked_right())
+                {
                     let message = "A rep may have been missed while part of your body was out of view: keep your whole body in the picture.";
                     emit_event(EventKind::Warning {
                         code: WarningCode::RepUncertain,
@@ -456,7 +477,9 @@ impl Runner {
                         duration_s: end_s - start_s,
                         rise_s: rise,
                     };
-                    let faults = self.rep_faults(&measures, start_s, end_s, Some(index), side);
+                    let rep_span = (start_s, end_s);
+                    let top = Some((hold_start, hold_end)).filter(|(a, b)| b > a);
+                    let faults = self.rep_faults(&measures, rep_span, top, Some(index), side);
                     let peak = self.peaks();
                     let hold = self.attempt(side, hold_start, hold_end, reason);
                     if let Some(set) = self.set.as_mut() {
@@ -531,7 +554,7 @@ impl Runner {
                         duration_s: duration,
                         rise_s: None,
                     };
-                    self.rep_faults(&measures, start_s, end_s, None, side)
+                    self.rep_faults(&measures, (start_s, end_s), None, None, side)
                 };
                 let set_start = self.set.as_ref().map(|s| s.set.start_s);
                 if let Some(set_start) = set_start.filter(|s| end_s > *s) {
@@ -577,11 +600,13 @@ impl Runner {
         }
     }
 
+    /// The rep's faults: over the rep (`span`), or over its time at the top (`top`, when it
+    /// had one) for a rule that judges only the top.
     fn rep_faults(
         &self,
         m: &RepMeasures,
-        start_s: f64,
-        end_s: f64,
+        span: (f64, f64),
+        top: Option<(f64, f64)>,
         rep: Option<u32>,
         side: Option<Side>,
     ) -> Vec<Fault> {
@@ -589,7 +614,11 @@ impl Runner {
             .faults
             .iter()
             .filter(|r| r.scope == Scope::Rep && m.all_hold(&r.when))
-            .map(|r| r.fault(start_s, end_s, rep, side))
+            .map(|r| {
+                let at_top = r.judged_at_top(&self.template.signals);
+                let (start_s, end_s) = top.filter(|_| at_top).unwrap_or(span);
+                r.fault(start_s, end_s, rep, side)
+            })
             .collect()
     }
 

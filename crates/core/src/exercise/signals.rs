@@ -90,6 +90,11 @@ pub enum Measure {
     /// above where this person, seen from this camera, stands flat, which no fixed number
     /// gives across views and bodies; unlike `in_range` it needs no position to learn from.
     Rise(SignalRef),
+    /// How far another signal is above the person's own start level (its median in the start
+    /// position), in that signal's units; left out, like `in_range`, until the start position
+    /// has been seen. Unlike `rise`, a low reached during the movement (a dead bug's leg
+    /// lowering tips the shoulder-hip line down) does not become the level.
+    AboveStart(SignalRef),
 }
 
 /// Which side of the body a sided measure uses.
@@ -171,7 +176,8 @@ impl Measure {
             | Measure::SameSide(..)
             | Measure::BelowTop(_)
             | Measure::InRange(_)
-            | Measure::Rise(_) => vec![],
+            | Measure::Rise(_)
+            | Measure::AboveStart(_) => vec![],
         }
     }
 
@@ -192,7 +198,7 @@ impl Measure {
             | Measure::Height(_) => Unit::TorsoLengths,
             Measure::Speed(_) => Unit::DegreesPerSecond,
             Measure::SameSide(..) => Unit::YesNo,
-            Measure::BelowTop(_) | Measure::Rise(_) => Unit::SignalUnits,
+            Measure::BelowTop(_) | Measure::Rise(_) | Measure::AboveStart(_) => Unit::SignalUnits,
             Measure::InRange(_) => Unit::RangeShare,
         }
     }
@@ -215,7 +221,7 @@ impl Measure {
             | Measure::Height(_) => 0.1,
             Measure::Speed(_) => 30.0,
             Measure::SameSide(..) => 0.5,
-            Measure::BelowTop(_) | Measure::Rise(_) => 0.05,
+            Measure::BelowTop(_) | Measure::Rise(_) | Measure::AboveStart(_) => 0.05,
             Measure::InRange(_) => 0.2,
         }
     }
@@ -226,9 +232,11 @@ impl SignalSpec {
     pub fn dependencies(&self) -> Vec<&str> {
         let mut deps = Vec::new();
         match &self.measure {
-            Measure::Speed(s) | Measure::BelowTop(s) | Measure::InRange(s) | Measure::Rise(s) => {
-                deps.push(s.name.as_str())
-            }
+            Measure::Speed(s)
+            | Measure::BelowTop(s)
+            | Measure::InRange(s)
+            | Measure::Rise(s)
+            | Measure::AboveStart(s) => deps.push(s.name.as_str()),
             Measure::SameSide(a, b) => {
                 deps.push(a.name.as_str());
                 deps.push(b.name.as_str());
@@ -245,9 +253,11 @@ impl SignalSpec {
     fn refs_mut(&mut self) -> Vec<&mut SignalRef> {
         let mut refs = Vec::new();
         match &mut self.measure {
-            Measure::Speed(s) | Measure::BelowTop(s) | Measure::InRange(s) | Measure::Rise(s) => {
-                refs.push(s)
-            }
+            Measure::Speed(s)
+            | Measure::BelowTop(s)
+            | Measure::InRange(s)
+            | Measure::Rise(s)
+            | Measure::AboveStart(s) => refs.push(s),
             Measure::SameSide(a, b) => {
                 refs.push(a);
                 refs.push(b);
@@ -404,7 +414,8 @@ impl Frame<'_> {
             | Measure::SameSide(..)
             | Measure::BelowTop(_)
             | Measure::InRange(_)
-            | Measure::Rise(_) => return None,
+            | Measure::Rise(_)
+            | Measure::AboveStart(_) => return None,
         };
         v.is_finite().then_some(v)
     }
@@ -531,6 +542,7 @@ impl SignalState {
         match (m, top, levels.and_then(Levels::start)) {
             // Before the person has been seen at the top there is nothing to drop from.
             (Measure::BelowTop(_), top, _) => known(Some(top.map_or(0.0, |top| top - v))),
+            (Measure::AboveStart(_), _, Some(start)) => known(Some(v - start)),
             (Measure::Rise(_), _, _) => match levels.and_then(Levels::low) {
                 Some(low) => known(Some(v - low)),
                 None => SignalValue::default(),
@@ -567,7 +579,10 @@ impl SignalState {
             let spec = &specs[i];
             let value = match &spec.measure {
                 Measure::Speed(src) => src.index().and_then(|j| self.speed_of(j, out[j].value, t)),
-                Measure::BelowTop(src) | Measure::InRange(src) | Measure::Rise(src) => {
+                Measure::BelowTop(src)
+                | Measure::InRange(src)
+                | Measure::Rise(src)
+                | Measure::AboveStart(src) => {
                     out[i] = src
                         .index()
                         .map(|j| {
@@ -921,6 +936,7 @@ mod tests {
             ),
             spec("drop", Measure::BelowTop("hip".into()), SideRule::Visible),
             spec("rise", Measure::InRange("hip".into()), SideRule::Visible),
+            spec("up", Measure::AboveStart("hip".into()), SideRule::Visible),
         ];
         let (specs, order) = prepared(specs);
         let mut state = SignalState::default();
@@ -933,6 +949,7 @@ mod tests {
         at(&mut state, -100.0, 0.0, &mut out);
         assert_eq!(out[1].value, Some(0.0));
         assert_eq!((out[2].value, out[2].unlearnt), (None, true));
+        assert_eq!((out[3].value, out[3].unlearnt), (None, true));
         // Lying at level -1 (y = 100 px, torso 100 px), then holding at level 1.
         for i in 0..20 {
             at(&mut state, 100.0, i as f64 / 30.0, &mut out);
@@ -947,6 +964,11 @@ mod tests {
         assert!((out[2].value.unwrap() - 0.5).abs() < 1e-4, "{:?}", out[2]);
         assert!(!out[2].unlearnt);
         assert!((out[1].value.unwrap() - 1.0).abs() < 1e-4, "{:?}", out[1]);
+        // One level above where the person lay; below the lowest value seen, it goes negative
+        // (a low reached while moving is not the level, unlike `rise`).
+        assert!((out[3].value.unwrap() - 1.0).abs() < 1e-4, "{:?}", out[3]);
+        at(&mut state, 200.0, 1.6, &mut out);
+        assert!((out[3].value.unwrap() + 1.0).abs() < 1e-4, "{:?}", out[3]);
         // Values in neither position teach nothing.
         for i in 0..100 {
             at(&mut state, 300.0, 2.0 + i as f64 / 30.0, &mut out);

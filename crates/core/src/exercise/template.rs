@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::condition::Condition;
+use super::condition::{Condition, Reduce};
 use super::signals::{
     Measure, PointRef, SideRule, SignalSpec, Space, evaluation_order, resolve_refs,
 };
@@ -145,6 +145,22 @@ pub struct FaultRule {
 }
 
 impl FaultRule {
+    /// Whether a rep rule judges only the top of the rep: its conditions are the rep's
+    /// extremes of a position (a hip never straight, a leg never level) or its time at the
+    /// top. Such a fault happened at the top, so that is the time it is reported for; a rule
+    /// on the rep's mean, its timing or its speed (a jerk on the way up) is about the whole
+    /// rep.
+    pub fn judged_at_top(&self, signals: &[SignalSpec]) -> bool {
+        self.when.iter().all(|c| match c.operand {
+            Operand::HoldS => true,
+            Operand::Signal(i) => {
+                matches!(c.condition.reduce, Reduce::Max | Reduce::Min)
+                    && !matches!(signals[i].measure, Measure::Speed(_))
+            }
+            Operand::DurationS | Operand::RiseS => false,
+        })
+    }
+
     /// An occurrence of this fault for the report.
     pub fn fault(&self, start_s: f64, end_s: f64, rep: Option<u32>, side: Option<Side>) -> Fault {
         Fault {
@@ -270,6 +286,7 @@ struct RawSignal {
     same_side: Option<Vec<String>>,
     below_top: Option<String>,
     in_range: Option<String>,
+    above_start: Option<String>,
     side: Option<String>,
     space: Option<String>,
 }
@@ -494,6 +511,9 @@ fn signal(ctx: &Ctx, name: &str, raw: &Spanned<RawSignal>) -> Result<SignalSpec,
     if let Some(s) = &r.in_range {
         kinds.push(Measure::InRange(s.as_str().into()));
     }
+    if let Some(s) = &r.above_start {
+        kinds.push(Measure::AboveStart(s.as_str().into()));
+    }
     if let Some(pair) = &r.same_side {
         match pair.as_slice() {
             [a, b] => kinds.push(Measure::SameSide(a.as_str().into(), b.as_str().into())),
@@ -504,7 +524,7 @@ fn signal(ctx: &Ctx, name: &str, raw: &Spanned<RawSignal>) -> Result<SignalSpec,
         return ctx.err(
             span,
             format!(
-                "signal '{name}' must have exactly one of angle, incline, elevation, deviation, span, stack, level, distance, height, speed, same_side, below_top, in_range, rise"
+                "signal '{name}' must have exactly one of angle, incline, elevation, deviation, span, stack, level, distance, height, speed, same_side, below_top, in_range, above_start, rise"
             ),
         );
     }
