@@ -136,7 +136,10 @@ pub fn bird_dog(p: f32, side: Side, form: Form) -> Body {
     let near = Side::Left;
     let arm_target = if form.arm_below { -32.0 } else { 2.0 };
     let leg_side = if form.same_side { side } else { side.other() };
-    let leg_target = if form.leg_below { 202.0 } else { 178.0 };
+    // A leg clearly below level: 30 degrees. The template's threshold is on what the pose
+    // model reads, which puts a level thigh 8-13 degrees low (its hip sits above the joint);
+    // these exact joints have no such bias.
+    let leg_target = if form.leg_below { 210.0 } else { 178.0 };
     for s in [Side::Left, Side::Right] {
         let is_near = s == near;
         if s == side && !form.arm_down {
