@@ -91,9 +91,10 @@ pub enum Measure {
     /// gives across views and bodies; unlike `in_range` it needs no position to learn from.
     Rise(SignalRef),
     /// How far another signal is above the person's own start level (its median in the start
-    /// position), in that signal's units; left out, like `in_range`, until the start position
-    /// has been seen. Unlike `rise`, a low reached during the movement (a dead bug's leg
-    /// lowering tips the shoulder-hip line down) does not become the level.
+    /// position), in that signal's units; unknown (so no condition on it holds) until the
+    /// start position has been seen, which a rep needs first anyway. Unlike `rise`, a low
+    /// reached during the movement (a dead bug's leg lowering tips the shoulder-hip line
+    /// down) does not become the level.
     AboveStart(SignalRef),
 }
 
@@ -542,7 +543,7 @@ impl SignalState {
         match (m, top, levels.and_then(Levels::start)) {
             // Before the person has been seen at the top there is nothing to drop from.
             (Measure::BelowTop(_), top, _) => known(Some(top.map_or(0.0, |top| top - v))),
-            (Measure::AboveStart(_), _, Some(start)) => known(Some(v - start)),
+            (Measure::AboveStart(_), _, start) => known(start.map(|start| v - start)),
             (Measure::Rise(_), _, _) => match levels.and_then(Levels::low) {
                 Some(low) => known(Some(v - low)),
                 None => SignalValue::default(),
@@ -949,7 +950,7 @@ mod tests {
         at(&mut state, -100.0, 0.0, &mut out);
         assert_eq!(out[1].value, Some(0.0));
         assert_eq!((out[2].value, out[2].unlearnt), (None, true));
-        assert_eq!((out[3].value, out[3].unlearnt), (None, true));
+        assert_eq!((out[3].value, out[3].unlearnt), (None, false));
         // Lying at level -1 (y = 100 px, torso 100 px), then holding at level 1.
         for i in 0..20 {
             at(&mut state, 100.0, i as f64 / 30.0, &mut out);
