@@ -90,6 +90,11 @@ pub enum Measure {
     /// above where this person, seen from this camera, stands flat, which no fixed number
     /// gives across views and bodies; unlike `in_range` it needs no position to learn from.
     Rise(SignalRef),
+    /// The mirror of `rise`: how far another signal is below its own high level (its 90th
+    /// percentile over the last minute in which the body looked like the exercise). A
+    /// superman lying flat is straight as this person, from this camera, lies straight: from
+    /// 60° a flat body's arch reads 160-165 degrees in the picture, not 180.
+    Fall(SignalRef),
     /// How far another signal is above the person's own start level (its median in the start
     /// position), in that signal's units; unknown (so no condition on it holds) until the
     /// start position has been seen, which a rep needs first anyway. Unlike `rise`, a low
@@ -178,6 +183,7 @@ impl Measure {
             | Measure::BelowTop(_)
             | Measure::InRange(_)
             | Measure::Rise(_)
+            | Measure::Fall(_)
             | Measure::AboveStart(_) => vec![],
         }
     }
@@ -199,7 +205,9 @@ impl Measure {
             | Measure::Height(_) => Unit::TorsoLengths,
             Measure::Speed(_) => Unit::DegreesPerSecond,
             Measure::SameSide(..) => Unit::YesNo,
-            Measure::BelowTop(_) | Measure::Rise(_) | Measure::AboveStart(_) => Unit::SignalUnits,
+            Measure::BelowTop(_) | Measure::Rise(_) | Measure::Fall(_) | Measure::AboveStart(_) => {
+                Unit::SignalUnits
+            }
             Measure::InRange(_) => Unit::RangeShare,
         }
     }
@@ -222,7 +230,9 @@ impl Measure {
             | Measure::Height(_) => 0.1,
             Measure::Speed(_) => 30.0,
             Measure::SameSide(..) => 0.5,
-            Measure::BelowTop(_) | Measure::Rise(_) | Measure::AboveStart(_) => 0.05,
+            Measure::BelowTop(_) | Measure::Rise(_) | Measure::Fall(_) | Measure::AboveStart(_) => {
+                0.05
+            }
             Measure::InRange(_) => 0.2,
         }
     }
@@ -237,6 +247,7 @@ impl SignalSpec {
             | Measure::BelowTop(s)
             | Measure::InRange(s)
             | Measure::Rise(s)
+            | Measure::Fall(s)
             | Measure::AboveStart(s) => deps.push(s.name.as_str()),
             Measure::SameSide(a, b) => {
                 deps.push(a.name.as_str());
@@ -258,6 +269,7 @@ impl SignalSpec {
             | Measure::BelowTop(s)
             | Measure::InRange(s)
             | Measure::Rise(s)
+            | Measure::Fall(s)
             | Measure::AboveStart(s) => refs.push(s),
             Measure::SameSide(a, b) => {
                 refs.push(a);
@@ -416,6 +428,7 @@ impl Frame<'_> {
             | Measure::BelowTop(_)
             | Measure::InRange(_)
             | Measure::Rise(_)
+            | Measure::Fall(_)
             | Measure::AboveStart(_) => return None,
         };
         v.is_finite().then_some(v)
@@ -473,6 +486,11 @@ impl Levels {
     /// The signal's low level (a low percentile: where it rests, not one mis-detected frame).
     fn low(&self) -> Option<f32> {
         quantile(&self.all, 0.1)
+    }
+
+    /// The signal's high level (a high percentile, for the same reason).
+    fn high(&self) -> Option<f32> {
+        quantile(&self.all, 0.9)
     }
 
     /// The person's level at the top (a high percentile: the best they hold, not one
@@ -548,6 +566,10 @@ impl SignalState {
                 Some(low) => known(Some(v - low)),
                 None => SignalValue::default(),
             },
+            (Measure::Fall(_), _, _) => match levels.and_then(Levels::high) {
+                Some(high) => known(Some(high - v)),
+                None => SignalValue::default(),
+            },
             // A range within the frame-to-frame jitter (half a clearly visible difference: 5
             // degrees, the jitter's upper end on the dev clips) is no range: shares of it would
             // swing from one frame to the next. The single-leg heel bridge
@@ -583,6 +605,7 @@ impl SignalState {
                 Measure::BelowTop(src)
                 | Measure::InRange(src)
                 | Measure::Rise(src)
+                | Measure::Fall(src)
                 | Measure::AboveStart(src) => {
                     out[i] = src
                         .index()
@@ -938,6 +961,7 @@ mod tests {
             spec("drop", Measure::BelowTop("hip".into()), SideRule::Visible),
             spec("rise", Measure::InRange("hip".into()), SideRule::Visible),
             spec("up", Measure::AboveStart("hip".into()), SideRule::Visible),
+            spec("fall", Measure::Fall("hip".into()), SideRule::Visible),
         ];
         let (specs, order) = prepared(specs);
         let mut state = SignalState::default();
@@ -951,6 +975,7 @@ mod tests {
         assert_eq!(out[1].value, Some(0.0));
         assert_eq!((out[2].value, out[2].unlearnt), (None, true));
         assert_eq!((out[3].value, out[3].unlearnt), (None, false));
+        assert_eq!((out[4].value, out[4].unlearnt), (None, false));
         // Lying at level -1 (y = 100 px, torso 100 px), then holding at level 1.
         for i in 0..20 {
             at(&mut state, 100.0, i as f64 / 30.0, &mut out);
@@ -968,8 +993,11 @@ mod tests {
         // One level above where the person lay; below the lowest value seen, it goes negative
         // (a low reached while moving is not the level, unlike `rise`).
         assert!((out[3].value.unwrap() - 1.0).abs() < 1e-4, "{:?}", out[3]);
+        // One level below the high it held (whatever the position).
+        assert!((out[4].value.unwrap() - 1.0).abs() < 1e-4, "{:?}", out[4]);
         at(&mut state, 200.0, 1.6, &mut out);
         assert!((out[3].value.unwrap() + 1.0).abs() < 1e-4, "{:?}", out[3]);
+        assert!((out[4].value.unwrap() - 3.0).abs() < 1e-4, "{:?}", out[4]);
         // Values in neither position teach nothing.
         for i in 0..100 {
             at(&mut state, 300.0, 2.0 + i as f64 / 30.0, &mut out);

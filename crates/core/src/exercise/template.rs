@@ -282,6 +282,7 @@ struct RawSignal {
     distance: Option<Vec<String>>,
     height: Option<Vec<String>>,
     rise: Option<String>,
+    fall: Option<String>,
     speed: Option<String>,
     same_side: Option<Vec<String>>,
     below_top: Option<String>,
@@ -502,6 +503,9 @@ fn signal(ctx: &Ctx, name: &str, raw: &Spanned<RawSignal>) -> Result<SignalSpec,
     if let Some(s) = &r.rise {
         kinds.push(Measure::Rise(s.as_str().into()));
     }
+    if let Some(s) = &r.fall {
+        kinds.push(Measure::Fall(s.as_str().into()));
+    }
     if let Some(s) = &r.speed {
         kinds.push(Measure::Speed(s.as_str().into()));
     }
@@ -524,7 +528,7 @@ fn signal(ctx: &Ctx, name: &str, raw: &Spanned<RawSignal>) -> Result<SignalSpec,
         return ctx.err(
             span,
             format!(
-                "signal '{name}' must have exactly one of angle, incline, elevation, deviation, span, stack, level, distance, height, speed, same_side, below_top, in_range, above_start, rise"
+                "signal '{name}' must have exactly one of angle, incline, elevation, deviation, span, stack, level, distance, height, speed, same_side, below_top, in_range, above_start, rise, fall"
             ),
         );
     }
