@@ -362,6 +362,25 @@ fn time_in_position(hold: f64) -> f64 {
     hold + 0.6
 }
 
+/// A clear pike stops the clock, and its frames are not the line the person holds: coming
+/// back to straight after it is not a dip.
+#[test]
+fn a_side_plank_pike_breaks_the_hold_and_straightening_after_it_is_no_dip() {
+    let script = hold_script(12.0);
+    let outcome = score(&Camera::default(), script.duration(), None, |t| {
+        let pike = if (5.0..9.0).contains(&t) { -0.12 } else { 0.0 };
+        synth::side_plank(script.at(t), Side::Left, pike)
+    });
+    let set = only_set(&outcome, "side_plank");
+    let codes: Vec<&str> = set.faults.iter().map(|f| f.code.as_str()).collect();
+    assert!(codes.contains(&"hips_piked"), "{codes:?}");
+    assert!(!codes.contains(&"hips_dropping"), "{codes:?}");
+    let held: f64 = set.holds.iter().map(|h| h.duration_s).sum();
+    assert!(set.holds.len() == 2, "{:?}", set.holds);
+    let expected = time_in_position(12.0) - 4.0;
+    assert!((held - expected).abs() < 1.0, "held {held} of {expected}");
+}
+
 #[test]
 fn side_plank_holds_are_timed_per_side_and_hip_drops_break_them() {
     let left = hold_script(12.0);
