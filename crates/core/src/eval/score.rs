@@ -85,6 +85,14 @@ pub struct ClipResult {
 }
 
 impl ClipResult {
+    /// Filmed from the front or the head end (90° from side-on), by the manifest's view: its
+    /// first words are "front" ("side, front view 19-30 s" is side-on).
+    pub fn filmed_front_on(&self) -> bool {
+        self.view
+            .as_deref()
+            .is_some_and(|v| v.split(',').next().map(str::trim) == Some("front"))
+    }
+
     pub fn count_error(&self) -> Option<i64> {
         self.expected_reps.map(|e| self.reps as i64 - e as i64)
     }
@@ -120,6 +128,9 @@ pub struct Summary {
     pub clips_faults_ok: usize,
     pub clips_with_counts: usize,
     pub exact_count_rate: f64,
+    /// The same over the clips not filmed front-on (side-on up to 60°, the judgement
+    /// issue's target range); `None` without such clips.
+    pub exact_count_rate_to_60: Option<f64>,
     pub mean_abs_count_error: f64,
     pub mean_rel_count_error: f64,
     pub off_by_one_rate: f64,
@@ -492,12 +503,23 @@ pub fn skipped_clip(clip: &Clip, why: String) -> ClipResult {
 pub fn summarise(clips: &[ClipResult]) -> Summary {
     let scored: Vec<&ClipResult> = clips.iter().filter(|c| c.skipped.is_none()).collect();
     let negatives: Vec<&&ClipResult> = scored.iter().filter(|c| c.lookalike).collect();
-    let counted: Vec<(i64, u32)> = scored
+    // (count error, true count, filmed front-on) of the clips with reps to count.
+    let counts: Vec<(i64, u32, bool)> = scored
         .iter()
-        .filter_map(|c| Some((c.count_error()?, c.expected_reps?)))
-        .filter(|(_, e)| *e > 0)
+        .filter_map(|c| Some((c.count_error()?, c.expected_reps?, c.filmed_front_on())))
+        .filter(|(_, e, _)| *e > 0)
+        .collect();
+    let counted: Vec<(i64, u32)> = counts.iter().map(|&(e, t, _)| (e, t)).collect();
+    let not_front: Vec<(i64, u32)> = counts
+        .iter()
+        .filter(|c| !c.2)
+        .map(|&(e, t, _)| (e, t))
         .collect();
     let n = counted.len().max(1) as f64;
+    let exact = |errors: &[(i64, u32)]| {
+        (!errors.is_empty())
+            .then(|| errors.iter().filter(|(e, _)| *e == 0).count() as f64 / errors.len() as f64)
+    };
     let holds: Vec<f64> = scored.iter().filter_map(|c| c.hold_error()).collect();
     let tops: Vec<f64> = scored
         .iter()
@@ -520,7 +542,8 @@ pub fn summarise(clips: &[ClipResult]) -> Summary {
         clips_faults_judged: judged.len(),
         clips_faults_ok: judged.iter().filter(|ok| **ok).count(),
         clips_with_counts: counted.len(),
-        exact_count_rate: counted.iter().filter(|(e, _)| *e == 0).count() as f64 / n,
+        exact_count_rate: exact(&counted).unwrap_or(0.0),
+        exact_count_rate_to_60: exact(&not_front),
         mean_abs_count_error: counted.iter().map(|(e, _)| e.abs() as f64).sum::<f64>() / n,
         mean_rel_count_error: counted
             .iter()

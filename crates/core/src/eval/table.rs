@@ -122,6 +122,10 @@ fn evaluation(out: &mut String, e: &Evaluation) {
         ("clips with a rep count", s.clips_with_counts.to_string()),
         ("exact count rate", pct(s.exact_count_rate)),
         (
+            "exact count rate, views up to 60° (all but front-on)",
+            s.exact_count_rate_to_60.map_or("–".into(), pct),
+        ),
+        (
             "mean absolute count error (reps)",
             format!("{:.2}", s.mean_abs_count_error),
         ),
