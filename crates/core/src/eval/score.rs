@@ -85,8 +85,9 @@ pub struct ClipResult {
 }
 
 impl ClipResult {
-    /// Filmed from the front or the head end (90° from side-on), by the manifest's view: its
-    /// first words are "front" ("side, front view 19-30 s" is side-on).
+    /// Labelled as filmed front-on (90° from side-on: the front, or the head end for a body
+    /// lying down), by the manifest's view: its first words are "front" ("side, front view
+    /// 19-30 s" is side-on).
     pub fn filmed_front_on(&self) -> bool {
         self.view
             .as_deref()

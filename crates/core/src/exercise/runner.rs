@@ -53,7 +53,8 @@ pub struct Runner {
     /// The rep being done: its index in the set (if the set was open when it counted) and side.
     rep: Option<(Option<u32>, f64, Option<Side>)>,
     pub recognised: Votes,
-    /// Frames of the rep under way that looked like this exercise, of those judged (yes, all).
+    /// Frames of the rep under way (so far) that looked like this exercise, of those voted on
+    /// (yes, all).
     rep_votes: (u32, u32),
     view: Votes,
     /// Whether this frame looked like this exercise (`None`: could not tell).
@@ -353,15 +354,18 @@ impl Runner {
         blocked
     }
 
-    /// Whether the body looked like this exercise through most of the rep under way, or
-    /// does now. Judged over the rep, not on its last frame: the frame a rep ends on is the
-    /// way back down, often the least typical of the exercise (from 45°, a superman's flat
-    /// start reads its shoulders stacked, rendered superman-oblique), so one frame must not
-    /// undo a rep whose every working frame looked right.
+    /// Whether the body looked like this exercise over the last second and either through
+    /// most of the rep so far (from leaving the start position to the top it counts at) or
+    /// on this frame. The rep is judged over its frames rather than on the one it counts on:
+    /// from 45° a superman's flat start reads its shoulders stacked, and one frame must not
+    /// undo a rep whose every other frame looked right. A balance rise is judged on the frame
+    /// it counts on: a weight shift onto one leg lifts the hips like a rise onto the toes with
+    /// both feet still down, and is told apart only once the foot is up
+    /// (skatefit_single_leg_balance_hold).
     fn rep_looked_right(&self) -> bool {
         let (yes, all) = self.rep_votes;
-        let over_rep = all > 0 && 2 * yes >= all;
-        over_rep || (self.vote == Some(true) && self.recognised.share() >= 0.5)
+        let over_rep = !self.template.balance && all > 0 && 2 * yes >= all;
+        (over_rep || self.vote == Some(true)) && self.recognised.share() >= 0.5
     }
 
     fn advance(&mut self, t: f64, reading: &Reading, emit: bool, events: &mut Vec<Event>) {

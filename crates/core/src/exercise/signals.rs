@@ -96,8 +96,8 @@ pub enum Measure {
     /// 60° a flat body's arch reads 160-165 degrees in the picture, not 180.
     Fall(SignalRef),
     /// How far another signal is above the person's own start level (its median in the start
-    /// position), in that signal's units; unknown (so no condition on it holds) until the
-    /// start position has been seen, which a rep needs first anyway. Unlike `rise`, a low
+    /// position), in that signal's units; unknown (so no condition on it holds) until a third
+    /// of a second has been seen in the start position, where a rep begins anyway. Unlike `rise`, a low
     /// reached during the movement (a dead bug's leg lowering tips the shoulder-hip line
     /// down) does not become the level.
     AboveStart(SignalRef),
@@ -449,7 +449,8 @@ const LEVEL_WINDOW_S: f64 = 30.0;
 /// Values in a position needed before its level counts as learnt (about 0.3 s of video).
 const MIN_LEVEL_SAMPLES: usize = 10;
 
-/// Seconds of a signal's values kept to learn its low level (`rise`): a minute, so that a
+/// Seconds of a signal's values kept to learn its low and high levels (`rise`, `fall`): a
+/// minute, so that a
 /// stand on the toes of up to about 50 s after a few seconds flat is still measured from flat.
 const LOW_WINDOW_S: f64 = 60.0;
 
@@ -990,8 +991,7 @@ mod tests {
         assert!((out[2].value.unwrap() - 0.5).abs() < 1e-4, "{:?}", out[2]);
         assert!(!out[2].unlearnt);
         assert!((out[1].value.unwrap() - 1.0).abs() < 1e-4, "{:?}", out[1]);
-        // One level above where the person lay; below the lowest value seen, it goes negative
-        // (a low reached while moving is not the level, unlike `rise`).
+        // One level above where the person lay; below it, negative.
         assert!((out[3].value.unwrap() - 1.0).abs() < 1e-4, "{:?}", out[3]);
         // One level below the high it held (whatever the position).
         assert!((out[4].value.unwrap() - 1.0).abs() < 1e-4, "{:?}", out[4]);
