@@ -249,12 +249,13 @@ impl Runner {
         // the level this person holds it at. Nor is a clear fault in the working position (a
         // pike held for a third of a side plank would become the line, and the straight body
         // after it a dip): its frames count for no position.
-        let clear_fault =
-            self.template.faults.iter().any(|r| {
-                r.scope == Scope::Frame && r.breaks_hold && all_hold(&r.when, &self.values)
-            });
         if self.reliable && (self.forced || self.vote == Some(true)) {
-            let position = position.filter(|&working| !(working && clear_fault));
+            let clear_fault = || {
+                self.template.faults.iter().any(|r| {
+                    r.scope == Scope::Frame && r.breaks_hold && all_hold(&r.when, &self.values)
+                })
+            };
+            let position = position.filter(|&working| !(working && clear_fault()));
             self.state.learn(t, position, &self.values);
         }
         let primary = self.values.get(self.template.primary).and_then(|v| v.value);

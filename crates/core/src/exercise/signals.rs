@@ -97,9 +97,9 @@ pub enum Measure {
     Fall(SignalRef),
     /// How far another signal is above the person's own start level (its median in the start
     /// position), in that signal's units; unknown (so no condition on it holds) until a third
-    /// of a second has been seen in the start position, where a rep begins anyway. Unlike `rise`, a low
-    /// reached during the movement (a dead bug's leg lowering tips the shoulder-hip line
-    /// down) does not become the level.
+    /// of a second has been seen in the start position, where a rep begins anyway. Unlike
+    /// `rise`, a low reached during the movement (a dead bug's leg lowering tips the
+    /// shoulder-hip line down) does not become the level.
     AboveStart(SignalRef),
 }
 
@@ -450,8 +450,8 @@ const LEVEL_WINDOW_S: f64 = 30.0;
 const MIN_LEVEL_SAMPLES: usize = 10;
 
 /// Seconds of a signal's values kept to learn its low and high levels (`rise`, `fall`): a
-/// minute, so that a
-/// stand on the toes of up to about 50 s after a few seconds flat is still measured from flat.
+/// minute, so that a stand on the toes of up to about 50 s after a few seconds flat is still
+/// measured from flat.
 const LOW_WINDOW_S: f64 = 60.0;
 
 /// A signal's recent values in the start and working positions, and in any position.
