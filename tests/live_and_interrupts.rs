@@ -324,8 +324,17 @@ fn the_window_shows_the_picture_with_the_overlay() {
         .env("DISPLAY", &x.display)
         .spawn()
         .expect("live");
-    std::thread::sleep(Duration::from_secs(5));
-    let (w, h, pixels) = x.screenshot();
+    // Until the window shows the skeleton (start-up takes longer on a busy machine; a Ctrl-C
+    // before the first frame has nothing to report), at most 30 s.
+    let green_of = |pixels: &[[u8; 3]]| pixels.iter().filter(|p| **p == [0, 255, 0]).count();
+    let start = std::time::Instant::now();
+    let (w, h, pixels) = loop {
+        std::thread::sleep(Duration::from_secs(1));
+        let shot = x.screenshot();
+        if green_of(&shot.2) > 30 || start.elapsed() > Duration::from_secs(30) {
+            break shot;
+        }
+    };
     signal(&child, "-INT");
     let out = finish(child);
     assert!(
@@ -336,7 +345,7 @@ fn the_window_shows_the_picture_with_the_overlay() {
     assert!(report.is_file(), "report saved after Ctrl-C");
     // Joints drawn at full confidence are pure green; the read-out is white text on a dark
     // panel; the rendered picture has neither pure colour in any quantity.
-    let green = pixels.iter().filter(|p| **p == [0, 255, 0]).count();
+    let green = green_of(&pixels);
     let white = pixels.iter().filter(|p| **p == [255, 255, 255]).count();
     let blank = pixels.iter().filter(|p| **p == [0, 0, 0]).count();
     assert!(blank < w * h * 9 / 10, "the screen is empty");
