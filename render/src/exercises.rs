@@ -146,13 +146,27 @@ impl Drive {
     /// Interpolates the continuous controls. The side is that of the raised end: a rep
     /// rises on its own side and comes down on it.
     pub fn lerp(&self, o: &Drive, t: f32) -> Drive {
+        // A rep's own shape at the top (its hip angle, how low its limbs end, a knee kept
+        // bent) means nothing at rest, so on the way up and down it stays the rep's: the body
+        // heads straight for its top. Sweeping it along with the lift made a lowered bridge
+        // top peak half-way up and sag back to it (at its top 0.5 s before its label), and a
+        // bent knee straighten half-way up.
+        let shape = |a: f32, b: f32| {
+            if self.lift == 0.0 {
+                b
+            } else if o.lift == 0.0 {
+                a
+            } else {
+                lerp(a, b, t)
+            }
+        };
         Drive {
             lift: lerp(self.lift, o.lift, t),
             hip_offset: lerp(self.hip_offset, o.hip_offset, t),
-            top_angle: lerp(self.top_angle, o.top_angle, t),
-            arm_drop: lerp(self.arm_drop, o.arm_drop, t),
-            leg_drop: lerp(self.leg_drop, o.leg_drop, t),
-            knee_bend: lerp(self.knee_bend, o.knee_bend, t),
+            top_angle: shape(self.top_angle, o.top_angle),
+            arm_drop: shape(self.arm_drop, o.arm_drop),
+            leg_drop: shape(self.leg_drop, o.leg_drop),
+            knee_bend: shape(self.knee_bend, o.knee_bend),
             side: if o.lift > self.lift {
                 o.side
             } else {
@@ -799,19 +813,22 @@ mod tests {
         x.dot(y).clamp(-1.0, 1.0).acos().to_degrees()
     }
 
+    /// The bridge's shoulder–hip–knee angle (both sides' midpoints) as a side camera sees it.
+    fn bridge_angle(p: &Poser, d: Drive) -> f32 {
+        let sk = skeleton(p, &d);
+        let mid = |a: &str, b: &str| (point(p, &sk, a) + point(p, &sk, b)) * 0.5;
+        side_angle(
+            p,
+            mid("left_shoulder", "right_shoulder"),
+            mid("left_hip", "right_hip"),
+            mid("left_knee", "right_knee"),
+        )
+    }
+
     #[test]
     fn bridge_reaches_a_straight_line_and_the_fault_stops_short() {
         let p = Poser::new(Exercise::GluteBridge, false, Side::Left, Body::new(1.70));
-        let angle = |d: Drive| {
-            let sk = skeleton(&p, &d);
-            let mid = |a: &str, b: &str| (point(&p, &sk, a) + point(&p, &sk, b)) * 0.5;
-            side_angle(
-                &p,
-                mid("left_shoulder", "right_shoulder"),
-                mid("left_hip", "right_hip"),
-                mid("left_knee", "right_knee"),
-            )
-        };
+        let angle = |d: Drive| bridge_angle(&p, d);
         let rest = angle(drive(0.0));
         let top = angle(drive(1.0));
         let short = angle(Drive {
@@ -821,6 +838,34 @@ mod tests {
         assert!(rest < 142.0, "rest {rest}");
         assert!((top - 175.0).abs() < 3.0, "top {top}");
         assert!((short - 150.0).abs() < 3.0, "not extended {short}");
+    }
+
+    #[test]
+    fn a_rep_that_stops_short_rises_straight_to_its_top() {
+        let p = Poser::new(Exercise::GluteBridge, false, Side::Left, Body::new(1.70));
+        let rest = Drive::rest(Side::Left);
+        let short = Drive {
+            top_angle: 150.0,
+            ..drive(1.0)
+        };
+        // Up and down alike: no angle on the way is past the top (the rep's shape swept
+        // with the lift peaked at 152° half-way and sagged back).
+        for (from, to) in [(rest, short), (short, rest)] {
+            let path: Vec<f32> = (0..=10)
+                .map(|k| bridge_angle(&p, from.lerp(&to, k as f32 / 10.0)))
+                .collect();
+            let top = bridge_angle(&p, short);
+            assert!(
+                path.iter().all(|a| *a <= top + 0.5),
+                "{path:?} passes the top {top}"
+            );
+            let rising = from.lift == 0.0;
+            assert!(
+                path.windows(2)
+                    .all(|w| if rising { w[1] >= w[0] } else { w[1] <= w[0] }),
+                "{path:?} is not monotone"
+            );
+        }
     }
 
     #[test]
