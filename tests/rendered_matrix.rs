@@ -9,12 +9,7 @@ mod common;
 use serde_json::Value;
 
 /// Clips known to fail, and why. When one passes, this test says to take it off the list.
-const KNOWN_FAILURES: &[(&str, &str)] = &[(
-    "push_up-side.mp4",
-    "a set of push-ups reads as short planks, about 9.5 s in all: the top of a push-up is a \
-         straight-arm plank; the hold ends when the shoulders go down, but each top lasts \
-         1.3 s, as long as the shortest real labelled plank hold (issue 14)",
-)];
+const KNOWN_FAILURES: &[(&str, &str)] = &[];
 
 #[test]
 fn the_quick_matrix_is_within_its_labels() {

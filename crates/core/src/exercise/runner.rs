@@ -33,7 +33,10 @@ const HELD_FAULT_S: f64 = 2.0;
 /// its own top level: longer than a dip or a wobble (the side plank dips of
 /// skatefit_side_plank_hip_dips last under 1 s), shorter than changing sides.
 const NEW_HOLD_AFTER_S: f64 = 2.0;
-
+/// A brief hold that begins this soon after the brief top of a movement belongs to the same
+/// run: push-ups come back to the top within about a second (rendered push-ups: 1.0 s), a
+/// plank resumed after a pike takes longer (tnotch_elbow_plank_pike: 2.2-2.3 s).
+const BRIEF_RUN_GAP_S: f64 = 1.5;
 /// A fault judged at a rep's top is reported for the time the primary signal is within this
 /// fraction of its range from the peak: the top itself, not the approach to it. The hold's
 /// own band (`hold_band`, 0.25) starts 0.3-0.5 s before the limb arrives (rendered bird-dog
@@ -85,7 +88,10 @@ pub struct Runner {
     /// What ended the hold as last seen: an end stays met while the joints it is read from
     /// are out of sight (filmed from the side, a raised foot that comes down is hidden behind
     /// the standing one at once; it is still down).
-    end_seen: Option<EndReason>,
+    end_seen: Option<usize>,
+    /// A run of brief holds that were the tops of a movement (an end rule's `min_hold_s`): until
+    /// when the next hold still belongs to it, and how long it must last to be a hold.
+    brief_run: Option<(f64, f32)>,
     /// The body got about as far as the working position during the rep under way.
     rep_reached: bool,
     /// Since when the body has been in the start position (for holds: a new hold's level).
@@ -134,6 +140,7 @@ impl Runner {
             uncertain: Vec::new(),
             outside: false,
             end_seen: None,
+            brief_run: None,
             rep_reached: false,
             start_since: None,
             top: None,
@@ -181,8 +188,7 @@ impl Runner {
         let met = tpl
             .ends
             .iter()
-            .find(|e| all_hold(&e.when, &self.values))
-            .map(|e| e.reason);
+            .position(|e| all_hold(&e.when, &self.values));
         self.end_seen = met.or(self.end_seen.filter(|_| hidden));
         self.vote = Some(soft_all_hold(&tpl.recognise, &self.values));
         self.recognised.push(t, self.vote);
@@ -213,7 +219,7 @@ impl Runner {
             side: tpl
                 .side_by
                 .and_then(|i| self.values.get(i).and_then(|v| v.side)),
-            end_reason: self.end_seen,
+            end_reason: self.end_seen.map(|i| tpl.ends[i].reason),
         };
         let blocked = self.update_frame_faults(t, emit, events);
         self.advance(
@@ -548,7 +554,8 @@ impl Runner {
                 // A rep's time at the top is recorded with the rep, when it ends (its first
                 // stretch in the working position, for balance attempts).
                 let duration = end_s - start_s;
-                let counted = duration >= self.template.min_hold_s as f64;
+                let brief = !counts_reps && self.brief(start_s, end_s);
+                let counted = !brief && duration >= self.template.min_hold_s as f64;
                 if counts_reps {
                     self.top.get_or_insert((start_s, end_s, reason));
                     if self.template.balance {
@@ -595,6 +602,24 @@ impl Runner {
                 }
             }
         }
+    }
+
+    /// Whether the hold from `start_s` to `end_s` was the brief top of a movement rather than
+    /// a hold: it ended by an end rule with a `min_hold_s` sooner than that (the shoulders
+    /// dropping out of a plank within 2 s: a push-up), or it is as brief and began within
+    /// [`BRIEF_RUN_GAP_S`] of such a one (the last top before the clip ends). A hold that lasts
+    /// ends the run.
+    fn brief(&mut self, start_s: f64, end_s: f64) -> bool {
+        let by_end = self.end_seen.and_then(|i| self.template.ends[i].min_hold_s);
+        let in_run = self
+            .brief_run
+            .filter(|(until, _)| start_s <= *until)
+            .map(|(_, min)| min);
+        let brief = by_end
+            .or(in_run)
+            .filter(|min| end_s - start_s < *min as f64);
+        self.brief_run = brief.map(|min| (end_s + BRIEF_RUN_GAP_S, min));
+        brief.is_some()
     }
 
     /// A hold for the report; for a balance exercise an attempt, with the eyes as declared

@@ -181,6 +181,10 @@ impl FaultRule {
 pub struct EndRule {
     pub reason: HoldEnd,
     pub when: Vec<Cond>,
+    /// A hold that ends this way sooner than this was not a hold but the top of a movement
+    /// (a push-up's top is a brief straight-arm plank), and neither are the brief holds that
+    /// follow it in a run (see the runner).
+    pub min_hold_s: Option<f32>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -266,6 +270,7 @@ struct RawTemplate {
 struct RawEnd {
     reason: HoldEnd,
     when: Vec<Spanned<String>>,
+    min_hold_s: Option<Spanned<f32>>,
 }
 
 #[derive(Deserialize)]
@@ -800,6 +805,11 @@ pub fn parse(path: &Path, text: &str) -> Result<Template, Error> {
             Ok(EndRule {
                 reason: r.reason,
                 when: conditions(&ctx, &signals, &r.when, false)?,
+                min_hold_s: r
+                    .min_hold_s
+                    .as_ref()
+                    .map(|v| number(&ctx, v.span(), *v.get_ref(), "min_hold_s", &SECONDS))
+                    .transpose()?,
             })
         })
         .collect::<Result<Vec<_>, _>>()?;
@@ -1057,6 +1067,15 @@ exit = ["a < 160"]
         );
         let e = error_of(&with_end("fell_over"));
         assert!(e.starts_with("t.toml:1") && e.contains("fell_over"), "{e}");
+        assert_eq!(t.ends[0].min_hold_s, None);
+        let brief = with_end("position_left") + "min_hold_s = 2\n";
+        let t = parse(Path::new("t.toml"), &brief).unwrap();
+        assert_eq!(t.ends[0].min_hold_s, Some(2.0));
+        let e = error_of(&brief.replace("min_hold_s = 2", "min_hold_s = -1"));
+        assert!(
+            e.contains("min_hold_s = -1 is outside the allowed 0 to 3600"),
+            "{e}"
+        );
     }
 
     #[test]
