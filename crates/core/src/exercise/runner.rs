@@ -511,10 +511,14 @@ impl Runner {
                     }
                     .filter(|(a, b)| b > a);
                     let faults = self.rep_faults(&measures, rep_span, top, Some(index), side);
+                    // The rep counted on its way up, as it reached the working position; its
+                    // top is when it came near its peak (a balance rep's, its attempt).
+                    let reached = top.filter(|_| attempt.is_none()).map(|(a, _)| a);
                     let peak = self.peaks();
                     let hold = self.attempt(side, hold_start, hold_end, reason);
                     if let Some(set) = self.set.as_mut() {
                         if let Some(r) = set.last_rep() {
+                            r.top_s = reached.unwrap_or(r.top_s);
                             r.end_s = end_s;
                             r.hold_s = hold_s;
                             r.peak = peak;

@@ -13,8 +13,9 @@ use crate::skeleton::Side;
 /// Version of this report format. Minor versions only add fields and codes (1.1:
 /// `provenance`; 1.2: `model.frames`, `routine`, balance attempts and sway, and the hold end
 /// codes `touch_down`, `step`, `heels_dropped`, `hands_left_waist`, `time_up`, which only
-/// balance exercises report).
-pub const SCHEMA_VERSION: &str = "1.3";
+/// balance exercises report; 1.3: the warning `other_person`; 1.4: a rep's `top_s` is when
+/// it reached its top, not when it counted on the way there).
+pub const SCHEMA_VERSION: &str = "1.4";
 
 /// Version of the `routine` section, which may change on its own (minor versions add fields).
 pub const ROUTINE_SECTION_VERSION: &str = "1.0";
@@ -436,7 +437,9 @@ pub struct Rep {
     pub side: Option<Side>,
     /// Left the start position.
     pub start_s: f64,
-    /// Reached the working position: the moment the rep counted.
+    /// The rep's top: when its key signal came within a tenth of its range from the peak (it
+    /// counted earlier, on reaching the working position). A balance rep's (a rise onto the
+    /// toes): when it counted.
     pub top_s: f64,
     /// Back in the start position (or cut off).
     pub end_s: f64,
