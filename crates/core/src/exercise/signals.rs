@@ -101,6 +101,13 @@ pub enum Measure {
     /// `rise`, a low reached during the movement (a dead bug's leg lowering tips the
     /// shoulder-hip line down) does not become the level.
     AboveStart(SignalRef),
+    /// How far another signal is above the level the person holds in the working position
+    /// (its median there over the last half minute), in that signal's units; 0 until the
+    /// working position has been seen (as `below_top`). A pike is judged against the line this person
+    /// holds: the top level of `below_top` (a high percentile) climbs into a pike held for a
+    /// tenth of the window, the median only past half of it (and frames under a clear fault
+    /// teach no level at all).
+    AboveHeld(SignalRef),
 }
 
 /// Which side of the body a sided measure uses.
@@ -184,7 +191,8 @@ impl Measure {
             | Measure::InRange(_)
             | Measure::Rise(_)
             | Measure::Fall(_)
-            | Measure::AboveStart(_) => vec![],
+            | Measure::AboveStart(_)
+            | Measure::AboveHeld(_) => vec![],
         }
     }
 
@@ -205,9 +213,11 @@ impl Measure {
             | Measure::Height(_) => Unit::TorsoLengths,
             Measure::Speed(_) => Unit::DegreesPerSecond,
             Measure::SameSide(..) => Unit::YesNo,
-            Measure::BelowTop(_) | Measure::Rise(_) | Measure::Fall(_) | Measure::AboveStart(_) => {
-                Unit::SignalUnits
-            }
+            Measure::BelowTop(_)
+            | Measure::Rise(_)
+            | Measure::Fall(_)
+            | Measure::AboveStart(_)
+            | Measure::AboveHeld(_) => Unit::SignalUnits,
             Measure::InRange(_) => Unit::RangeShare,
         }
     }
@@ -230,9 +240,11 @@ impl Measure {
             | Measure::Height(_) => 0.1,
             Measure::Speed(_) => 30.0,
             Measure::SameSide(..) => 0.5,
-            Measure::BelowTop(_) | Measure::Rise(_) | Measure::Fall(_) | Measure::AboveStart(_) => {
-                0.05
-            }
+            Measure::BelowTop(_)
+            | Measure::Rise(_)
+            | Measure::Fall(_)
+            | Measure::AboveStart(_)
+            | Measure::AboveHeld(_) => 0.05,
             Measure::InRange(_) => 0.2,
         }
     }
@@ -248,7 +260,8 @@ impl SignalSpec {
             | Measure::InRange(s)
             | Measure::Rise(s)
             | Measure::Fall(s)
-            | Measure::AboveStart(s) => deps.push(s.name.as_str()),
+            | Measure::AboveStart(s)
+            | Measure::AboveHeld(s) => deps.push(s.name.as_str()),
             Measure::SameSide(a, b) => {
                 deps.push(a.name.as_str());
                 deps.push(b.name.as_str());
@@ -270,7 +283,8 @@ impl SignalSpec {
             | Measure::InRange(s)
             | Measure::Rise(s)
             | Measure::Fall(s)
-            | Measure::AboveStart(s) => refs.push(s),
+            | Measure::AboveStart(s)
+            | Measure::AboveHeld(s) => refs.push(s),
             Measure::SameSide(a, b) => {
                 refs.push(a);
                 refs.push(b);
@@ -429,7 +443,8 @@ impl Frame<'_> {
             | Measure::InRange(_)
             | Measure::Rise(_)
             | Measure::Fall(_)
-            | Measure::AboveStart(_) => return None,
+            | Measure::AboveStart(_)
+            | Measure::AboveHeld(_) => return None,
         };
         v.is_finite().then_some(v)
     }
@@ -500,6 +515,12 @@ impl Levels {
         quantile(&self.top, 0.9)
     }
 
+    /// The level the person holds in the working position (the median: a deviation held
+    /// briefly does not move it).
+    fn held(&self) -> Option<f32> {
+        quantile(&self.top, 0.5)
+    }
+
     fn start(&self) -> Option<f32> {
         quantile(&self.start, 0.5)
     }
@@ -563,6 +584,9 @@ impl SignalState {
             // Before the person has been seen at the top there is nothing to drop from.
             (Measure::BelowTop(_), top, _) => known(Some(top.map_or(0.0, |top| top - v))),
             (Measure::AboveStart(_), _, start) => known(start.map(|start| v - start)),
+            (Measure::AboveHeld(_), _, _) => known(Some(
+                levels.and_then(Levels::held).map_or(0.0, |held| v - held),
+            )),
             (Measure::Rise(_), _, _) => match levels.and_then(Levels::low) {
                 Some(low) => known(Some(v - low)),
                 None => SignalValue::default(),
@@ -607,7 +631,8 @@ impl SignalState {
                 | Measure::InRange(src)
                 | Measure::Rise(src)
                 | Measure::Fall(src)
-                | Measure::AboveStart(src) => {
+                | Measure::AboveStart(src)
+                | Measure::AboveHeld(src) => {
                     out[i] = src
                         .index()
                         .map(|j| {
@@ -963,6 +988,7 @@ mod tests {
             spec("rise", Measure::InRange("hip".into()), SideRule::Visible),
             spec("up", Measure::AboveStart("hip".into()), SideRule::Visible),
             spec("fall", Measure::Fall("hip".into()), SideRule::Visible),
+            spec("held", Measure::AboveHeld("hip".into()), SideRule::Visible),
         ];
         let (specs, order) = prepared(specs);
         let mut state = SignalState::default();
@@ -977,6 +1003,7 @@ mod tests {
         assert_eq!((out[2].value, out[2].unlearnt), (None, true));
         assert_eq!((out[3].value, out[3].unlearnt), (None, false));
         assert_eq!((out[4].value, out[4].unlearnt), (None, false));
+        assert_eq!(out[5].value, Some(0.0));
         // Lying at level -1 (y = 100 px, torso 100 px), then holding at level 1.
         for i in 0..20 {
             at(&mut state, 100.0, i as f64 / 30.0, &mut out);
@@ -1005,6 +1032,15 @@ mod tests {
         }
         at(&mut state, 0.0, 6.0, &mut out);
         assert!((out[2].value.unwrap() - 0.5).abs() < 1e-4);
+        // A brief deviation above the held level (a pike: a fifth of the working frames)
+        // moves the top level with it, not the held one.
+        for i in 0..5 {
+            at(&mut state, -200.0, 6.0 + i as f64 / 30.0, &mut out);
+            state.learn(6.0 + i as f64 / 30.0, Some(true), &out);
+        }
+        at(&mut state, -200.0, 6.2, &mut out);
+        assert!(out[1].value.unwrap().abs() < 1e-4, "{:?}", out[1]);
+        assert!((out[5].value.unwrap() - 1.0).abs() < 1e-4, "{:?}", out[5]);
     }
 
     #[test]

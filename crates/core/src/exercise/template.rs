@@ -293,6 +293,7 @@ struct RawSignal {
     below_top: Option<String>,
     in_range: Option<String>,
     above_start: Option<String>,
+    above_held: Option<String>,
     side: Option<String>,
     space: Option<String>,
 }
@@ -523,6 +524,9 @@ fn signal(ctx: &Ctx, name: &str, raw: &Spanned<RawSignal>) -> Result<SignalSpec,
     if let Some(s) = &r.above_start {
         kinds.push(Measure::AboveStart(s.as_str().into()));
     }
+    if let Some(s) = &r.above_held {
+        kinds.push(Measure::AboveHeld(s.as_str().into()));
+    }
     if let Some(pair) = &r.same_side {
         match pair.as_slice() {
             [a, b] => kinds.push(Measure::SameSide(a.as_str().into(), b.as_str().into())),
@@ -533,7 +537,7 @@ fn signal(ctx: &Ctx, name: &str, raw: &Spanned<RawSignal>) -> Result<SignalSpec,
         return ctx.err(
             span,
             format!(
-                "signal '{name}' must have exactly one of angle, incline, elevation, deviation, span, stack, level, distance, height, speed, same_side, below_top, in_range, above_start, rise, fall"
+                "signal '{name}' must have exactly one of angle, incline, elevation, deviation, span, stack, level, distance, height, speed, same_side, below_top, in_range, above_start, above_held, rise, fall"
             ),
         );
     }
