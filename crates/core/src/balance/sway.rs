@@ -102,10 +102,27 @@ impl SwayRecorder {
         let span = (pose.pos(Joint::LeftShoulder) - pose.pos(Joint::RightShoulder)).length()
             / torso.max(1.0);
         let (l, r) = (pose.pos(Joint::LeftAnkle), pose.pos(Joint::RightAnkle));
+        // Where a foot stands. Filmed from the front (or at an angle) the foot points at the
+        // camera and its ankle, heel and toe stand over one spot: their mean jitters less than
+        // the ankle alone. From the side the foot lies along the axis of sway and the model
+        // slides heel and toe along it, so the ankle alone is steadier. Rendered single-leg
+        // stances (posecheck eval --matrix balance): with the mean, front views 12 -> 13 of 13
+        // within 15 % (1 cm at 2 m: -18 -> -14 %), side views 3 m 1 cm +38 -> +42 %.
+        let whole_foot = span > SIDE_SPAN as f32;
+        let foot = |ankle: Joint, heel: Joint, toe: Joint| {
+            let (a, h, f) = (pose.pos(ankle), pose.pos(heel), pose.pos(toe));
+            if whole_foot && seen[heel as usize] && seen[toe as usize] {
+                (a + h + f) * (1.0 / 3.0)
+            } else {
+                a
+            }
+        };
+        let lf = foot(Joint::LeftAnkle, Joint::LeftHeel, Joint::LeftFootIndex);
+        let rf = foot(Joint::RightAnkle, Joint::RightHeel, Joint::RightFootIndex);
         let base = if (l.y - r.y).abs() > FOOT_OFF_FLOOR * torso {
-            if l.y > r.y { l } else { r }
+            if l.y > r.y { lf } else { rf }
         } else {
-            l.midpoint(r)
+            lf.midpoint(rf)
         };
         self.samples.push_back(Sample {
             t,
