@@ -148,6 +148,12 @@ impl Machine {
         self.hold.map(|h| (t - h.start_s).max(0.0))
     }
 
+    /// Whether the hold under way is ending: the body has left the working position (or a
+    /// fault broke the hold) and the grace period is running.
+    pub fn leaving(&self) -> bool {
+        self.hold.is_some() && self.exit_since.is_some()
+    }
+
     /// The side of the hold under way (`Some(None)`: a hold without a side).
     pub fn hold_side(&self) -> Option<Option<Side>> {
         self.hold.map(|h| h.side)

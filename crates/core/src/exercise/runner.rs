@@ -89,8 +89,14 @@ pub struct Runner {
     /// are out of sight (filmed from the side, a raised foot that comes down is hidden behind
     /// the standing one at once; it is still down).
     end_seen: Option<usize>,
+    /// The end rule met on the frame the hold under way began to end (`Some(None)`: none was),
+    /// so that a rule met later in the grace period (shoulders dropping as the body lowers
+    /// after a sag ended the hold) is not taken for what ended it.
+    ending_by: Option<Option<usize>>,
     /// A run of brief holds that were the tops of a movement (an end rule's `min_hold_s`): until
-    /// when the next hold still belongs to it, and how long it must last to be a hold.
+    /// when the next hold still belongs to it, and how long it must last to be a hold. Kept
+    /// across sets: at the bottom of a push-up the body looks like no plank, so each top is a
+    /// set of its own.
     brief_run: Option<(f64, f32)>,
     /// The body got about as far as the working position during the rep under way.
     rep_reached: bool,
@@ -140,6 +146,7 @@ impl Runner {
             uncertain: Vec::new(),
             outside: false,
             end_seen: None,
+            ending_by: None,
             brief_run: None,
             rep_reached: false,
             start_since: None,
@@ -231,6 +238,11 @@ impl Runner {
             emit,
             events,
         );
+        self.ending_by = if self.machine.leaving() {
+            self.ending_by.or(Some(self.end_seen))
+        } else {
+            None
+        };
         if self.machine.in_rep() || self.machine.hold_elapsed(t).is_some() {
             self.aggregates.add(&self.values);
         }
@@ -503,17 +515,29 @@ impl Runner {
                         rise_s: rise,
                     };
                     let rep_span = (start_s, end_s);
-                    // Where a fault of the top is seen: the time very near the peak, inside
-                    // the hold (which starts as the limb nears the top).
+                    // Where a fault of the top is seen: the time very near the peak, within the
+                    // rep (frames may be traced after it was cut) and the hold (which starts
+                    // as the limb nears the top).
+                    let within: Vec<(f64, f32)> = self
+                        .trace
+                        .iter()
+                        .copied()
+                        .filter(|s| s.0 >= start_s && s.0 <= end_s)
+                        .collect();
+                    let band = FAULT_BAND.min(self.template.hold_band);
+                    let near_peak = match attempt {
+                        Some(_) => None,
+                        None => top_hold(&within, band, rest, min_tolerance),
+                    };
+                    // A rep counts as it reaches the working position; its top is when it came
+                    // near its peak (a balance rep's: when it counted, its attempt is timed).
+                    let reached = near_peak.map(|(a, _)| a);
                     let top = match attempt {
                         Some(_) => Some((hold_start, hold_end)),
-                        None => top_hold(&self.trace, FAULT_BAND, rest, min_tolerance),
+                        None => near_peak,
                     }
                     .filter(|(a, b)| b > a);
                     let faults = self.rep_faults(&measures, rep_span, top, Some(index), side);
-                    // The rep counted on its way up, as it reached the working position; its
-                    // top is when it came near its peak (a balance rep's, its attempt).
-                    let reached = top.filter(|_| attempt.is_none()).map(|(a, _)| a);
                     let peak = self.peaks();
                     let hold = self.attempt(side, hold_start, hold_end, reason);
                     if let Some(set) = self.set.as_mut() {
@@ -533,6 +557,9 @@ impl Runner {
                 self.trace.clear();
             }
             Step::HoldStarted { start_s, side } => {
+                // Back in the working position: an end seen before (and kept while its joints
+                // were hidden) is over.
+                self.end_seen = None;
                 if !counts_reps {
                     self.aggregates.clear();
                 }
@@ -614,7 +641,8 @@ impl Runner {
     /// [`BRIEF_RUN_GAP_S`] of such a one (the last top before the clip ends). A hold that lasts
     /// ends the run.
     fn brief(&mut self, start_s: f64, end_s: f64) -> bool {
-        let by_end = self.end_seen.and_then(|i| self.template.ends[i].min_hold_s);
+        let ended_by = self.ending_by.unwrap_or(self.end_seen);
+        let by_end = ended_by.and_then(|i| self.template.ends[i].min_hold_s);
         let in_run = self
             .brief_run
             .filter(|(until, _)| start_s <= *until)
@@ -833,6 +861,35 @@ pub fn top_stretch(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn push_up_tops_are_not_holds_nor_the_brief_holds_that_follow() {
+        let plank = crate::exercise::template::load_all(None)
+            .unwrap()
+            .into_iter()
+            .find(|t| t.id == "plank")
+            .unwrap();
+        let shoulders = plank.ends.iter().position(|e| e.min_hold_s.is_some());
+        assert!(shoulders.is_some(), "{:?}", plank.ends);
+        let mut r = Runner::new(plank);
+        // 1.3 s, then the shoulders dropped out of it: the top of a push-up.
+        r.ending_by = Some(shoulders);
+        assert!(r.brief(1.0, 2.3));
+        // The next top a second later, cut by the clip's end: the same run.
+        r.ending_by = Some(None);
+        assert!(r.brief(3.3, 4.6));
+        // A plank held long after them is a hold, and ends the run.
+        assert!(!r.brief(5.5, 20.0));
+        assert!(!r.brief(20.5, 21.5));
+        // A brief hold that a sag ended, the shoulders dropping only as the body lowered
+        // after it (later in the grace period), is not a push-up's top.
+        r.ending_by = Some(None);
+        r.end_seen = shoulders;
+        assert!(!r.brief(30.0, 31.5));
+        // Nor is a hold the shoulders ended after 2 s or more.
+        r.ending_by = Some(shoulders);
+        assert!(!r.brief(40.0, 42.5));
+    }
 
     #[test]
     fn the_top_stretch_ends_at_the_first_lasting_drop() {

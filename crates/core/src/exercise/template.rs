@@ -806,6 +806,12 @@ pub fn parse(path: &Path, text: &str) -> Result<Template, Error> {
                     ),
                 );
             }
+            if r.min_hold_s.is_some() && raw.counting == Counting::Reps {
+                return ctx.err(
+                    e.span(),
+                    "min_hold_s in an [[ends]] rule applies to hold exercises (counting = \"hold\") only",
+                );
+            }
             Ok(EndRule {
                 reason: r.reason,
                 when: conditions(&ctx, &signals, &r.when, false)?,
@@ -1080,6 +1086,11 @@ exit = ["a < 160"]
             e.contains("min_hold_s = -1 is outside the allowed 0 to 3600"),
             "{e}"
         );
+        let reps = brief
+            .replace("counting = \"hold\"", "counting = \"reps\"")
+            .replace("[working]", "[start]\nwhen = [\"a < 100\"]\n[working]");
+        let e = error_of(&reps);
+        assert!(e.contains("applies to hold exercises"), "{e}");
     }
 
     #[test]

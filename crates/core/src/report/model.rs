@@ -437,9 +437,9 @@ pub struct Rep {
     pub side: Option<Side>,
     /// Left the start position.
     pub start_s: f64,
-    /// The rep's top: when its key signal came within a tenth of its range from the peak (it
-    /// counted earlier, on reaching the working position). A balance rep's (a rise onto the
-    /// toes): when it counted.
+    /// The rep's top: when its key signal came within a tenth of its range from the peak (the
+    /// rep counts when it reaches the working position, usually a little before). A balance
+    /// rep's (a rise onto the toes), or a rep too brief to have a peak: when it counted.
     pub top_s: f64,
     /// Back in the start position (or cut off).
     pub end_s: f64,
