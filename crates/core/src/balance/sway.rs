@@ -9,9 +9,10 @@
 //! is no measurement of them).
 
 use super::com::{body_height_px, centre_of_mass};
+use crate::geometry::Vec2;
 use crate::pose::Pose;
 use crate::report::model::{Sway, SwayAxis, SwayCm};
-use crate::skeleton::Joint;
+use crate::skeleton::{Joint, Part, Side};
 
 /// What the person told posecheck about the session.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -71,6 +72,14 @@ struct Sample {
     /// so that a handheld phone's pans and shakes are not taken for sway (both real balance
     /// clips are handheld); the feet's own jitter is the price.
     x: f64,
+    /// The same over the standing feet's ankle, heel and toe together, when all were seen.
+    /// Filmed from the front or at an angle the foot points at the camera and the three stand
+    /// over one spot: their mean jitters less than the ankle alone. From the side the foot
+    /// lies along the axis of sway and the model slides heel and toe along it, so the ankle
+    /// alone is steadier. Rendered single-leg stances (posecheck eval --matrix balance): with
+    /// the mean, front views 12 -> 13 of 13 within 15 % (1 cm at 2 m: -18 -> -14 %); side
+    /// views 3 m 1 cm +38 -> +42 %.
+    foot_x: Option<f64>,
     height_px: f64,
     /// Shoulder width over torso length.
     span: f64,
@@ -102,31 +111,37 @@ impl SwayRecorder {
         let span = (pose.pos(Joint::LeftShoulder) - pose.pos(Joint::RightShoulder)).length()
             / torso.max(1.0);
         let (l, r) = (pose.pos(Joint::LeftAnkle), pose.pos(Joint::RightAnkle));
-        // Where a foot stands. Filmed from the front (or at an angle) the foot points at the
-        // camera and its ankle, heel and toe stand over one spot: their mean jitters less than
-        // the ankle alone. From the side the foot lies along the axis of sway and the model
-        // slides heel and toe along it, so the ankle alone is steadier. Rendered single-leg
-        // stances (posecheck eval --matrix balance): with the mean, front views 12 -> 13 of 13
-        // within 15 % (1 cm at 2 m: -18 -> -14 %), side views 3 m 1 cm +38 -> +42 %.
-        let whole_foot = span > SIDE_SPAN as f32;
-        let foot = |ankle: Joint, heel: Joint, toe: Joint| {
-            let (a, h, f) = (pose.pos(ankle), pose.pos(heel), pose.pos(toe));
-            if whole_foot && seen[heel as usize] && seen[toe as usize] {
-                (a + h + f) * (1.0 / 3.0)
+        // The standing feet: the lower one, or both.
+        let standing: &[Side] = if (l.y - r.y).abs() > FOOT_OFF_FLOOR * torso {
+            if l.y > r.y {
+                &[Side::Left]
             } else {
-                a
+                &[Side::Right]
             }
-        };
-        let lf = foot(Joint::LeftAnkle, Joint::LeftHeel, Joint::LeftFootIndex);
-        let rf = foot(Joint::RightAnkle, Joint::RightHeel, Joint::RightFootIndex);
-        let base = if (l.y - r.y).abs() > FOOT_OFF_FLOOR * torso {
-            if l.y > r.y { lf } else { rf }
         } else {
-            lf.midpoint(rf)
+            &[Side::Left, Side::Right]
         };
+        let mean = |points: Vec<Vec2>| {
+            points.iter().fold(Vec2::default(), |a, p| a + *p) * (1.0 / points.len() as f32)
+        };
+        let ankles = mean(
+            standing
+                .iter()
+                .map(|s| pose.pos(Part::Ankle.joint(*s)))
+                .collect(),
+        );
+        let whole = standing
+            .iter()
+            .flat_map(|s| [Part::Ankle, Part::Heel, Part::FootIndex].map(|p| p.joint(*s)))
+            .collect::<Vec<Joint>>();
+        let feet = whole
+            .iter()
+            .all(|j| seen[*j as usize])
+            .then(|| mean(whole.iter().map(|j| pose.pos(*j)).collect()));
         self.samples.push_back(Sample {
             t,
-            x: (c.x - base.x) as f64,
+            x: (c.x - ankles.x) as f64,
+            foot_x: feet.map(|f| (c.x - f.x) as f64),
             height_px: h as f64,
             span: span as f64,
         });
@@ -182,6 +197,16 @@ impl SwayRecorder {
         } else {
             SwayAxis::Mixed
         };
+        // One reference for the whole attempt (a switch between them would read as sway):
+        // the whole feet unless filmed from the side or not always seen.
+        let whole_feet = span > SIDE_SPAN && s.iter().all(|x| x.foot_x.is_some());
+        let s: Vec<Sample> = s
+            .iter()
+            .map(|x| Sample {
+                x: x.foot_x.filter(|_| whole_feet).unwrap_or(x.x),
+                ..*x
+            })
+            .collect();
         let x: Vec<f64> = smoothed(&s).iter().map(|v| v / height).collect();
         let mean = x.iter().sum::<f64>() / x.len() as f64;
         let rms = (x.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / x.len() as f64).sqrt();
@@ -247,6 +272,7 @@ mod tests {
                 Sample {
                     t,
                     x: 500.0 + amplitude_px * (2.0 * std::f64::consts::PI * hz * t).sin(),
+                    foot_x: None,
                     height_px: 1000.0,
                     span: 0.85,
                 }
