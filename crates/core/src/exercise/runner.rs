@@ -487,18 +487,19 @@ impl Runner {
                     // person stands flat does not stretch the attempt.
                     let attempt = self.top.take().filter(|_| self.template.balance);
                     let grace = self.template.grace_s as f64;
+                    // The trace from `a` to `b`: frames may be traced after the rep was cut.
+                    let between = |a: f64, b: f64| -> Vec<(f64, f32)> {
+                        let inside = |s: &&(f64, f32)| s.0 >= a && s.0 <= b;
+                        self.trace.iter().filter(inside).copied().collect()
+                    };
+                    let within = between(start_s, end_s);
+                    let band = self.template.hold_band;
                     let (hold_start, hold_end) = match attempt {
                         Some((a, b, _)) => {
-                            let window: Vec<(f64, f32)> = self
-                                .trace
-                                .iter()
-                                .copied()
-                                .filter(|s| s.0 >= a && s.0 <= b)
-                                .collect();
-                            let band = self.template.hold_band;
-                            top_stretch(&window, band, rest, min_tolerance, grace).unwrap_or((a, b))
+                            top_stretch(&between(a, b), band, rest, min_tolerance, grace)
+                                .unwrap_or((a, b))
                         }
-                        None => top_hold(&self.trace, self.template.hold_band, rest, min_tolerance)
+                        None => top_hold(&within, band, rest, min_tolerance)
                             .unwrap_or((end_s - hold_s, end_s)),
                     };
                     let reason = attempt.map_or(reason, |(_, _, why)| why);
@@ -516,18 +517,10 @@ impl Runner {
                     };
                     let rep_span = (start_s, end_s);
                     // Where a fault of the top is seen: the time very near the peak, within the
-                    // rep (frames may be traced after it was cut) and the hold (which starts
-                    // as the limb nears the top).
-                    let within: Vec<(f64, f32)> = self
-                        .trace
-                        .iter()
-                        .copied()
-                        .filter(|s| s.0 >= start_s && s.0 <= end_s)
-                        .collect();
-                    let band = FAULT_BAND.min(self.template.hold_band);
+                    // rep and the hold (which starts as the limb nears the top).
                     let near_peak = match attempt {
                         Some(_) => None,
-                        None => top_hold(&within, band, rest, min_tolerance),
+                        None => top_hold(&within, FAULT_BAND.min(band), rest, min_tolerance),
                     };
                     // A rep counts as it reaches the working position; its top is when it came
                     // near its peak (a balance rep's: when it counted, its attempt is timed).
