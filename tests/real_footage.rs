@@ -36,13 +36,17 @@ fn eval(manifest: &std::path::Path) -> Value {
     serde_json::from_slice(&out.stdout).expect("eval json")
 }
 
-/// Where the manifest gives each rep's top, how many counted reps are there (within 0.5 s and
-/// 0.4 of the gap to the next top). Printed, not asserted: a report's `top_s` is the moment the
-/// rep counted (the working position reached), which comes before the labelled top by the
-/// rise time on slow reps; the counts themselves are asserted.
-fn show_tops(clip: &Value) {
+/// Where the manifest gives each rep's top, every labelled top must have a counted rep at it
+/// (within 0.5 s and 0.4 of the gap to the next top): a report's `top_s` is when the rep came
+/// near its peak, not the earlier moment it counted.
+fn reps_at_their_tops(clip: &Value) {
     if let Some(a) = clip["tops_matched"].as_array() {
         eprintln!("{}: rep tops matched {} of {}", clip["file"], a[0], a[1]);
+        assert_eq!(
+            a[0], a[1],
+            "{}: rep tops matched {} of {}",
+            clip["file"], a[0], a[1]
+        );
     }
 }
 
@@ -63,7 +67,7 @@ fn faults_and_tops(clip: &Value, failures: &mut Vec<String>) {
             clip["file"].as_str().unwrap_or("?")
         ));
     }
-    show_tops(clip);
+    reps_at_their_tops(clip);
 }
 
 /// Every failing clip at once, not only the first: each known failure among `clips` must
