@@ -116,6 +116,9 @@ impl SetBuilder {
                     .iter()
                     .any(|(code, a, b)| *code == f.code && *a <= f.end_s && f.start_s <= *b)
         });
+        // Two rules for one fault (judged two ways, as the bridge's hips not extended) may
+        // call the same time: once is enough.
+        s.faults.dedup();
         // Faults belong to the rep they started in.
         for f in s.faults.iter_mut() {
             if f.rep.is_none()
