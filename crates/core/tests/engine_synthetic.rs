@@ -295,7 +295,7 @@ fn glute_bridge_counts_reps_and_calls_its_faults() {
             .collect::<Vec<_>>()
     };
     assert_eq!(rules("hips_not_extended"), [true, true]);
-    assert_eq!(rules("jerky_movement"), [false]);
+    assert_eq!(rules("jerky_movement"), [false, false]);
     // A jerk is in the movement, so the whole rep is reported.
     let (r4, jerk) = (&set.rep_list[3], rep_fault(4));
     assert_eq!(
