@@ -517,19 +517,17 @@ impl Runner {
                     };
                     let rep_span = (start_s, end_s);
                     // Where a fault of the top is seen: the time very near the peak, within the
-                    // rep and the hold (which starts as the limb nears the top).
-                    let near_peak = match attempt {
-                        Some(_) => None,
-                        None => top_hold(&within, FAULT_BAND.min(band), rest, min_tolerance),
+                    // rep and the hold (which starts as the limb nears the top). A rep counts as
+                    // it reaches the working position; its top is when it came near its peak (a
+                    // balance rep's: when it counted, its attempt is timed).
+                    let (reached, top) = match attempt {
+                        Some(_) => (None, Some((hold_start, hold_end))),
+                        None => {
+                            let near = top_hold(&within, FAULT_BAND.min(band), rest, min_tolerance);
+                            (near.map(|(a, _)| a), near)
+                        }
                     };
-                    // A rep counts as it reaches the working position; its top is when it came
-                    // near its peak (a balance rep's: when it counted, its attempt is timed).
-                    let reached = near_peak.map(|(a, _)| a);
-                    let top = match attempt {
-                        Some(_) => Some((hold_start, hold_end)),
-                        None => near_peak,
-                    }
-                    .filter(|(a, b)| b > a);
+                    let top = top.filter(|(a, b)| b > a);
                     let faults = self.rep_faults(&measures, rep_span, top, Some(index), side);
                     let peak = self.peaks();
                     let hold = self.attempt(side, hold_start, hold_end, reason);

@@ -103,10 +103,10 @@ pub enum Measure {
     AboveStart(SignalRef),
     /// How far another signal is above the level the person holds in the working position
     /// (its median there over the last half minute), in that signal's units; 0 until the
-    /// working position has been seen (as `below_top`). A pike is judged against the line this person
-    /// holds: the top level of `below_top` (a high percentile) climbs into a pike held for a
-    /// tenth of the window, the median only past half of it (and frames under a clear fault
-    /// teach no level at all).
+    /// working position has been seen (as `below_top`). A pike is judged against the line
+    /// this person holds: the top level of `below_top` (a high percentile) climbs into a pike
+    /// held for a tenth of the window, the median only past half of it (and frames under a
+    /// clear fault teach no level at all).
     AboveHeld(SignalRef),
 }
 
