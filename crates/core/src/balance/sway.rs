@@ -111,37 +111,31 @@ impl SwayRecorder {
         let span = (pose.pos(Joint::LeftShoulder) - pose.pos(Joint::RightShoulder)).length()
             / torso.max(1.0);
         let (l, r) = (pose.pos(Joint::LeftAnkle), pose.pos(Joint::RightAnkle));
-        // The standing feet: the lower one, or both.
-        let standing: &[Side] = if (l.y - r.y).abs() > FOOT_OFF_FLOOR * torso {
-            if l.y > r.y {
-                &[Side::Left]
-            } else {
-                &[Side::Right]
-            }
+        // The standing feet, the lower one or both, and their ankles' place.
+        let (standing, ankles): (&[Side], Vec2) = if (l.y - r.y).abs() <= FOOT_OFF_FLOOR * torso {
+            (&[Side::Left, Side::Right], l.midpoint(r))
+        } else if l.y > r.y {
+            (&[Side::Left], l)
         } else {
-            &[Side::Left, Side::Right]
+            (&[Side::Right], r)
         };
-        let mean = |points: Vec<Vec2>| {
-            points.iter().fold(Vec2::default(), |a, p| a + *p) * (1.0 / points.len() as f32)
-        };
-        let ankles = mean(
+        // The mean of their ankles, heels and toes, if all were seen (no allocation: this runs
+        // on every frame).
+        let joints = || {
             standing
                 .iter()
-                .map(|s| pose.pos(Part::Ankle.joint(*s)))
-                .collect(),
-        );
-        let whole = standing
-            .iter()
-            .flat_map(|s| [Part::Ankle, Part::Heel, Part::FootIndex].map(|p| p.joint(*s)))
-            .collect::<Vec<Joint>>();
-        let feet = whole
-            .iter()
-            .all(|j| seen[*j as usize])
-            .then(|| mean(whole.iter().map(|j| pose.pos(*j)).collect()));
+                .flat_map(|s| [Part::Ankle, Part::Heel, Part::FootIndex].map(|p| p.joint(*s)))
+        };
+        let whole = joints().all(|j| seen[j as usize]).then(|| {
+            let (sum, n) = joints().fold((Vec2::default(), 0.0), |(a, n), j| {
+                (a + pose.pos(j), n + 1.0)
+            });
+            sum * (1.0 / n)
+        });
         self.samples.push_back(Sample {
             t,
             x: (c.x - ankles.x) as f64,
-            foot_x: feet.map(|f| (c.x - f.x) as f64),
+            foot_x: whole.map(|f| (c.x - f.x) as f64),
             height_px: h as f64,
             span: span as f64,
         });
