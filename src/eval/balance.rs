@@ -153,7 +153,8 @@ impl Cell {
 
 /// Still and swaying single-leg stances at every view and distance, faster sway at 3 m, every
 /// loss of balance the renderer scripts, and the other stands held steadily; or, for CI, a
-/// still stand, one sway and one touch-down.
+/// still stand, one sway, one touch-down, and heels dropping filmed from the side (the far
+/// foot hidden behind the near one).
 fn cells(size: MatrixSize) -> Vec<Cell> {
     if size != MatrixSize::Balance {
         let at = |view| Cell::new(QUICK, "single_leg_stance", view, 3.0);
@@ -161,6 +162,7 @@ fn cells(size: MatrixSize) -> Vec<Cell> {
             at("front"),
             at("front").swaying(2.0, 0.3),
             at("front").ending("touch_down"),
+            Cell::new(QUICK, "heel_raise", "side", 3.0).ending("heels_dropped"),
         ];
     }
     let mut out = Vec::new();

@@ -28,7 +28,8 @@ pub enum MatrixSize {
     /// The balance stands: sway against truth, the noise floor, losses of balance (scored
     /// in a table of their own, see `eval::balance`).
     Balance,
-    /// The balance set's CI subset: a still stand, one sway, one touch-down, at 360×640.
+    /// The balance set's CI subset: a still stand, one sway, one touch-down and a heel drop, at
+    /// 360×640.
     BalanceQuick,
 }
 

@@ -122,7 +122,9 @@ pub const SEGMENTS: [Segment; 8] = [
 pub const SHOULDER_ABOVE_ANKLE: f32 = 0.818 - 0.039;
 
 /// The centre of mass in the picture, pixels; `None` unless the legs and trunk were seen
-/// (`seen` by joint index): a guess for a hidden leg would be sway that is not there.
+/// (`seen` by joint index): a guess for a leg out of view would be sway that is not there.
+/// A leg hidden behind the other may count as seen (the sway recorder passes the landmarks
+/// behind their twins).
 pub fn centre_of_mass(pose: &Pose, seen: &[bool]) -> Option<Vec2> {
     let all = [true; crate::skeleton::JOINT_COUNT];
     let at = |end: End, side: Side, needs_seen: bool| -> Option<Vec2> {

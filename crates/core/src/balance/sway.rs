@@ -94,8 +94,11 @@ pub struct SwayRecorder {
 }
 
 impl SwayRecorder {
-    /// Records one frame (`seen` by joint index, `torso` in pixels).
-    pub fn push(&mut self, t: f64, pose: &Pose, seen: &[bool], torso: f32) {
+    /// Records one frame (`torso` in pixels). `seen` and `behind_twins` are by joint index,
+    /// as the signals' [`crate::exercise::signals::Frame`] has them: the centre of mass takes
+    /// a leg hidden behind the other where the model places it (filmed from the side with the
+    /// feet together, the far leg stands right behind the near one).
+    pub fn push(&mut self, t: f64, pose: &Pose, seen: &[bool], behind_twins: &[bool], torso: f32) {
         while self.samples.front().is_some_and(|s| t - s.t > KEEP_S) {
             self.samples.pop_front();
         }
@@ -105,7 +108,10 @@ impl SwayRecorder {
         if pose.others > 0 {
             self.crowded.push_back(t);
         }
-        let (Some(c), Some(h)) = (centre_of_mass(pose, seen), body_height_px(pose, seen)) else {
+        let (Some(c), Some(h)) = (
+            centre_of_mass(pose, behind_twins),
+            body_height_px(pose, behind_twins),
+        ) else {
             return;
         };
         let span = (pose.pos(Joint::LeftShoulder) - pose.pos(Joint::RightShoulder)).length()

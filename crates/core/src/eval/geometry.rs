@@ -4,7 +4,7 @@
 //! are. `examples/geometry_study.rs` prints the comparison (`docs/geometry-3d.md`).
 
 use crate::exercise::floor::FloorEstimate;
-use crate::exercise::quality::{NearSide, seen_landmarks};
+use crate::exercise::quality::{NearSide, behind_twins, seen_landmarks};
 use crate::exercise::signals::{Frame, Measure, SideRule, SignalState, SignalValue, Space};
 use crate::exercise::template::Template;
 use crate::filter::{OneEuroConfig, PoseFilter};
@@ -117,14 +117,16 @@ impl Measurer {
         if let Some(f) = self.filter.as_mut() {
             f.apply(t, &mut pose);
         }
-        let seen = if self.exact {
-            [true; JOINT_COUNT]
+        let (seen, behind_twins) = if self.exact {
+            ([true; JOINT_COUNT], [true; JOINT_COUNT])
         } else {
-            seen_landmarks(&pose, self.size.0, self.size.1)
+            let seen = seen_landmarks(&pose, self.size.0, self.size.1);
+            (seen, behind_twins(&pose, self.size.0, self.size.1, &seen))
         };
         let frame = Frame {
             pose: &pose,
             seen,
+            behind_twins,
             roll: 0.0,
             torso: crate::exercise::engine::torso_length(&pose, &seen),
             near: self.near.update(&pose),

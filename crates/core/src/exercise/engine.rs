@@ -3,7 +3,9 @@
 //! become sets. Deterministic in the keypoint track: no clock, no I/O.
 
 use super::machine::{EndReason, Phase};
-use super::quality::{NearSide, WarningTrack, missing_regions, out_of_frame, seen_landmarks};
+use super::quality::{
+    NearSide, WarningTrack, behind_twins, missing_regions, out_of_frame, seen_landmarks,
+};
 use super::runner::Runner;
 use super::signals::Frame;
 use super::template::Template;
@@ -256,6 +258,7 @@ impl Engine {
         let frame = Frame {
             pose,
             seen,
+            behind_twins: behind_twins(pose, self.size.0, self.size.1, &seen),
             roll: 0.0,
             torso,
             near,

@@ -121,6 +121,7 @@ mod tests {
         let frame = Frame {
             pose: &pose,
             seen,
+            behind_twins: seen,
             roll: 0.0,
             torso: 100.0,
             near: Side::Left,

@@ -181,7 +181,8 @@ impl Runner {
             ..*frame
         };
         if self.template.balance {
-            self.sway.push(t, frame.pose, &frame.seen, frame.torso);
+            self.sway
+                .push(t, frame.pose, &frame.seen, &frame.behind_twins, frame.torso);
         }
         let tpl = &self.template;
         self.state

@@ -141,6 +141,18 @@ pub enum Space {
     World,
 }
 
+/// What a signal makes of a landmark the model is unsure of.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Hidden {
+    /// Not measured: the model is guessing.
+    #[default]
+    Unmeasured,
+    /// Taken where the model places it when its mirror twin is seen and it lies in the
+    /// picture (`hidden = "behind_twin"`): the far foot of feet standing together, filmed
+    /// from the side, is right behind the near one.
+    BehindTwin,
+}
+
 /// Another signal of the same template: named in the file, found by its position once the
 /// template is loaded ([`resolve_refs`]), so that no name is looked up frame by frame.
 #[derive(Clone, Debug, PartialEq)]
@@ -171,6 +183,7 @@ pub struct SignalSpec {
     pub measure: Measure,
     pub side: SideRule,
     pub space: Space,
+    pub hidden: Hidden,
 }
 
 impl Measure {
@@ -319,6 +332,8 @@ pub struct Frame<'a> {
     pub pose: &'a Pose,
     /// Landmarks seen well enough to measure (visible, inside the picture).
     pub seen: [bool; crate::skeleton::JOINT_COUNT],
+    /// Those, and the landmarks in the picture hidden behind their seen twin.
+    pub behind_twins: [bool; crate::skeleton::JOINT_COUNT],
     pub roll: f32,
     pub torso: f32,
     /// The side facing the camera.
@@ -331,10 +346,15 @@ impl Frame<'_> {
         &self,
         p: PointRef,
         side: Side,
+        hidden: Hidden,
         at: impl Fn(Joint) -> T,
         mid: impl Fn(T, T) -> T,
     ) -> Option<T> {
-        let joint = |j: Joint| self.seen[j.index()].then(|| at(j));
+        let usable = match hidden {
+            Hidden::Unmeasured => &self.seen,
+            Hidden::BehindTwin => &self.behind_twins,
+        };
+        let joint = |j: Joint| usable[j.index()].then(|| at(j));
         match p {
             PointRef::Part(part) => joint(part.joint(side)),
             PointRef::Joint(j) => joint(j),
@@ -346,15 +366,15 @@ impl Frame<'_> {
         }
     }
 
-    fn point(&self, p: PointRef, side: Side) -> Option<Vec2> {
-        self.locate(p, side, |j| self.pose.pos(j), Vec2::midpoint)
+    fn point(&self, p: PointRef, side: Side, hidden: Hidden) -> Option<Vec2> {
+        self.locate(p, side, hidden, |j| self.pose.pos(j), Vec2::midpoint)
     }
 
     /// The measure on `side`, in `space` (the picture when the pose has no world points).
-    pub fn measure(&self, m: &Measure, side: Side, space: Space) -> Option<f32> {
+    pub fn measure(&self, m: &Measure, side: Side, space: Space, hidden: Hidden) -> Option<f32> {
         match (space, &self.pose.world) {
-            (Space::World, Some(world)) => self.measure_world(m, side, world),
-            _ => self.measure_on(m, side),
+            (Space::World, Some(world)) => self.measure_world(m, side, world, hidden),
+            _ => self.measure_on(m, side, hidden),
         }
     }
 
@@ -377,9 +397,15 @@ impl Frame<'_> {
     /// The measure in 3-D on the world points: angles are the body's own, angles to the
     /// floor are taken against the picture's up after undoing the roll (the camera's pitch
     /// is taken as level), lengths are in 3-D torso lengths.
-    fn measure_world(&self, m: &Measure, side: Side, world: &WorldPoints) -> Option<f32> {
+    fn measure_world(
+        &self,
+        m: &Measure,
+        side: Side,
+        world: &WorldPoints,
+        hidden: Hidden,
+    ) -> Option<f32> {
         let at = |j: Joint| Vec3::from(world[j.index()]);
-        let p = |r: PointRef| self.locate(r, side, at, Vec3::midpoint);
+        let p = |r: PointRef| self.locate(r, side, hidden, at, Vec3::midpoint);
         let up = Vec3::up_from_roll(self.roll);
         let torso = || {
             [Side::Left, Side::Right]
@@ -391,9 +417,8 @@ impl Frame<'_> {
                 .fold(0.0, f32::max)
         };
         let pair = |part: Part| {
-            let l = self.locate(PointRef::Part(part), Side::Left, at, Vec3::midpoint)?;
-            let r = self.locate(PointRef::Part(part), Side::Right, at, Vec3::midpoint)?;
-            Some(l - r)
+            let on = |s: Side| self.locate(PointRef::Part(part), s, hidden, at, Vec3::midpoint);
+            Some(on(Side::Left)? - on(Side::Right)?)
         };
         let v = match m {
             Measure::Angle([a, b, c]) => joint_angle_3d(p(*a)?, p(*b)?, p(*c)?),
@@ -414,8 +439,12 @@ impl Frame<'_> {
         v.is_finite().then_some(v)
     }
 
-    fn measure_on(&self, m: &Measure, side: Side) -> Option<f32> {
-        let p = |r: PointRef| self.point(r, side);
+    fn measure_on(&self, m: &Measure, side: Side, hidden: Hidden) -> Option<f32> {
+        let p = |r: PointRef| self.point(r, side, hidden);
+        let pair = |part: Part| {
+            let on = |s: Side| self.point(PointRef::Part(part), s, hidden);
+            Some(on(Side::Left)? - on(Side::Right)?)
+        };
         let v = match m {
             Measure::Angle([a, b, c]) => joint_angle(p(*a)?, p(*b)?, p(*c)?),
             Measure::Incline([a, b]) => incline(p(*a)?, p(*b)?, self.roll),
@@ -424,16 +453,8 @@ impl Frame<'_> {
                 let (a, b) = (p(line[0])?, p(line[1])?);
                 height_above_line(p(*point)?, a, b, self.roll) / (b - a).length()
             }
-            Measure::Span(part) => {
-                let l = self.point(PointRef::Part(*part), Side::Left)?;
-                let r = self.point(PointRef::Part(*part), Side::Right)?;
-                (l - r).length() / self.torso
-            }
-            Measure::Stack(part) => {
-                let l = self.point(PointRef::Part(*part), Side::Left)?;
-                let r = self.point(PointRef::Part(*part), Side::Right)?;
-                (l - r).rotated(-self.roll).y.abs() / self.torso
-            }
+            Measure::Span(part) => pair(*part)?.length() / self.torso,
+            Measure::Stack(part) => pair(*part)?.rotated(-self.roll).y.abs() / self.torso,
             Measure::Level(r) => -p(*r)?.rotated(-self.roll).y / self.torso,
             Measure::Distance([a, b]) => (p(*a)? - p(*b)?).length() / self.torso,
             Measure::Height([a, b]) => (p(*b)? - p(*a)?).rotated(-self.roll).y / self.torso,
@@ -654,7 +675,7 @@ impl SignalState {
                 m => {
                     let sided = spec.is_sided();
                     let pick = |side: Side| SignalValue {
-                        value: frame.measure(m, side, spec.space),
+                        value: frame.measure(m, side, spec.space, spec.hidden),
                         side: sided.then_some(side),
                         unlearnt: false,
                     };
@@ -827,6 +848,7 @@ mod tests {
         Frame {
             pose,
             seen,
+            behind_twins: seen,
             roll: 0.0,
             torso: 100.0,
             near,
@@ -839,6 +861,7 @@ mod tests {
             measure,
             side,
             space: Space::Picture,
+            hidden: Hidden::Unmeasured,
         }
     }
 
@@ -883,6 +906,28 @@ mod tests {
         assert!(out[1].value.unwrap().abs() < 1e-3);
         assert_eq!(out[2].side, Some(Side::Right));
         assert_eq!(out[0].value, Some(0.0));
+    }
+
+    #[test]
+    fn feet_together_from_the_side_are_measured_with_the_far_foot_behind_the_near() {
+        use Joint::*;
+        let mut pose = pose_with(&[(LeftAnkle, 100.0, 300.0), (RightAnkle, 103.0, 296.0)]);
+        pose.keypoints[RightAnkle.index()].visibility = 0.35;
+        let seen = crate::exercise::quality::seen_landmarks(&pose, 1000.0, 1000.0);
+        let f = Frame {
+            behind_twins: crate::exercise::quality::behind_twins(&pose, 1000.0, 1000.0, &seen),
+            ..frame(&pose, Side::Left)
+        };
+        let mut specs = vec![
+            spec("unseen", Measure::Span(Part::Ankle), SideRule::Visible),
+            spec("behind", Measure::Span(Part::Ankle), SideRule::Visible),
+        ];
+        specs[1].hidden = Hidden::BehindTwin;
+        let (specs, order) = prepared(specs);
+        let mut out = Vec::new();
+        SignalState::default().evaluate(&specs, &order, &f, 0.0, &mut out);
+        assert_eq!(out[0].value, None);
+        assert!((out[1].value.unwrap() - 0.05).abs() < 1e-4, "{:?}", out[1]);
     }
 
     #[test]

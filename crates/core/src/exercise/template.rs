@@ -13,7 +13,7 @@ use toml::Spanned;
 
 use super::condition::{Condition, Reduce};
 use super::signals::{
-    Measure, PointRef, SideRule, SignalSpec, Space, evaluation_order, resolve_refs,
+    Hidden, Measure, PointRef, SideRule, SignalSpec, Space, evaluation_order, resolve_refs,
 };
 use crate::error::Error;
 use crate::report::model::{Fault, HoldEnd};
@@ -296,6 +296,7 @@ struct RawSignal {
     above_held: Option<String>,
     side: Option<String>,
     space: Option<String>,
+    hidden: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -562,27 +563,39 @@ fn signal(ctx: &Ctx, name: &str, raw: &Spanned<RawSignal>) -> Result<SignalSpec,
         },
     };
     let measure = kinds.remove(0);
-    let space = match r.space.as_deref() {
-        None | Some("picture") => Space::Picture,
-        Some("world") if measure.points_at_joints() => Space::World,
-        Some("world") => {
-            return ctx.err(
-                span,
-                format!("signal '{name}' is computed from other signals: 'space' does not apply"),
-            );
-        }
-        Some(other) => {
-            return ctx.err(
-                span,
-                format!("space '{other}' is not one of picture, world"),
-            );
+    // How a measure on body points is taken: computed signals have no points to take.
+    let how = |key: &str, given: Option<&str>, choices: &[&str]| -> Result<usize, Error> {
+        match given.map(|g| choices.iter().position(|c| *c == g)) {
+            None => Ok(0),
+            Some(Some(0)) => Ok(0),
+            Some(Some(_)) if !measure.points_at_joints() => ctx.err(
+                span.clone(),
+                format!("signal '{name}' is computed from other signals: '{key}' does not apply"),
+            ),
+            Some(Some(i)) => Ok(i),
+            Some(None) => ctx.err(
+                span.clone(),
+                format!(
+                    "{key} '{}' is not one of {}",
+                    given.unwrap_or_default(),
+                    choices.join(", ")
+                ),
+            ),
         }
     };
+    let space =
+        [Space::Picture, Space::World][how("space", r.space.as_deref(), &["picture", "world"])?];
+    let hidden = [Hidden::Unmeasured, Hidden::BehindTwin][how(
+        "hidden",
+        r.hidden.as_deref(),
+        &["unmeasured", "behind_twin"],
+    )?];
     Ok(SignalSpec {
         name: name.to_string(),
         measure,
         side,
         space,
+        hidden,
     })
 }
 
@@ -1037,27 +1050,37 @@ exit = ["a < 160"]
     }
 
     #[test]
-    fn signals_may_be_measured_on_the_world_points() {
+    fn signals_may_be_measured_in_3d_or_take_landmarks_behind_their_twins() {
+        let t = parse(Path::new("t.toml"), MINIMAL).unwrap();
+        assert_eq!(
+            (t.signals[0].space, t.signals[0].hidden),
+            (Space::Picture, Hidden::Unmeasured)
+        );
         let world = MINIMAL.replace(
             "a = { angle = [\"shoulder\", \"hip\", \"knee\"] }",
-            "a = { angle = [\"shoulder\", \"hip\", \"knee\"], space = \"world\", side = \"weighted\" }",
+            "a = { angle = [\"shoulder\", \"hip\", \"knee\"], space = \"world\", side = \"weighted\", hidden = \"behind_twin\" }",
         );
         let t = parse(Path::new("t.toml"), &world).unwrap();
         assert_eq!(
-            (t.signals[0].space, &t.signals[0].side),
-            (Space::World, &SideRule::Weighted)
+            (t.signals[0].space, &t.signals[0].side, t.signals[0].hidden),
+            (Space::World, &SideRule::Weighted, Hidden::BehindTwin)
         );
-        let e = error_of(&world.replace("\"world\"", "\"sideways\""));
-        assert!(
-            e.contains("space 'sideways' is not one of picture, world"),
-            "{e}"
-        );
-        let derived = world.replace(
-            "[recognise]",
-            "b = { speed = \"a\", space = \"world\" }\n[recognise]",
-        );
-        let e = error_of(&derived);
-        assert!(e.contains("'space' does not apply"), "{e}");
+        for (key, value, choices) in [
+            ("space", "world", "picture, world"),
+            ("hidden", "behind_twin", "unmeasured, behind_twin"),
+        ] {
+            let e = error_of(&world.replace(&format!("\"{value}\""), "\"sideways\""));
+            assert!(
+                e.contains(&format!("{key} 'sideways' is not one of {choices}")),
+                "{e}"
+            );
+            let derived = world.replace(
+                "[recognise]",
+                &format!("b = {{ speed = \"a\", {key} = \"{value}\" }}\n[recognise]"),
+            );
+            let e = error_of(&derived);
+            assert!(e.contains(&format!("'{key}' does not apply")), "{e}");
+        }
     }
 
     #[test]
