@@ -47,6 +47,8 @@ pub struct SessionRow {
     pub source: String,
     pub duration_s: f64,
     pub ended: String,
+    /// The report version it was recorded from (`None`: recorded before history schema 4).
+    pub report_version: Option<String>,
     pub sets: Vec<SetRow>,
 }
 
@@ -87,7 +89,7 @@ impl History {
             .conn
             .prepare(&format!(
                 "SELECT s.id, s.started_at, {LOCAL_DAY}, s.kind, s.routine, s.source,
-                        s.duration_s, s.ended
+                        s.duration_s, s.ended, s.report_version
                  FROM sessions s ORDER BY s.started_at, s.id"
             ))
             .map_err(|e| self.fail(e))?;
@@ -102,6 +104,7 @@ impl History {
                     source: r.get(5)?,
                     duration_s: r.get(6)?,
                     ended: r.get(7)?,
+                    report_version: r.get(8)?,
                     sets: Vec::new(),
                 })
             })

@@ -56,8 +56,9 @@ impl History {
 fn insert_session(tx: &Transaction, session: &SessionRecord) -> rusqlite::Result<i64> {
     let r = session.report;
     tx.execute(
-        "INSERT INTO sessions (started_at, kind, source, duration_s, ended, routine)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO sessions (started_at, kind, source, duration_s, ended, routine,
+                               report_version)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![
             session.started_at,
             session.kind.code(),
@@ -65,6 +66,7 @@ fn insert_session(tx: &Transaction, session: &SessionRecord) -> rusqlite::Result
             r.source.duration_s,
             r.ended.to_string(),
             r.routine.as_ref().map(|x| x.id.as_str()),
+            r.schema_version,
         ],
     )?;
     let id = tx.last_insert_rowid();

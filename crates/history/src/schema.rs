@@ -9,6 +9,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/001_sessions.sql"),
     include_str!("migrations/002_routines.sql"),
     include_str!("migrations/003_sway.sql"),
+    include_str!("migrations/004_report_version.sql"),
 ];
 
 /// The schema version this posecheck writes.

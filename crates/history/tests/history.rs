@@ -86,6 +86,10 @@ fn sessions_written_in_two_runs_are_read_back_with_their_numbers() {
     assert_eq!(h.version().unwrap(), schema::LATEST);
     let sessions = h.sessions().unwrap();
     assert_eq!(sessions.len(), 3);
+    assert_eq!(
+        sessions[0].report_version.as_deref(),
+        Some(bridge.schema_version.as_str())
+    );
     let first = &sessions[0].sets[0];
     let set = &bridge.exercises[0];
     assert_eq!(first.exercise, set.exercise);
@@ -263,6 +267,10 @@ fn a_version_1_database_is_migrated_and_keeps_its_sessions() {
     let sessions = h.sessions().unwrap();
     assert_eq!(sessions.len(), 1);
     assert_eq!((sessions[0].id, sessions[0].routine.clone()), (7, None));
+    assert_eq!(
+        sessions[0].report_version, None,
+        "recorded before it was kept"
+    );
     assert_eq!(sessions[0].sets[0].reps, 6);
     assert!((sessions[0].sets[0].best_hold_s - 5.5).abs() < 1e-9);
     // The new tables work on the migrated file.
