@@ -56,5 +56,12 @@ fn rendered_stands_meet_the_balance_targets() {
         assert_eq!(attempts[0]["ended_by"], reason, "{loss}");
         let late = loss["end_error_s"].as_f64().expect("end error");
         assert!(late.abs() <= LOSS_WITHIN_S, "{reason} {late} s off: {loss}");
+        // Both stand still until they end: their sway is measured (from the side, with the
+        // far leg behind the near one) and reads as standing still.
+        let rms = attempts[0]["rms_cm"].as_f64().expect("sway measured");
+        assert!(
+            rms < STILL_BELOW_CM,
+            "{reason}: sway {rms} cm standing still: {loss}"
+        );
     }
 }

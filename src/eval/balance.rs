@@ -484,10 +484,13 @@ pub fn markdown(e: &BalanceEval) -> String {
         .filter(|c| c.true_ended_by == "time_up")
         .collect();
     let false_losses = held.iter().filter(|c| c.false_loss).count();
-    let untimed = held.iter().filter(|c| c.attempts.is_empty()).count();
+    let untimed = match held.iter().filter(|c| c.attempts.is_empty()).count() {
+        0 => String::new(),
+        n => format!(" ({n} not timed at all)"),
+    };
     let _ = writeln!(
         w,
-        "\n### Against the targets\n\n- RMS sway within {:.0} % of the truth for sway of {RMS_TARGET_FROM_CM} cm or more: {within} of {} clips.\n- Losses of balance found, with the right reason, within {TIMING_TARGET_S} s: {found} of {}.\n- Steady holds with a loss called: {false_losses} of {} ({untimed} not timed at all).",
+        "\n### Against the targets\n\n- RMS sway within {:.0} % of the truth for sway of {RMS_TARGET_FROM_CM} cm or more: {within} of {} clips.\n- Losses of balance found, with the right reason, within {TIMING_TARGET_S} s: {found} of {}.\n- Steady holds with a loss called: {false_losses} of {}{untimed}.",
         100.0 * RMS_TARGET,
         judged.len(),
         losses.len(),

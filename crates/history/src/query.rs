@@ -47,7 +47,8 @@ pub struct SessionRow {
     pub source: String,
     pub duration_s: f64,
     pub ended: String,
-    /// The report version it was recorded from (`None`: recorded before history schema 4).
+    /// The report version it was recorded from (`None`: recorded before history schema 4, so
+    /// report 1.4 or earlier).
     pub report_version: Option<String>,
     pub sets: Vec<SetRow>,
 }

@@ -117,18 +117,18 @@ impl Measurer {
         if let Some(f) = self.filter.as_mut() {
             f.apply(t, &mut pose);
         }
-        let (seen, behind_twins) = if self.exact {
-            ([true; JOINT_COUNT], [true; JOINT_COUNT])
+        let seen = if self.exact {
+            [true; JOINT_COUNT]
         } else {
-            let seen = seen_landmarks(&pose, self.size.0, self.size.1);
-            (seen, behind_twins(&pose, self.size.0, self.size.1, &seen))
+            seen_landmarks(&pose, self.size.0, self.size.1)
         };
+        let torso = crate::exercise::engine::torso_length(&pose, &seen);
         let frame = Frame {
             pose: &pose,
             seen,
-            behind_twins,
+            behind_twins: behind_twins(&pose, self.size.0, self.size.1, &seen, torso),
             roll: 0.0,
-            torso: crate::exercise::engine::torso_length(&pose, &seen),
+            torso,
             near: self.near.update(&pose),
         };
         let frame = Frame {

@@ -258,7 +258,7 @@ impl Engine {
         let frame = Frame {
             pose,
             seen,
-            behind_twins: behind_twins(pose, self.size.0, self.size.1, &seen),
+            behind_twins: behind_twins(pose, self.size.0, self.size.1, &seen, torso),
             roll: 0.0,
             torso,
             near,

@@ -46,20 +46,29 @@ fn inside(pose: &Pose, j: Joint, width: f32, height: f32) -> bool {
 static TWINS: std::sync::LazyLock<[Joint; JOINT_COUNT]> =
     std::sync::LazyLock::new(|| Joint::ALL.map(Joint::mirrored));
 
-/// The landmarks `seen`, and those in the picture hidden behind their seen mirror twin:
-/// filmed from the side with the feet together, the far foot stands right behind the near
-/// one, where the model places it (on the rendered side-view heel raise its visibility reads
-/// 0.3-0.5 and its ankle lies within 0.05 torso lengths of the near one's). Both twins hidden
-/// is a part out of view, not behind the body.
+/// A hidden landmark this close to its seen twin (torso lengths, in the picture) stands behind
+/// it. On the rendered side-view heel raises the far ankle, knee, heel and toe lie within
+/// 0.05-0.11 of the near ones; a raised foot is at least 0.27 above the standing one.
+const BEHIND_TWIN_WITHIN: f32 = 0.15;
+
+/// The landmarks `seen`, and those in the picture hidden right behind their seen mirror twin
+/// (`torso` in pixels): filmed from the side with the feet together, the far foot stands
+/// behind the near one, where the model places it (its visibility reads 0.3-0.5 on the
+/// rendered side-view heel raise). A hidden landmark away from its twin (a raised foot behind
+/// the standing leg) is the model's guess, and both twins hidden is a part out of view: those
+/// stay unmeasured.
 pub fn behind_twins(
     pose: &Pose,
     width: f32,
     height: f32,
     seen: &[bool; JOINT_COUNT],
+    torso: f32,
 ) -> [bool; JOINT_COUNT] {
     let mut placed = *seen;
     for (j, twin) in Joint::ALL.iter().zip(TWINS.iter()) {
-        placed[j.index()] |= j != twin && seen[twin.index()] && inside(pose, *j, width, height);
+        placed[j.index()] |= seen[twin.index()]
+            && inside(pose, *j, width, height)
+            && (pose.pos(*j) - pose.pos(*twin)).length() < BEHIND_TWIN_WITHIN * torso;
     }
     placed
 }
@@ -230,28 +239,33 @@ mod tests {
     #[test]
     fn a_landmark_behind_its_seen_twin_counts_where_the_model_places_it() {
         let mut p = Pose::default();
-        let mut put = |j: Joint, y: f32, visibility: f32| {
+        let mut put = |j: Joint, x: f32, y: f32, visibility: f32| {
             p.keypoints[j.index()] = Keypoint {
-                x: 50.0,
+                x,
                 y,
                 z: 0.0,
                 visibility,
             };
         };
         // Filmed from the side: the far ankle behind the near one; the far knee hidden with
-        // its twin hidden too; the far heel behind its seen twin but outside the picture.
-        put(Joint::LeftAnkle, 90.0, 0.9);
-        put(Joint::RightAnkle, 88.0, 0.35);
-        put(Joint::LeftKnee, 60.0, 0.3);
-        put(Joint::RightKnee, 60.0, 0.2);
-        put(Joint::LeftHeel, 99.0, 0.9);
-        put(Joint::RightHeel, 140.0, 0.3);
+        // its twin hidden too; the far heel behind its seen twin but outside the picture; the
+        // far toe hidden well away from its twin (a foot raised behind); the nose hidden.
+        put(Joint::LeftAnkle, 50.0, 90.0, 0.9);
+        put(Joint::RightAnkle, 51.0, 88.0, 0.35);
+        put(Joint::LeftKnee, 50.0, 60.0, 0.3);
+        put(Joint::RightKnee, 50.0, 60.0, 0.2);
+        put(Joint::LeftHeel, 50.0, 99.0, 0.9);
+        put(Joint::RightHeel, 50.0, 140.0, 0.3);
+        put(Joint::LeftFootIndex, 40.0, 95.0, 0.9);
+        put(Joint::RightFootIndex, 40.0, 60.0, 0.3);
+        put(Joint::Nose, 50.0, 10.0, 0.2);
         let seen = seen_landmarks(&p, 100.0, 100.0);
         assert!(!seen[Joint::RightAnkle.index()]);
-        let placed = behind_twins(&p, 100.0, 100.0, &seen);
+        let placed = behind_twins(&p, 100.0, 100.0, &seen, 40.0);
         assert!(placed[Joint::LeftAnkle.index()] && placed[Joint::RightAnkle.index()]);
         assert!(!placed[Joint::LeftKnee.index()] && !placed[Joint::RightKnee.index()]);
         assert!(placed[Joint::LeftHeel.index()] && !placed[Joint::RightHeel.index()]);
+        assert!(placed[Joint::LeftFootIndex.index()] && !placed[Joint::RightFootIndex.index()]);
         assert!(!placed[Joint::Nose.index()]);
     }
 

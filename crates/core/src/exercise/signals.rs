@@ -915,7 +915,9 @@ mod tests {
         pose.keypoints[RightAnkle.index()].visibility = 0.35;
         let seen = crate::exercise::quality::seen_landmarks(&pose, 1000.0, 1000.0);
         let f = Frame {
-            behind_twins: crate::exercise::quality::behind_twins(&pose, 1000.0, 1000.0, &seen),
+            behind_twins: crate::exercise::quality::behind_twins(
+                &pose, 1000.0, 1000.0, &seen, 100.0,
+            ),
             ..frame(&pose, Side::Left)
         };
         let mut specs = vec![

@@ -563,33 +563,57 @@ fn signal(ctx: &Ctx, name: &str, raw: &Spanned<RawSignal>) -> Result<SignalSpec,
         },
     };
     let measure = kinds.remove(0);
-    // How a measure on body points is taken: computed signals have no points to take.
-    let how = |key: &str, given: Option<&str>, choices: &[&str]| -> Result<usize, Error> {
-        match given.map(|g| choices.iter().position(|c| *c == g)) {
-            None => Ok(0),
-            Some(Some(0)) => Ok(0),
-            Some(Some(_)) if !measure.points_at_joints() => ctx.err(
+    // How a measure on body points is taken (the first choice is the default): computed
+    // signals have no points to take it on.
+    fn how<T: Copy>(
+        ctx: &Ctx,
+        span: &std::ops::Range<usize>,
+        name: &str,
+        measure: &Measure,
+        key: &str,
+        given: Option<&str>,
+        choices: &[(&str, T)],
+    ) -> Result<T, Error> {
+        let Some(given) = given else {
+            return Ok(choices[0].1);
+        };
+        match choices.iter().position(|(c, _)| *c == given) {
+            Some(0) => Ok(choices[0].1),
+            Some(_) if !measure.points_at_joints() => ctx.err(
                 span.clone(),
                 format!("signal '{name}' is computed from other signals: '{key}' does not apply"),
             ),
-            Some(Some(i)) => Ok(i),
-            Some(None) => ctx.err(
-                span.clone(),
-                format!(
-                    "{key} '{}' is not one of {}",
-                    given.unwrap_or_default(),
-                    choices.join(", ")
-                ),
-            ),
+            Some(i) => Ok(choices[i].1),
+            None => {
+                let names: Vec<&str> = choices.iter().map(|(c, _)| *c).collect();
+                ctx.err(
+                    span.clone(),
+                    format!("{key} '{given}' is not one of {}", names.join(", ")),
+                )
+            }
         }
-    };
-    let space =
-        [Space::Picture, Space::World][how("space", r.space.as_deref(), &["picture", "world"])?];
-    let hidden = [Hidden::Unmeasured, Hidden::BehindTwin][how(
+    }
+    let space = how(
+        ctx,
+        &span,
+        name,
+        &measure,
+        "space",
+        r.space.as_deref(),
+        &[("picture", Space::Picture), ("world", Space::World)],
+    )?;
+    let hidden = how(
+        ctx,
+        &span,
+        name,
+        &measure,
         "hidden",
         r.hidden.as_deref(),
-        &["unmeasured", "behind_twin"],
-    )?];
+        &[
+            ("unmeasured", Hidden::Unmeasured),
+            ("behind_twin", Hidden::BehindTwin),
+        ],
+    )?;
     Ok(SignalSpec {
         name: name.to_string(),
         measure,
@@ -1081,6 +1105,12 @@ exit = ["a < 160"]
             let e = error_of(&derived);
             assert!(e.contains(&format!("'{key}' does not apply")), "{e}");
         }
+        // The defaults say nothing a computed signal cannot be.
+        let defaults = world.replace(
+            "[recognise]",
+            "b = { speed = \"a\", space = \"picture\", hidden = \"unmeasured\" }\n[recognise]",
+        );
+        assert!(parse(Path::new("t.toml"), &defaults).is_ok());
     }
 
     #[test]
