@@ -147,9 +147,9 @@ pub enum Hidden {
     /// Not measured: the model is guessing.
     #[default]
     Unmeasured,
-    /// Taken where the model places it when its mirror twin is seen and it lies in the
-    /// picture (`hidden = "behind_twin"`): the far foot of feet standing together, filmed
-    /// from the side, is right behind the near one.
+    /// Taken where the model places it when it lies in the picture close to its seen mirror
+    /// twin (`hidden = "behind_twin"`, see [`crate::exercise::quality::behind_twins`]): the
+    /// far foot of feet standing together, filmed from the side, is right behind the near one.
     BehindTwin,
 }
 

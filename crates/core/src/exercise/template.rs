@@ -578,8 +578,7 @@ fn signal(ctx: &Ctx, name: &str, raw: &Spanned<RawSignal>) -> Result<SignalSpec,
             return Ok(choices[0].1);
         };
         match choices.iter().position(|(c, _)| *c == given) {
-            Some(0) => Ok(choices[0].1),
-            Some(_) if !measure.points_at_joints() => ctx.err(
+            Some(i) if i > 0 && !measure.points_at_joints() => ctx.err(
                 span.clone(),
                 format!("signal '{name}' is computed from other signals: '{key}' does not apply"),
             ),
