@@ -2,13 +2,14 @@
 
 use std::fmt::Write;
 
-use super::model::{ExerciseSet, Report};
+use super::model::{Counting, ExerciseSet, Report};
 use super::text::{ended_note, hold_end_text, side_name};
 
 fn set_summary(out: &mut String, s: &ExerciseSet) {
     let counts = match (s.reps_left, s.reps_right) {
         (Some(l), Some(r)) => format!("{} reps (left {l}, right {r})", s.reps),
-        _ if !s.rep_list.is_empty() => format!("{} reps", s.reps),
+        // A rep exercise with none counted still says reps, not holds.
+        _ if !s.rep_list.is_empty() || s.counting == Counting::Reps => format!("{} reps", s.reps),
         _ => format!("{} holds, {:.1} s held", s.holds.len(), s.hold_s),
     };
     let _ = writeln!(
@@ -41,7 +42,7 @@ fn set_summary(out: &mut String, s: &ExerciseSet) {
                 r.hold_s
             );
         }
-    } else {
+    } else if s.counting == Counting::Hold {
         let _ = writeln!(
             out,
             "  {:<5}  {:>7}  {:>7}  {:>7}  ended by",
