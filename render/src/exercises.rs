@@ -39,6 +39,7 @@ pub enum Exercise {
     SingleLegStance,
     HeelRaise,
     SingleLegToeStand,
+    HeadTurns,
 }
 
 impl Exercise {
@@ -74,6 +75,7 @@ impl Exercise {
             Exercise::SingleLegStance => "single_leg_stance",
             Exercise::HeelRaise => "heel_raise",
             Exercise::SingleLegToeStand => "single_leg_toe_stand",
+            Exercise::HeadTurns => "head_turns",
         }
     }
 

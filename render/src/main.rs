@@ -85,8 +85,9 @@ struct Cli {
     /// options given here on the command line win.
     #[arg(long, value_name = "FILE")]
     script: Option<PathBuf>,
-    /// Reps (bird-dog alternates sides: left arm first), or holds for plank and side plank
-    /// [default: bird_dog 4, glute_bridge 5, superman 3, planks 1].
+    /// Reps (bird-dog alternates sides: left arm first), or holds for plank and side plank,
+    /// or the head turns' looks (right, left, up, in turn), 1-30
+    /// [default: bird_dog 4, glute_bridge 5, superman 3, planks 1, head_turns 6].
     #[arg(long)]
     reps: Option<u32>,
     /// Seconds held in the working position: top pause of a rep, or the plank hold

@@ -381,6 +381,8 @@ impl Defaults {
             Exercise::ChildsPose => (1, 10.0, 2.0, 2.0),
             // One attempt; the tempo is that of raising a leg or the heels, or of a loss of
             // balance (a foot coming down, a step).
+            // Two rounds of right, left, up, on the toes; the hold lasts the looks.
+            Exercise::HeadTurns => (6, 1.0, 0.5, 0.0),
             _ => (1, 8.0, 0.5, 0.0),
         };
         Defaults {
@@ -459,10 +461,18 @@ impl Settings {
         even(self.width, "width")?;
         even(self.height, "height")?;
         if let Some(stand) = self.stand() {
-            ensure!(
-                self.reps == 1,
-                "a stand is one attempt: --reps does not apply"
-            );
+            if self.exercise == Exercise::HeadTurns {
+                ensure!(
+                    (1..=30).contains(&self.reps),
+                    "--reps (the head turns' looks) must be from 1 to 30 (got {})",
+                    self.reps
+                );
+            } else {
+                ensure!(
+                    self.reps == 1,
+                    "a stand is one attempt: --reps does not apply"
+                );
+            }
             within(stand.sway_m * 100.0, 0.0, 10.0, "sway amplitude (cm)")?;
             within(stand.sway_hz, 0.05, 3.0, "sway frequency (Hz)")?;
             stand.check(self.exercise)?;
@@ -487,6 +497,11 @@ impl Settings {
             sway_hz: self.sway_hz?,
             axis: self.sway_axis?,
             ended_by: self.ended_by?,
+            looks: if self.exercise == Exercise::HeadTurns {
+                self.reps
+            } else {
+                0
+            },
         })
     }
 }

@@ -1,5 +1,6 @@
-//! Standing balance exercises: feet together, tandem stance, single-leg stance, on the toes and
-//! single leg on the toes, each one attempt with scripted postural sway and a scripted end.
+//! Standing balance exercises: feet together, tandem stance, single-leg stance, on the toes,
+//! single leg on the toes and head turns on the toes, each one attempt with scripted postural
+//! sway and a scripted end; the head turns also look right, left and up at scripted times.
 //!
 //! The body stands on the mat facing along the stage's `u` (the floor exercises' head end), so
 //! the side camera sees the profile and the front camera the face. Sway is an inverted
@@ -61,13 +62,80 @@ impl StandEnd {
 }
 
 /// The standing exercises.
-pub const STANDS: [Exercise; 5] = [
+pub const STANDS: [Exercise; 6] = [
     Exercise::FeetTogetherStand,
     Exercise::TandemStance,
     Exercise::SingleLegStance,
     Exercise::HeelRaise,
     Exercise::SingleLegToeStand,
+    Exercise::HeadTurns,
 ];
+
+/// Where a look of the head turns goes (routine exercise 10: "look right, left, up, forward").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LookDir {
+    Right,
+    Left,
+    Up,
+}
+
+/// One look: the head turns away from forward, stays there and comes back.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Look {
+    pub dir: LookDir,
+    /// The head starts to turn, seconds from the clip's start.
+    pub begin: f64,
+}
+
+/// How far the head turns (left and right, about the vertical) and tips back to look up, and
+/// how long a look takes: a comfortable range, short of the neck's limits (about 80° of
+/// rotation, 60-70° of extension, for neck and head together).
+const LOOK_YAW_DEG: f32 = 70.0;
+const LOOK_UP_DEG: f32 = 35.0;
+const LOOK_TURN_S: f64 = 0.7;
+const LOOK_HELD_S: f64 = 1.0;
+const LOOK_PAUSE_S: f64 = 0.8;
+
+impl Look {
+    /// When the head is fully turned (the rep's top) and back facing forward.
+    pub fn top(&self) -> f64 {
+        self.begin + LOOK_TURN_S
+    }
+
+    pub fn end(&self) -> f64 {
+        self.begin + 2.0 * LOOK_TURN_S + LOOK_HELD_S
+    }
+
+    /// The side looked to (none for a look up).
+    pub fn side(&self) -> Option<Side> {
+        match self.dir {
+            LookDir::Right => Some(Side::Right),
+            LookDir::Left => Some(Side::Left),
+            LookDir::Up => None,
+        }
+    }
+
+    /// How far the look has gone at `t`, 0-1.
+    fn progress(&self, t: f64) -> f32 {
+        let out = ease_in_out((t - self.begin) / LOOK_TURN_S);
+        let back = ease_in_out((t - self.begin - LOOK_TURN_S - LOOK_HELD_S) / LOOK_TURN_S);
+        (out - back) as f32
+    }
+}
+
+/// `n` looks in the routine's order (right, left, up, again), the first `from` seconds into
+/// the clip; and the time they take.
+fn looks(n: u32, from: f64) -> (Vec<Look>, f64) {
+    const ORDER: [LookDir; 3] = [LookDir::Right, LookDir::Left, LookDir::Up];
+    let period = 2.0 * LOOK_TURN_S + LOOK_HELD_S + LOOK_PAUSE_S;
+    let looks = (0..n)
+        .map(|i| Look {
+            dir: ORDER[i as usize % ORDER.len()],
+            begin: from + LOOK_PAUSE_S + f64::from(i) * period,
+        })
+        .collect();
+    (looks, LOOK_PAUSE_S + f64::from(n) * period)
+}
 
 /// The sway and the end of a stand, as resolved from the script.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -77,6 +145,8 @@ pub struct StandScript {
     pub sway_hz: f64,
     pub axis: SwayAxis,
     pub ended_by: StandEnd,
+    /// Head turns: how many looks (right, left, up, in turn); 0 for the other stands.
+    pub looks: u32,
 }
 
 impl StandScript {
@@ -105,7 +175,10 @@ fn one_leg(e: Exercise) -> bool {
 }
 
 fn on_toes(e: Exercise) -> bool {
-    matches!(e, Exercise::HeelRaise | Exercise::SingleLegToeStand)
+    matches!(
+        e,
+        Exercise::HeelRaise | Exercise::SingleLegToeStand | Exercise::HeadTurns
+    )
 }
 
 /// The attempt's timing, seconds from the clip's start.
@@ -138,6 +211,8 @@ pub struct Stand {
     pub timing: Timing,
     /// The standing leg of a single-leg stance (the back foot of the tandem stance).
     pub standing: Side,
+    /// The head turns' looks (none for the other stands).
+    pub looks: Vec<Look>,
     body: Body,
     figure: Figure,
     landmarks: Vec<Landmark>,
@@ -164,6 +239,10 @@ struct Controls {
     /// Hips moved towards the standing side, metres.
     shift: f32,
     turn: f32,
+    /// The head turned about the vertical (+ to the person's left) and tipped back to look
+    /// up, radians.
+    head_yaw: f32,
+    head_up: f32,
 }
 
 /// One frame's true centre of mass.
@@ -180,7 +259,8 @@ pub struct ComTruth {
 
 impl Stand {
     /// The stand of `exercise` for `body`, facing `ahead` (horizontal, unit), timed from the
-    /// rest before it, the movement's tempo, the attempt's length and the rest after it.
+    /// rest before it, the movement's tempo, the attempt's length (at least as long as the
+    /// head turns' looks) and the rest after it.
     pub fn new(
         exercise: Exercise,
         script: StandScript,
@@ -190,7 +270,8 @@ impl Stand {
         (rest_s, up_s, hold_s, down_s, rest_end_s): (f64, f64, f64, f64, f64),
     ) -> Stand {
         let start = rest_s + up_s;
-        let end = start + hold_s;
+        let (looks, looking_s) = looks(script.looks, start);
+        let end = start + hold_s.max(looking_s);
         let (leaving, settled) = match script.ended_by {
             StandEnd::TimeUp => (end, end),
             StandEnd::TouchDown | StandEnd::HeelsDropped => (end - down_s, end),
@@ -213,6 +294,7 @@ impl Stand {
                 duration,
             },
             standing,
+            looks,
             ankle_h: 0.08 * body.scale,
             body,
             figure,
@@ -314,7 +396,25 @@ impl Stand {
                 }
             }
         }
+        for look in &self.looks {
+            let p = look.progress(t);
+            match look.dir {
+                LookDir::Left => c.head_yaw += LOOK_YAW_DEG.to_radians() * p,
+                LookDir::Right => c.head_yaw -= LOOK_YAW_DEG.to_radians() * p,
+                LookDir::Up => c.head_up += LOOK_UP_DEG.to_radians() * p,
+            }
+        }
         c
+    }
+
+    /// The look under way at `t` (from the head starting to turn until it faces forward
+    /// again), with its number from 1.
+    pub fn look_at(&self, t: f64) -> Option<(u32, &Look)> {
+        let i = self
+            .looks
+            .iter()
+            .position(|l| (l.begin..l.end()).contains(&t))?;
+        Some((i as u32 + 1, &self.looks[i]))
     }
 
     /// The horizontal displacement the script asks of the centre of mass at `t`, metres.
@@ -429,8 +529,13 @@ impl Stand {
             (toe, sole)
         };
         rig.leg_to(free, free_target, turn * ahead, ftoe, fsole);
-        // Eyes ahead: the figure's neutral head looks a little up.
-        rig.pose.neck.flex = 8f32.to_radians();
+        // Eyes ahead: the figure's neutral head looks a little up. A look turns the neck
+        // and the head between them (about 60/40 for a turn, half each to look up: flexion
+        // is + forward, so looking up is −).
+        rig.pose.neck.flex = 8f32.to_radians() - 0.5 * c.head_up;
+        rig.pose.head.flex = -0.5 * c.head_up;
+        rig.pose.neck.twist = 0.6 * c.head_yaw;
+        rig.pose.head.twist = 0.4 * c.head_yaw;
         // Hands on the waist (fingers forward, elbows out), hanging before, out to the sides
         // when they leave.
         for side in Side::BOTH {
@@ -605,6 +710,18 @@ mod tests {
             side: Some(Side::Right),
             ..script(e)
         }));
+        // The head turns take their looks as --reps, 1 to 30.
+        let turns = script(Exercise::HeadTurns);
+        assert!(!refused(Script {
+            reps: Some(3),
+            ..turns.clone()
+        }));
+        for bad in [0, 31] {
+            assert!(refused(Script {
+                reps: Some(bad),
+                ..turns.clone()
+            }));
+        }
     }
 
     fn stand(e: Exercise, sway_cm: f64, axis: SwayAxis, ended_by: StandEnd) -> Stand {
@@ -613,6 +730,7 @@ mod tests {
             sway_hz: 0.5,
             axis,
             ended_by,
+            looks: 0,
         };
         script.check(e).unwrap();
         Stand::new(
@@ -623,6 +741,62 @@ mod tests {
             -Vec3::X,
             (1.0, 0.5, 6.0, 0.4, 0.5),
         )
+    }
+
+    #[test]
+    fn head_turns_look_right_left_and_up_at_their_times() {
+        let script = StandScript {
+            sway_m: 0.0,
+            sway_hz: 0.3,
+            axis: SwayAxis::SideToSide,
+            ended_by: StandEnd::TimeUp,
+            looks: 4,
+        };
+        script.check(Exercise::HeadTurns).unwrap();
+        // Facing −x: the person's left is +z.
+        let s = Stand::new(
+            Exercise::HeadTurns,
+            script,
+            Side::Left,
+            Body::new(1.70),
+            -Vec3::X,
+            (1.0, 0.5, 1.0, 0.5, 0.5),
+        );
+        let dirs: Vec<LookDir> = s.looks.iter().map(|l| l.dir).collect();
+        assert_eq!(
+            dirs,
+            [LookDir::Right, LookDir::Left, LookDir::Up, LookDir::Right]
+        );
+        // The attempt lasts the looks, not the 1 s asked for.
+        let last = s.looks[3];
+        assert!(s.timing.end >= last.end(), "{:?}", s.timing);
+        // The nose off the ears' midpoint: sideways (+ to the left) and up.
+        let nose = |t: f64| {
+            let sk = Skeleton::new(&s.body, &s.pose(t));
+            let at = |name: &str| {
+                let lm = s.landmarks.iter().find(|l| l.name == name).unwrap();
+                sk.landmark(&s.body, lm)
+            };
+            let d = at("nose") - at("left_ear").lerp(at("right_ear"), 0.5);
+            (d.z, d.y)
+        };
+        let (side0, up0) = nose(s.timing.start + 0.1);
+        assert!(side0.abs() < 0.005, "facing forward: {side0}");
+        let at_top = |i: usize| nose(s.looks[i].top() + 0.5);
+        let (right, _) = at_top(0);
+        let (left, _) = at_top(1);
+        let (side_up, up) = at_top(2);
+        assert!(right < -0.08 && left > 0.08, "right {right}, left {left}");
+        assert!(
+            side_up.abs() < 0.005 && up > up0 + 0.04,
+            "up {up} from {up0}"
+        );
+        // Back facing forward between looks, and the looks are numbered from 1.
+        let between = s.looks[0].end() + 0.1;
+        assert!(nose(between).0.abs() < 0.005);
+        assert!(s.look_at(between).is_none());
+        assert_eq!(s.look_at(s.looks[1].top()).map(|(i, _)| i), Some(2));
+        assert_eq!(s.looks[2].side(), None);
     }
 
     fn rms(v: &[f32]) -> f32 {

@@ -259,7 +259,22 @@ impl Truth<'_> {
         let s = self.settings;
         let tl = self.timeline;
         let ms = |v: f64| round(v, 3);
-        let reps = if s.exercise.is_hold() {
+        let looks = self.stand.map_or(&[][..], |(st, _)| &st.looks);
+        let reps = if !looks.is_empty() {
+            // The head turns' reps are their looks: the top when the head is fully turned.
+            looks
+                .iter()
+                .zip(1..)
+                .map(|(l, index)| RepRecord {
+                    index,
+                    side: side_name(l.side()),
+                    start_s: ms(l.begin),
+                    top_s: ms(l.top()),
+                    end_s: ms(l.end()),
+                    faults: Vec::new(),
+                })
+                .collect()
+        } else if s.exercise.is_hold() {
             Vec::new()
         } else {
             tl.cycles
@@ -341,9 +356,12 @@ impl Truth<'_> {
             .map(|(i, f)| {
                 let t = i as f64 / s.fps;
                 let (phase, rep, side) = tl.label_at(t);
-                let (phase, side) = match self.stand {
-                    Some((st, _)) => (st.phase(t), s.side),
-                    None => (phase.name(), side),
+                let (phase, rep, side) = match self.stand {
+                    Some((st, _)) => match st.look_at(t) {
+                        Some((i, look)) => (st.phase(t), Some(i), look.side()),
+                        None => (st.phase(t), None, s.side),
+                    },
+                    None => (phase.name(), rep, side),
                 };
                 let com = self.stand.map(|(_, com)| {
                     let c = &com[i];
@@ -365,8 +383,8 @@ impl Truth<'_> {
                     index: i,
                     t: self.t(i),
                     phase,
-                    // Planks have holds, not reps.
-                    rep: rep.filter(|_| !s.exercise.is_hold()),
+                    // Planks have holds, not reps (the head turns' looks are reps).
+                    rep: rep.filter(|_| !s.exercise.is_hold() || !looks.is_empty()),
                     side: side_name(side),
                     faults: tl.faults_at(t).into_iter().map(|c| c.name()).collect(),
                     joints: Named {
@@ -404,7 +422,7 @@ impl Truth<'_> {
             },
             script: s,
             targets: Targets {
-                reps: (!s.exercise.is_hold()).then_some(s.reps),
+                reps: (!s.exercise.is_hold() || !looks.is_empty()).then_some(s.reps),
                 hold_s: s.hold_s,
             },
             reps,
