@@ -1,7 +1,8 @@
 //! The rendered balance set (`posecheck eval --matrix balance`): the renderer's figure doing
 //! the balance stands with scripted sway of known amplitude and frequency (none at all for the
 //! noise floor), and losses of balance at known times, from the front and the side, 2-4 m
-//! away, 720×1280 (a phone held upright). Each clip is analysed as a guided routine would (the
+//! away, 720×1280 (a phone held upright); and head turns on the toes (looks right, left and up
+//! at known times) from the front, at angles and from the side. Each clip is analysed as a guided routine would (the
 //! stand named, the person's height given) and its attempts and sway are compared with the
 //! renderer's truth: the true centre of mass over the standing foot, computed with posecheck's
 //! own segment model.
@@ -31,6 +32,9 @@ const RMS_TARGET_FROM_CM: f64 = 1.0;
 const TIMING_TARGET_S: f64 = 0.3;
 /// What ends an attempt when balance is lost (posecheck's report words).
 const LOSSES: [&str; 4] = ["touch_down", "step", "heels_dropped", "hands_left_waist"];
+/// A look is found by a counted rep to the same side (none for a look up) whose top is this
+/// near the moment the head is fully turned; the manifests' rep tops allow 0.5 s too.
+const LOOK_WITHIN_S: f64 = 0.5;
 
 /// How a set is filmed: frame size, and how long the stance lasts when held and before a
 /// scripted loss.
@@ -65,6 +69,8 @@ struct Cell {
     sway_cm: f64,
     sway_hz: f64,
     ended_by: &'static str,
+    /// Head turns: how many looks (right, left, up, in turn).
+    looks: u32,
 }
 
 impl Cell {
@@ -78,8 +84,14 @@ impl Cell {
             sway_cm: 0.0,
             sway_hz: 0.3,
             ended_by: "time_up",
+            looks: 0,
         }
         .named()
+    }
+
+    /// Head turns: `n` looks, the stance held as long as they last.
+    fn looking(self, n: u32) -> Cell {
+        Cell { looks: n, ..self }.named()
     }
 
     fn swaying(self, cm: f64, hz: f64) -> Cell {
@@ -100,13 +112,18 @@ impl Cell {
     }
 
     fn named(self) -> Cell {
-        Cell {
-            name: format!(
+        let name = if self.looks > 0 {
+            format!(
+                "{}-{}-{}m-{}looks",
+                self.stand, self.view, self.distance_m, self.looks
+            )
+        } else {
+            format!(
                 "{}-{}-{}m-{}cm-{}hz-{}",
                 self.stand, self.view, self.distance_m, self.sway_cm, self.sway_hz, self.ended_by
-            ),
-            ..self
-        }
+            )
+        };
+        Cell { name, ..self }
     }
 
     /// The axis of sway the camera sees: side to side from the front, front to back from the
@@ -120,12 +137,15 @@ impl Cell {
     }
 
     fn args(&self) -> Vec<String> {
-        let hold = if self.ended_by == "time_up" {
+        let hold = if self.looks > 0 {
+            // The stance lasts as long as the looks.
+            1.0
+        } else if self.ended_by == "time_up" {
             self.shoot.hold_s
         } else {
             self.shoot.loss_after_s
         };
-        [
+        let mut args: Vec<String> = [
             "-e",
             self.stand,
             "--camera",
@@ -147,14 +167,19 @@ impl Cell {
         ]
         .iter()
         .map(|s| s.to_string())
-        .collect()
+        .collect();
+        if self.looks > 0 {
+            args.extend(["--reps".to_string(), self.looks.to_string()]);
+        }
+        args
     }
 }
 
 /// Still and swaying single-leg stances at every view and distance, faster sway at 3 m, every
-/// loss of balance the renderer scripts, and the other stands held steadily; or, for CI, a
-/// still stand, one sway, one touch-down, and heels dropping filmed from the side (the far
-/// foot hidden behind the near one).
+/// loss of balance the renderer scripts, the other stands held steadily, and head turns from
+/// the front (2-4 m), at 45 degrees and from the side; or, for CI, a still stand, one sway, one
+/// touch-down, heels dropping filmed from the side (the far foot hidden behind the near one),
+/// and one round of head turns at 45 degrees.
 fn cells(size: MatrixSize) -> Vec<Cell> {
     if size != MatrixSize::Balance {
         let at = |view| Cell::new(QUICK, "single_leg_stance", view, 3.0);
@@ -163,6 +188,7 @@ fn cells(size: MatrixSize) -> Vec<Cell> {
             at("front").swaying(2.0, 0.3),
             at("front").ending("touch_down"),
             Cell::new(QUICK, "heel_raise", "side", 3.0).ending("heels_dropped"),
+            Cell::new(QUICK, "head_turns", "oblique", 3.0).looking(3),
         ];
     }
     let mut out = Vec::new();
@@ -183,7 +209,56 @@ fn cells(size: MatrixSize) -> Vec<Cell> {
     out.push(at("tandem_stance", "side", 3.0).swaying(1.0, 0.3));
     out.push(at("heel_raise", "side", 3.0).swaying(1.0, 0.3));
     out.push(at("single_leg_toe_stand", "front", 3.0).swaying(1.0, 0.3));
+    for (view, d) in [
+        ("front", 2.0),
+        ("front", 3.0),
+        ("front", 4.0),
+        ("oblique", 3.0),
+        ("side", 3.0),
+    ] {
+        out.push(at("head_turns", view, d).looking(6));
+    }
     out
+}
+
+/// A look of the head turns (the truth), and whether posecheck counted it.
+#[derive(Clone, Debug, Serialize)]
+pub struct LookFound {
+    /// `left`, `right`, or none for a look up.
+    pub side: Option<String>,
+    pub top_s: f64,
+    pub found: bool,
+}
+
+/// The truth's looks, matched one to one with posecheck's reps (same side, tops within
+/// [`LOOK_WITHIN_S`]); and how many reps matched no look.
+fn match_looks(gt: &Value, report: &Report, stand: &str) -> (Vec<LookFound>, usize) {
+    let mut reps: Vec<(Option<String>, f64)> = report
+        .exercises
+        .iter()
+        .filter(|s| s.exercise == stand)
+        .flat_map(|s| s.rep_list.iter())
+        .map(|r| (r.side.map(|s| s.name().to_string()), r.top_s))
+        .collect();
+    let looks = gt["reps"]
+        .as_array()
+        .map_or(&[][..], Vec::as_slice)
+        .iter()
+        .filter_map(|l| {
+            let side = l["side"].as_str().map(str::to_string);
+            let top = l["top_s"].as_f64()?;
+            let at = reps
+                .iter()
+                .position(|(s, t)| *s == side && (t - top).abs() <= LOOK_WITHIN_S);
+            let found = at.map(|i| reps.remove(i)).is_some();
+            Some(LookFound {
+                side,
+                top_s: top,
+                found,
+            })
+        })
+        .collect();
+    (looks, reps.len())
 }
 
 /// An attempt as posecheck reported it.
@@ -220,6 +295,9 @@ pub struct ClipResult {
     pub end_error_s: Option<f64>,
     /// A loss of balance called where the stance was held to the end.
     pub false_loss: bool,
+    /// Head turns: the looks, and reps posecheck counted that were none of them.
+    pub looks: Vec<LookFound>,
+    pub extra_reps: usize,
 }
 
 /// The whole set.
@@ -290,6 +368,7 @@ fn score(cell: &Cell, gt: &Value, report: &Report) -> Result<ClipResult, Error> 
     };
     let held = reason == "time_up";
     let false_loss = held && attempts.iter().any(|a| LOSSES.contains(&&*a.ended_by));
+    let (looks, extra_reps) = match_looks(gt, report, cell.stand);
     Ok(ClipResult {
         clip: cell.name.clone(),
         stand: cell.stand.to_string(),
@@ -306,6 +385,8 @@ fn score(cell: &Cell, gt: &Value, report: &Report) -> Result<ClipResult, Error> 
         rms_cm,
         rms_error,
         false_loss,
+        looks,
+        extra_reps,
     })
 }
 
@@ -423,8 +504,8 @@ pub fn markdown(e: &BalanceEval) -> String {
         w,
         "\n### Noise floor: standing still\n\n| stand | view | distance | measured RMS, cm | body heights (‰) | attempts (posecheck) |\n|---|---|---:|---:|---:|---|"
     );
-    for c in e
-        .clips
+    let stands: Vec<&ClipResult> = e.clips.iter().filter(|c| c.looks.is_empty()).collect();
+    for c in stands
         .iter()
         .filter(|c| c.sway_cm == 0.0 && c.true_ended_by == "time_up")
     {
@@ -461,6 +542,31 @@ pub fn markdown(e: &BalanceEval) -> String {
                 .map_or("not found".to_string(), |e| format!("{e:+.2} s"))
         );
     }
+    let turning: Vec<&ClipResult> = e.clips.iter().filter(|c| !c.looks.is_empty()).collect();
+    let _ = writeln!(
+        w,
+        "\n### Head turns\n\nLooks right, left and up in turn, 70° each way and 35° up, each held 1 s; found: a rep to the same side (none for a look up) with its top within {LOOK_WITHIN_S} s of the head fully turned.\n\n| view | distance | right found | left found | up found | reps that were no look |\n|---|---|---:|---:|---:|---:|"
+    );
+    let found_of = |c: &ClipResult, side: Option<&str>| {
+        let of: Vec<&LookFound> = c
+            .looks
+            .iter()
+            .filter(|l| l.side.as_deref() == side)
+            .collect();
+        format!("{} of {}", of.iter().filter(|l| l.found).count(), of.len())
+    };
+    for c in &turning {
+        let _ = writeln!(
+            w,
+            "| {} | {} m | {} | {} | {} | {} |",
+            c.view,
+            c.distance_m,
+            found_of(c, Some("right")),
+            found_of(c, Some("left")),
+            found_of(c, None),
+            c.extra_reps
+        );
+    }
     // Summary against the targets.
     let judged: Vec<&&ClipResult> = swaying
         .iter()
@@ -478,8 +584,7 @@ pub fn markdown(e: &BalanceEval) -> String {
             })
         })
         .count();
-    let held: Vec<&ClipResult> = e
-        .clips
+    let held: Vec<&&ClipResult> = stands
         .iter()
         .filter(|c| c.true_ended_by == "time_up")
         .collect();
@@ -495,6 +600,14 @@ pub fn markdown(e: &BalanceEval) -> String {
         judged.len(),
         losses.len(),
         held.len()
+    );
+    let looks: Vec<&LookFound> = turning.iter().flat_map(|c| c.looks.iter()).collect();
+    let _ = writeln!(
+        w,
+        "- Head turns: {} of {} looks counted, to the right side at the right time; {} reps that were no look.",
+        looks.iter().filter(|l| l.found).count(),
+        looks.len(),
+        turning.iter().map(|c| c.extra_reps).sum::<usize>()
     );
     out
 }

@@ -2,6 +2,8 @@
 //! angles to the floor, a point's height above a line, ...). Pure functions of the pose plus a
 //! little state for speeds and the side the body is seen from.
 
+use std::cmp::Ordering;
+
 use crate::geometry::{
     Vec2, Vec3, elevation, elevation_3d, height_above_line, height_above_line_3d, incline,
     joint_angle, joint_angle_3d,
@@ -72,6 +74,17 @@ pub enum Measure {
     /// Height of the first point above the second, along the floor's normal, in torso lengths
     /// (the hips above the toes; a raised foot above the standing one).
     Height([PointRef; 2]),
+    /// How far a point lies from another towards the measured side, along the left-right line
+    /// of a part (level with the floor in 3-D), in torso lengths: the nose off the ears'
+    /// midpoint along the shoulders is how far the head is turned to that side.
+    Offset {
+        point: PointRef,
+        from: PointRef,
+        along: Part,
+    },
+    /// The largest value of other signals in the same unit, with its side: a look away is a
+    /// turn to either side or a look up, whichever is larger.
+    Largest(Vec<SignalRef>),
     /// Absolute rate of change of another signal, per second.
     Speed(SignalRef),
     /// 1 when two other signals were taken from the same side of the body, else 0.
@@ -90,6 +103,12 @@ pub enum Measure {
     /// above where this person, seen from this camera, stands flat, which no fixed number
     /// gives across views and bodies; unlike `in_range` it needs no position to learn from.
     Rise(SignalRef),
+    /// How far another signal is from its usual level: its median over the last minute in
+    /// which the body looked like the exercise, in that signal's units (signed); unknown for
+    /// the first third of a second. A head turn is the nose moving off where this person
+    /// usually holds it: a head habitually turned towards a camera off to the side is their
+    /// forward, and looks to both sides and up leave the median there.
+    FromUsual(SignalRef),
     /// The mirror of `rise`: how far another signal is below its own high level (its 90th
     /// percentile over the last minute in which the body looked like the exercise). A
     /// superman lying flat is straight as this person, from this camera, lies straight: from
@@ -195,14 +214,17 @@ impl Measure {
             | Measure::Distance(p)
             | Measure::Height(p) => p.to_vec(),
             Measure::Deviation { point, line } => vec![*point, line[0], line[1]],
+            Measure::Offset { point, from, .. } => vec![*point, *from],
             Measure::Level(p) => vec![*p],
-            Measure::Span(_)
+            Measure::Largest(_)
+            | Measure::Span(_)
             | Measure::Stack(_)
             | Measure::Speed(_)
             | Measure::SameSide(..)
             | Measure::BelowTop(_)
             | Measure::InRange(_)
             | Measure::Rise(_)
+            | Measure::FromUsual(_)
             | Measure::Fall(_)
             | Measure::AboveStart(_)
             | Measure::AboveHeld(_) => vec![],
@@ -223,11 +245,14 @@ impl Measure {
             | Measure::Stack(_)
             | Measure::Level(_)
             | Measure::Distance(_)
-            | Measure::Height(_) => Unit::TorsoLengths,
+            | Measure::Height(_)
+            | Measure::Offset { .. } => Unit::TorsoLengths,
             Measure::Speed(_) => Unit::DegreesPerSecond,
             Measure::SameSide(..) => Unit::YesNo,
-            Measure::BelowTop(_)
+            Measure::Largest(_)
+            | Measure::BelowTop(_)
             | Measure::Rise(_)
+            | Measure::FromUsual(_)
             | Measure::Fall(_)
             | Measure::AboveStart(_)
             | Measure::AboveHeld(_) => Unit::SignalUnits,
@@ -250,11 +275,14 @@ impl Measure {
             | Measure::Stack(_)
             | Measure::Level(_)
             | Measure::Distance(_)
-            | Measure::Height(_) => 0.1,
+            | Measure::Height(_)
+            | Measure::Offset { .. } => 0.1,
             Measure::Speed(_) => 30.0,
             Measure::SameSide(..) => 0.5,
-            Measure::BelowTop(_)
+            Measure::Largest(_)
+            | Measure::BelowTop(_)
             | Measure::Rise(_)
+            | Measure::FromUsual(_)
             | Measure::Fall(_)
             | Measure::AboveStart(_)
             | Measure::AboveHeld(_) => 0.05,
@@ -272,6 +300,7 @@ impl SignalSpec {
             | Measure::BelowTop(s)
             | Measure::InRange(s)
             | Measure::Rise(s)
+            | Measure::FromUsual(s)
             | Measure::Fall(s)
             | Measure::AboveStart(s)
             | Measure::AboveHeld(s) => deps.push(s.name.as_str()),
@@ -279,6 +308,7 @@ impl SignalSpec {
                 deps.push(a.name.as_str());
                 deps.push(b.name.as_str());
             }
+            Measure::Largest(sources) => deps.extend(sources.iter().map(|s| s.name.as_str())),
             _ => {}
         }
         match &self.side {
@@ -295,6 +325,7 @@ impl SignalSpec {
             | Measure::BelowTop(s)
             | Measure::InRange(s)
             | Measure::Rise(s)
+            | Measure::FromUsual(s)
             | Measure::Fall(s)
             | Measure::AboveStart(s)
             | Measure::AboveHeld(s) => refs.push(s),
@@ -302,6 +333,7 @@ impl SignalSpec {
                 refs.push(a);
                 refs.push(b);
             }
+            Measure::Largest(sources) => refs.extend(sources.iter_mut()),
             _ => {}
         }
         if let SideRule::SameAs(s) | SideRule::OppositeOf(s) = &mut self.side {
@@ -312,7 +344,8 @@ impl SignalSpec {
 
     /// True when the measure depends on which side is chosen.
     pub fn is_sided(&self) -> bool {
-        self.measure.points().iter().any(|p| p.is_sided())
+        matches!(self.measure, Measure::Offset { .. })
+            || self.measure.points().iter().any(|p| p.is_sided())
     }
 }
 
@@ -433,6 +466,11 @@ impl Frame<'_> {
             Measure::Level(r) => p(*r)?.dot(up) / torso(),
             Measure::Distance([a, b]) => (p(*a)? - p(*b)?).length() / torso(),
             Measure::Height([a, b]) => (p(*a)? - p(*b)?).dot(up) / torso(),
+            Measure::Offset { point, from, along } => {
+                let line = pair(*along)? * side_sign(side);
+                let level = line - up * line.dot(up);
+                (p(*point)? - p(*from)?).dot(level * (1.0 / level.length())) / torso()
+            }
             // Signals computed from other signals (speeds, levels) have no points to measure.
             _ => return None,
         };
@@ -458,11 +496,17 @@ impl Frame<'_> {
             Measure::Level(r) => -p(*r)?.rotated(-self.roll).y / self.torso,
             Measure::Distance([a, b]) => (p(*a)? - p(*b)?).length() / self.torso,
             Measure::Height([a, b]) => (p(*b)? - p(*a)?).rotated(-self.roll).y / self.torso,
+            Measure::Offset { point, from, along } => {
+                let line = pair(*along)? * side_sign(side);
+                (p(*point)? - p(*from)?).dot(line * (1.0 / line.length())) / self.torso
+            }
             Measure::Speed(_)
             | Measure::SameSide(..)
+            | Measure::Largest(_)
             | Measure::BelowTop(_)
             | Measure::InRange(_)
             | Measure::Rise(_)
+            | Measure::FromUsual(_)
             | Measure::Fall(_)
             | Measure::AboveStart(_)
             | Measure::AboveHeld(_) => return None,
@@ -528,6 +572,11 @@ impl Levels {
     /// The signal's high level (a high percentile, for the same reason).
     fn high(&self) -> Option<f32> {
         quantile(&self.all, 0.9)
+    }
+
+    /// The signal's usual level (the median).
+    fn usual(&self) -> Option<f32> {
+        quantile(&self.all, 0.5)
     }
 
     /// The person's level at the top (a high percentile: the best they hold, not one
@@ -616,6 +665,10 @@ impl SignalState {
                 Some(high) => known(Some(high - v)),
                 None => SignalValue::default(),
             },
+            (Measure::FromUsual(_), _, _) => match levels.and_then(Levels::usual) {
+                Some(usual) => known(Some(v - usual)),
+                None => SignalValue::default(),
+            },
             // A range within the frame-to-frame jitter (half a clearly visible difference: 5
             // degrees, the jitter's upper end on the dev clips) is no range: shares of it would
             // swing from one frame to the next. The single-leg heel bridge
@@ -651,15 +704,29 @@ impl SignalState {
                 Measure::BelowTop(src)
                 | Measure::InRange(src)
                 | Measure::Rise(src)
+                | Measure::FromUsual(src)
                 | Measure::Fall(src)
                 | Measure::AboveStart(src)
                 | Measure::AboveHeld(src) => {
+                    // On the side its source was measured on (a turn to the left, from usual).
                     out[i] = src
                         .index()
                         .map(|j| {
                             let scale = specs[j].measure.evidence_scale() / 2.0;
-                            self.relative(&spec.measure, j, scale, out[j].value)
+                            SignalValue {
+                                side: out[j].side,
+                                ..self.relative(&spec.measure, j, scale, out[j].value)
+                            }
                         })
+                        .unwrap_or_default();
+                    continue;
+                }
+                Measure::Largest(sources) => {
+                    out[i] = sources
+                        .iter()
+                        .filter_map(|r| r.index().map(|j| out[j]))
+                        .filter(|v| v.value.is_some())
+                        .max_by(|a, b| a.value.partial_cmp(&b.value).unwrap_or(Ordering::Equal))
                         .unwrap_or_default();
                     continue;
                 }
@@ -738,6 +805,14 @@ impl SignalState {
     }
 }
 
+/// +1 towards the person's left, −1 towards their right (left-right lines run right → left).
+fn side_sign(side: Side) -> f32 {
+    match side {
+        Side::Left => 1.0,
+        Side::Right => -1.0,
+    }
+}
+
 /// Two sides' values mixed by their weights; the side is the one weighing more. A side not
 /// measured drops out.
 fn weighted([l, r]: [SignalValue; 2], [wl, wr]: [f32; 2]) -> SignalValue {
@@ -761,7 +836,28 @@ fn weighted([l, r]: [SignalValue; 2], [wl, wr]: [f32; 2]) -> SignalValue {
     }
 }
 
-/// Points every reference between signals at the signal it names; `Err` names an unknown one.
+/// The unit a signal's values are in: a signal relative to another (a rise, a drop from the
+/// top) or the largest of others is in the unit of its source.
+fn value_unit(specs: &[SignalSpec], i: usize) -> Unit {
+    match &specs[i].measure {
+        Measure::BelowTop(s)
+        | Measure::Rise(s)
+        | Measure::FromUsual(s)
+        | Measure::Fall(s)
+        | Measure::AboveStart(s)
+        | Measure::AboveHeld(s) => s
+            .index()
+            .map_or(Unit::SignalUnits, |j| value_unit(specs, j)),
+        Measure::Largest(sources) => sources
+            .first()
+            .and_then(SignalRef::index)
+            .map_or(Unit::SignalUnits, |j| value_unit(specs, j)),
+        m => m.unit(),
+    }
+}
+
+/// Points every reference between signals at the signal it names; `Err` names an unknown one,
+/// or a `largest` of signals in different units.
 pub fn resolve_refs(specs: &mut [SignalSpec]) -> Result<(), String> {
     let names: Vec<String> = specs.iter().map(|s| s.name.clone()).collect();
     for spec in specs.iter_mut() {
@@ -773,6 +869,20 @@ pub fn resolve_refs(specs: &mut [SignalSpec]) -> Result<(), String> {
                     r.name
                 )
             })?);
+        }
+    }
+    for (i, spec) in specs.iter().enumerate() {
+        if let Measure::Largest(sources) = &spec.measure {
+            let units: Vec<Unit> = sources
+                .iter()
+                .filter_map(|r| r.index().map(|j| value_unit(specs, j)))
+                .collect();
+            if units.windows(2).any(|w| w[0] != w[1]) {
+                return Err(format!(
+                    "signal '{}' takes the largest of signals in different units",
+                    specs[i].name
+                ));
+            }
         }
     }
     Ok(())
@@ -972,6 +1082,80 @@ mod tests {
         let f = frame(&pose, Side::Left);
         SignalState::default().evaluate(&specs, &order, &f, 0.0, &mut out);
         assert!((out[1].value.unwrap_or(f32::NAN) - 90.0).abs() < 1e-3);
+    }
+
+    #[test]
+    fn a_head_turned_is_the_nose_off_the_ears_along_the_shoulders_and_largest_keeps_its_side() {
+        use Joint::*;
+        // Facing the camera, the head turned to the person's right: in the picture the nose
+        // is 5 px towards the image's left (the person's right) of the ears' midpoint; in 3-D
+        // it is 9 cm that way and a little nearer the camera.
+        let mut pose = pose_with(&[
+            (LeftShoulder, 120.0, 100.0),
+            (RightShoulder, 80.0, 100.0),
+            (LeftHip, 110.0, 200.0),
+            (RightHip, 90.0, 200.0),
+            (LeftEar, 107.0, 75.0),
+            (RightEar, 93.0, 75.0),
+            (Nose, 95.0, 76.0),
+        ]);
+        let mut world = [[0.0; 3]; crate::skeleton::JOINT_COUNT];
+        world[LeftShoulder.index()] = [0.2, 0.0, 0.0];
+        world[RightShoulder.index()] = [-0.2, 0.0, 0.0];
+        world[LeftHip.index()] = [0.2, 0.5, 0.0];
+        world[RightHip.index()] = [-0.2, 0.5, 0.0];
+        world[LeftEar.index()] = [0.03, -0.25, 0.06];
+        world[RightEar.index()] = [-0.03, -0.25, -0.06];
+        world[Nose.index()] = [-0.09, -0.24, -0.05];
+        pose.world = Some(world);
+        let turn = Measure::Offset {
+            point: PointRef::Part(Part::Nose),
+            from: PointRef::Mid(Part::Ear),
+            along: Part::Shoulder,
+        };
+        let up = Measure::Height([PointRef::Part(Part::Nose), PointRef::Mid(Part::Ear)]);
+        let mut specs = vec![
+            spec("turn", turn.clone(), SideRule::Max),
+            spec("up", up, SideRule::Visible),
+            spec(
+                "look",
+                Measure::Largest(vec!["turn".into(), "up".into()]),
+                SideRule::Visible,
+            ),
+            spec("picture_turn", turn, SideRule::Max),
+        ];
+        specs[0].space = Space::World;
+        specs[1].space = Space::World;
+        let (specs, order) = prepared(specs);
+        let mut out = Vec::new();
+        SignalState::default().evaluate(&specs, &order, &frame(&pose, Side::Left), 0.0, &mut out);
+        let value = |i: usize| out[i].value.unwrap_or(f32::NAN);
+        // 3-D torso 0.5 m: 9 cm is 0.18 torso lengths to the right; the nose 1 cm below the
+        // ears is -0.02.
+        assert!((value(0) - 0.18).abs() < 1e-3, "{}", value(0));
+        assert_eq!(out[0].side, Some(Side::Right));
+        assert!((value(1) + 0.02).abs() < 1e-3, "{}", value(1));
+        assert!((value(2) - 0.18).abs() < 1e-3, "{}", value(2));
+        assert_eq!(out[2].side, Some(Side::Right));
+        // In the picture (torso 100 px): 5 px to the right.
+        assert!((value(3) - 0.05).abs() < 1e-3, "{}", value(3));
+        assert_eq!(out[3].side, Some(Side::Right));
+        // A largest of a length and an angle is refused.
+        let mut mixed = vec![
+            spec("span", Measure::Span(Part::Shoulder), SideRule::Visible),
+            spec(
+                "tilt",
+                Measure::Incline([PointRef::Part(Part::Hip), PointRef::Part(Part::Knee)]),
+                SideRule::Visible,
+            ),
+            spec(
+                "both",
+                Measure::Largest(vec!["span".into(), "tilt".into()]),
+                SideRule::Visible,
+            ),
+        ];
+        let err = resolve_refs(&mut mixed).unwrap_err();
+        assert!(err.contains("different units"), "{err}");
     }
 
     #[test]

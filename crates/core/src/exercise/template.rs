@@ -20,7 +20,7 @@ use crate::report::model::{Fault, HoldEnd};
 use crate::skeleton::{Part, Side};
 
 /// The templates compiled into the binary.
-pub const BUILTIN: [(&str, &str); 13] = [
+pub const BUILTIN: [(&str, &str); 14] = [
     (
         "bird_dog.toml",
         include_str!("../../../../templates/bird_dog.toml"),
@@ -60,6 +60,10 @@ pub const BUILTIN: [(&str, &str); 13] = [
     (
         "tandem_arm_raise.toml",
         include_str!("../../../../templates/tandem_arm_raise.toml"),
+    ),
+    (
+        "head_turns.toml",
+        include_str!("../../../../templates/head_turns.toml"),
     ),
     (
         "single_leg_toe_stand.toml",
@@ -286,7 +290,11 @@ struct RawSignal {
     level: Option<String>,
     distance: Option<Vec<String>>,
     height: Option<Vec<String>>,
+    offset: Option<Vec<String>>,
+    along: Option<String>,
+    largest: Option<Vec<String>>,
     rise: Option<String>,
+    from_usual: Option<String>,
     fall: Option<String>,
     speed: Option<String>,
     same_side: Option<Vec<String>>,
@@ -507,8 +515,39 @@ fn signal(ctx: &Ctx, name: &str, raw: &Spanned<RawSignal>) -> Result<SignalSpec,
     if let Some(p) = &r.height {
         kinds.push(Measure::Height(points::<2>(ctx, &span, p, "height")?));
     }
+    if let Some(p) = &r.offset {
+        let [point, from] = points::<2>(ctx, &span, p, "offset")?;
+        let along = r.along.as_deref().map_or_else(
+            || {
+                ctx.err(
+                    span.clone(),
+                    "'offset' needs 'along', a body part with sides (e.g. \"shoulder\")",
+                )
+            },
+            |a| {
+                Part::from_name(a).filter(|p| *p != Part::Nose).map_or_else(
+                    || ctx.err(span.clone(), format!("'{a}' is not a body part with sides")),
+                    Ok,
+                )
+            },
+        )?;
+        kinds.push(Measure::Offset { point, from, along });
+    } else if r.along.is_some() {
+        return ctx.err(span, "'along' belongs with 'offset'");
+    }
+    if let Some(names) = &r.largest {
+        if names.len() < 2 {
+            return ctx.err(span, "'largest' needs two or more signal names");
+        }
+        kinds.push(Measure::Largest(
+            names.iter().map(|n| n.as_str().into()).collect(),
+        ));
+    }
     if let Some(s) = &r.rise {
         kinds.push(Measure::Rise(s.as_str().into()));
+    }
+    if let Some(s) = &r.from_usual {
+        kinds.push(Measure::FromUsual(s.as_str().into()));
     }
     if let Some(s) = &r.fall {
         kinds.push(Measure::Fall(s.as_str().into()));
@@ -538,7 +577,7 @@ fn signal(ctx: &Ctx, name: &str, raw: &Spanned<RawSignal>) -> Result<SignalSpec,
         return ctx.err(
             span,
             format!(
-                "signal '{name}' must have exactly one of angle, incline, elevation, deviation, span, stack, level, distance, height, speed, same_side, below_top, in_range, above_start, above_held, rise, fall"
+                "signal '{name}' must have exactly one of angle, incline, elevation, deviation, span, stack, level, distance, height, offset, speed, same_side, largest, below_top, in_range, above_start, above_held, rise, fall, from_usual"
             ),
         );
     }
@@ -1020,6 +1059,7 @@ mod tests {
                 "toe_forward_tilt",
                 "tandem_side_tilt",
                 "tandem_arm_raise",
+                "head_turns",
                 "single_leg_toe_stand",
                 "heel_raise",
                 "single_leg_stance",
@@ -1110,6 +1150,51 @@ exit = ["a < 160"]
             "b = { speed = \"a\", space = \"picture\", hidden = \"unmeasured\" }\n[recognise]",
         );
         assert!(parse(Path::new("t.toml"), &defaults).is_ok());
+    }
+
+    #[test]
+    fn offsets_need_a_line_and_largest_needs_signals_of_one_unit() {
+        let with =
+            |signals: &str| MINIMAL.replace("[recognise]", &format!("{signals}\n[recognise]"));
+        let turn = "b = { offset = [\"nose\", \"mid_ear\"], along = \"shoulder\", side = \"left\", space = \"world\" }";
+        let t = parse(Path::new("t.toml"), &with(turn)).unwrap();
+        assert!(matches!(
+            t.signals[1].measure,
+            Measure::Offset {
+                along: Part::Shoulder,
+                ..
+            }
+        ));
+        for (bad, says) in [
+            (
+                "b = { offset = [\"nose\", \"mid_ear\"] }",
+                "'offset' needs 'along'",
+            ),
+            (
+                "b = { offset = [\"nose\", \"mid_ear\"], along = \"nose\" }",
+                "'nose' is not a body part with sides",
+            ),
+            (
+                "b = { angle = [\"shoulder\", \"hip\", \"knee\"], along = \"hip\" }",
+                "'along' belongs with 'offset'",
+            ),
+            ("b = { largest = [\"a\"] }", "'largest' needs two or more"),
+            (
+                "b = { largest = [\"a\", \"c\"] }\nc = { span = \"hip\" }",
+                "different units",
+            ),
+            (
+                "b = { largest = [\"a\", \"zz\"] }",
+                "refers to a signal that is not defined",
+            ),
+        ] {
+            let e = error_of(&with(bad));
+            assert!(e.contains(says), "{bad}: {e}");
+        }
+        let relative = with(&format!(
+            "{turn}\nc = {{ from_usual = \"b\" }}\nd = {{ largest = [\"c\", \"b\"] }}"
+        ));
+        assert!(parse(Path::new("t.toml"), &relative).is_ok());
     }
 
     #[test]
