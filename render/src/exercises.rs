@@ -40,6 +40,7 @@ pub enum Exercise {
     HeelRaise,
     SingleLegToeStand,
     HeadTurns,
+    Turning,
 }
 
 impl Exercise {
@@ -76,6 +77,7 @@ impl Exercise {
             Exercise::HeelRaise => "heel_raise",
             Exercise::SingleLegToeStand => "single_leg_toe_stand",
             Exercise::HeadTurns => "head_turns",
+            Exercise::Turning => "turning",
         }
     }
 

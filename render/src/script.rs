@@ -246,10 +246,14 @@ impl Script {
         );
         // A single-leg bridge keeps one leg extended, a single-leg stand stands on one: --side
         // names it.
-        let sided = is_side_plank || one_leg || self.variant == Some(Variant::SingleLeg);
+        // The turning turns towards --side.
+        let sided = is_side_plank
+            || one_leg
+            || exercise == Exercise::Turning
+            || self.variant == Some(Variant::SingleLeg);
         if self.side.is_some() && !(sided || exercise.sided()) {
             bail!(
-                "--side applies to bird_dog, side_plank, kickback, dead_bug, the single_leg glute_bridge and the single-leg stands (the standing leg) only"
+                "--side applies to bird_dog, side_plank, kickback, dead_bug, the single_leg glute_bridge, the single-leg stands (the standing leg) and turning (the way it turns) only"
             );
         }
         let stand_options = [
@@ -379,10 +383,12 @@ impl Defaults {
             Exercise::DeadBug => (6, 0.8, 1.2, 0.5),
             Exercise::PushUp => (6, 0.2, 0.9, 0.3),
             Exercise::ChildsPose => (1, 10.0, 2.0, 2.0),
-            // One attempt; the tempo is that of raising a leg or the heels, or of a loss of
-            // balance (a foot coming down, a step).
             // Two rounds of right, left, up, on the toes; the hold lasts the looks.
             Exercise::HeadTurns => (6, 1.0, 0.5, 0.0),
+            // Two turns; the hold lasts the turns.
+            Exercise::Turning => (2, 1.0, 0.5, 0.0),
+            // One attempt; the tempo is that of raising a leg or the heels, or of a loss of
+            // balance (a foot coming down, a step).
             _ => (1, 8.0, 0.5, 0.0),
         };
         Defaults {
@@ -461,10 +467,10 @@ impl Settings {
         even(self.width, "width")?;
         even(self.height, "height")?;
         if let Some(stand) = self.stand() {
-            if self.exercise == Exercise::HeadTurns {
+            if matches!(self.exercise, Exercise::HeadTurns | Exercise::Turning) {
                 ensure!(
                     (1..=30).contains(&self.reps),
-                    "--reps (the head turns' looks) must be from 1 to 30 (got {})",
+                    "--reps (the head turns' looks, the turning's turns) must be from 1 to 30 (got {})",
                     self.reps
                 );
             } else {
@@ -497,7 +503,7 @@ impl Settings {
             sway_hz: self.sway_hz?,
             axis: self.sway_axis?,
             ended_by: self.ended_by?,
-            looks: if self.exercise == Exercise::HeadTurns {
+            reps: if matches!(self.exercise, Exercise::HeadTurns | Exercise::Turning) {
                 self.reps
             } else {
                 0

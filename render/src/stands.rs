@@ -1,6 +1,7 @@
 //! Standing balance exercises: feet together, tandem stance, single-leg stance, on the toes,
-//! single leg on the toes and head turns on the toes, each one attempt with scripted postural
-//! sway and a scripted end; the head turns also look right, left and up at scripted times.
+//! single leg on the toes, head turns on the toes and turning on the spot, each one attempt
+//! with scripted postural sway and a scripted end; the head turns also look right, left and
+//! up at scripted times, and the turning turns the whole body about the vertical.
 //!
 //! The body stands on the mat facing along the stage's `u` (the floor exercises' head end), so
 //! the side camera sees the profile and the front camera the face. Sway is an inverted
@@ -62,14 +63,58 @@ impl StandEnd {
 }
 
 /// The standing exercises.
-pub const STANDS: [Exercise; 6] = [
+pub const STANDS: [Exercise; 7] = [
     Exercise::FeetTogetherStand,
     Exercise::TandemStance,
     Exercise::SingleLegStance,
     Exercise::HeelRaise,
     Exercise::SingleLegToeStand,
     Exercise::HeadTurns,
+    Exercise::Turning,
 ];
+
+/// Turning on the spot (routine exercise 9: "turn around your axis, stepping with your feet"):
+/// whole turns at a steady pace, the feet together turning with the body, hands on the waist.
+const TURN_DEG_PER_S: f64 = 90.0;
+
+/// The turning's whole turns: when they begin, how many, and which way.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Turning {
+    pub begin: f64,
+    pub turns: u32,
+    /// The way the body turns: to its left (anticlockwise seen from above) or right.
+    pub towards: Side,
+}
+
+impl Turning {
+    fn turn_s() -> f64 {
+        360.0 / TURN_DEG_PER_S
+    }
+
+    pub fn end(&self) -> f64 {
+        self.begin + f64::from(self.turns) * Turning::turn_s()
+    }
+
+    /// Each whole turn's start and end.
+    pub fn spans(&self) -> Vec<(f64, f64)> {
+        (0..self.turns)
+            .map(|i| {
+                let a = self.begin + f64::from(i) * Turning::turn_s();
+                (a, a + Turning::turn_s())
+            })
+            .collect()
+    }
+
+    /// How far the body has turned at `t`, radians (+ to its left).
+    fn angle(&self, t: f64) -> f32 {
+        let a = TURN_DEG_PER_S * (t.clamp(self.begin, self.end()) - self.begin);
+        let sign = match self.towards {
+            Side::Left => 1.0,
+            Side::Right => -1.0,
+        };
+        (sign * a.to_radians()) as f32
+    }
+}
 
 /// Where a look of the head turns goes (routine exercise 10: "look right, left, up, forward").
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -145,8 +190,9 @@ pub struct StandScript {
     pub sway_hz: f64,
     pub axis: SwayAxis,
     pub ended_by: StandEnd,
-    /// Head turns: how many looks (right, left, up, in turn); 0 for the other stands.
-    pub looks: u32,
+    /// The stand's scripted movements: the head turns' looks (right, left, up, in turn), the
+    /// turning's whole turns; 0 for the other stands.
+    pub reps: u32,
 }
 
 impl StandScript {
@@ -213,6 +259,8 @@ pub struct Stand {
     pub standing: Side,
     /// The head turns' looks (none for the other stands).
     pub looks: Vec<Look>,
+    /// The turning's turns.
+    pub turning: Option<Turning>,
     body: Body,
     figure: Figure,
     landmarks: Vec<Landmark>,
@@ -270,8 +318,17 @@ impl Stand {
         (rest_s, up_s, hold_s, down_s, rest_end_s): (f64, f64, f64, f64, f64),
     ) -> Stand {
         let start = rest_s + up_s;
-        let (looks, looking_s) = looks(script.looks, start);
-        let end = start + hold_s.max(looking_s);
+        let (looks, looking_s) = match exercise {
+            Exercise::HeadTurns => looks(script.reps, start),
+            _ => (Vec::new(), 0.0),
+        };
+        let turning = (exercise == Exercise::Turning).then_some(Turning {
+            begin: start + 0.5,
+            turns: script.reps,
+            towards: standing,
+        });
+        let turning_s = turning.map_or(0.0, |tr| tr.end() - start + 0.5);
+        let end = start + hold_s.max(looking_s).max(turning_s);
         let (leaving, settled) = match script.ended_by {
             StandEnd::TimeUp => (end, end),
             StandEnd::TouchDown | StandEnd::HeelsDropped => (end - down_s, end),
@@ -295,6 +352,7 @@ impl Stand {
             },
             standing,
             looks,
+            turning,
             ankle_h: 0.08 * body.scale,
             body,
             figure,
@@ -371,7 +429,7 @@ impl Stand {
         let ends = |e: StandEnd| self.script.ended_by == e;
         let mut c = Controls::default();
         match self.exercise {
-            Exercise::FeetTogetherStand | Exercise::TandemStance => {
+            Exercise::FeetTogetherStand | Exercise::TandemStance | Exercise::Turning => {
                 c.hands = rise;
                 if ends(StandEnd::HandsLeftWaist) {
                     c.arms_out = leaving;
@@ -442,7 +500,33 @@ impl Stand {
             let still = along(0.0);
             c.turn = bisect(-0.3, 0.3, |a| along(a) - still - want);
         }
-        self.pose_with(&c)
+        let mut pose = self.pose_with(&c);
+        if let Some(turning) = &self.turning {
+            // The whole body turns about the vertical through the feet.
+            let r = Mat3::axis_angle(Vec3::Y, turning.angle(t));
+            let feet = self
+                .planted(Side::Left)
+                .lerp(self.planted(Side::Right), 0.5);
+            let centre = v3(feet.x, 0.0, feet.z);
+            pose.root = centre + r * (pose.root - centre);
+            pose.pelvis = r * pose.pelvis;
+        }
+        pose
+    }
+
+    /// The turn under way at `t`, numbered from 1.
+    pub fn turn_at(&self, t: f64) -> Option<u32> {
+        let spans = self.turning?.spans();
+        let i = spans.iter().position(|(a, b)| (*a..*b).contains(&t))?;
+        Some(i as u32 + 1)
+    }
+
+    /// The way the body faces at `t` (horizontal, unit).
+    pub fn heading(&self, t: f64) -> Vec3 {
+        match &self.turning {
+            Some(turning) => Mat3::axis_angle(Vec3::Y, turning.angle(t)) * self.ahead,
+            None => self.ahead,
+        }
     }
 
     /// The pose for given controls.
@@ -730,7 +814,7 @@ mod tests {
             sway_hz: 0.5,
             axis,
             ended_by,
-            looks: 0,
+            reps: 0,
         };
         script.check(e).unwrap();
         Stand::new(
@@ -750,7 +834,7 @@ mod tests {
             sway_hz: 0.3,
             axis: SwayAxis::SideToSide,
             ended_by: StandEnd::TimeUp,
-            looks: 4,
+            reps: 4,
         };
         script.check(Exercise::HeadTurns).unwrap();
         // Facing −x: the person's left is +z.
@@ -797,6 +881,53 @@ mod tests {
         assert!(s.look_at(between).is_none());
         assert_eq!(s.look_at(s.looks[1].top()).map(|(i, _)| i), Some(2));
         assert_eq!(s.looks[2].side(), None);
+    }
+
+    #[test]
+    fn turning_turns_the_whole_body_about_the_feet() {
+        let script = StandScript {
+            sway_m: 0.0,
+            sway_hz: 0.3,
+            axis: SwayAxis::SideToSide,
+            ended_by: StandEnd::TimeUp,
+            reps: 2,
+        };
+        script.check(Exercise::Turning).unwrap();
+        let s = Stand::new(
+            Exercise::Turning,
+            script,
+            Side::Right,
+            Body::new(1.70),
+            -Vec3::X,
+            (1.0, 0.5, 1.0, 0.5, 0.5),
+        );
+        let tr = s.turning.expect("turning");
+        assert_eq!(tr.spans().len(), 2);
+        assert!(s.timing.end >= tr.end());
+        // A quarter turn to the right after a second (90° a second), the back turned after
+        // two, facing ahead again after four.
+        // Facing −x, the person's right is −z.
+        let quarter = s.heading(tr.begin + 1.0);
+        assert!((quarter + Vec3::Z).length() < 1e-3, "{quarter:?}");
+        assert!((s.heading(tr.begin + 2.0) - Vec3::X).length() < 1e-3);
+        assert!((s.heading(tr.begin + 4.0) + Vec3::X).length() < 1e-3);
+        assert_eq!(s.turn_at(tr.begin + 4.5), Some(2));
+        assert_eq!(s.turn_at(tr.end() + 0.1), None);
+        // The body turns as a whole: the nose points where the body faces, and the feet stay
+        // over the same spot.
+        let sk = |t: f64| Skeleton::new(&s.body, &s.pose(t));
+        let at = |t: f64, name: &str| {
+            let lm = s.landmarks.iter().find(|l| l.name == name).unwrap();
+            sk(t).landmark(&s.body, lm)
+        };
+        let mid = |t: f64, part: &str| {
+            at(t, &format!("left_{part}")).lerp(at(t, &format!("right_{part}")), 0.5)
+        };
+        let t = tr.begin + 2.0;
+        let face = (at(t, "nose") - mid(t, "ear")).reject(Vec3::Y).normalized();
+        assert!(face.dot(s.heading(t)) > 0.9, "{face:?}");
+        let feet = |t: f64| mid(t, "ankle").reject(Vec3::Y);
+        assert!((feet(t) - feet(tr.begin)).length() < 0.02);
     }
 
     fn rms(v: &[f32]) -> f32 {

@@ -260,7 +260,38 @@ impl Truth<'_> {
         let tl = self.timeline;
         let ms = |v: f64| round(v, 3);
         let looks = self.stand.map_or(&[][..], |(st, _)| &st.looks);
-        let reps = if !looks.is_empty() {
+        let turning = self.stand.and_then(|(st, _)| st.turning.map(|tr| (st, tr)));
+        let counted = !looks.is_empty() || turning.is_some();
+        let reps = if let Some((st, tr)) = turning {
+            // A whole turn's top is the moment the person faces most nearly away from the
+            // camera (once per turn whatever the camera's place): then the back is seen.
+            let view = (self.camera.target - self.camera.pos)
+                .reject(Vec3::Y)
+                .normalized();
+            tr.spans()
+                .into_iter()
+                .zip(1..)
+                .map(|((a, b), index)| {
+                    let frames = (a * s.fps).ceil() as usize..(b * s.fps).ceil() as usize;
+                    let top = frames
+                        .map(|i| i as f64 / s.fps)
+                        .max_by(|x, y| {
+                            st.heading(*x)
+                                .dot(view)
+                                .total_cmp(&st.heading(*y).dot(view))
+                        })
+                        .unwrap_or(a);
+                    RepRecord {
+                        index,
+                        side: side_name(Some(tr.towards)),
+                        start_s: ms(a),
+                        top_s: ms(top),
+                        end_s: ms(b),
+                        faults: Vec::new(),
+                    }
+                })
+                .collect()
+        } else if !looks.is_empty() {
             // The head turns' reps are their looks: the top when the head is fully turned.
             looks
                 .iter()
@@ -357,9 +388,10 @@ impl Truth<'_> {
                 let t = i as f64 / s.fps;
                 let (phase, rep, side) = tl.label_at(t);
                 let (phase, rep, side) = match self.stand {
-                    Some((st, _)) => match st.look_at(t) {
-                        Some((i, look)) => (st.phase(t), Some(i), look.side()),
-                        None => (st.phase(t), None, s.side),
+                    Some((st, _)) => match (st.look_at(t), st.turn_at(t)) {
+                        (Some((i, look)), _) => (st.phase(t), Some(i), look.side()),
+                        (None, Some(i)) => (st.phase(t), Some(i), s.side),
+                        (None, None) => (st.phase(t), None, s.side),
                     },
                     None => (phase.name(), rep, side),
                 };
@@ -383,8 +415,9 @@ impl Truth<'_> {
                     index: i,
                     t: self.t(i),
                     phase,
-                    // Planks have holds, not reps (the head turns' looks are reps).
-                    rep: rep.filter(|_| !s.exercise.is_hold() || !looks.is_empty()),
+                    // Planks have holds, not reps (the head turns' looks and the turning's
+                    // turns are reps).
+                    rep: rep.filter(|_| !s.exercise.is_hold() || counted),
                     side: side_name(side),
                     faults: tl.faults_at(t).into_iter().map(|c| c.name()).collect(),
                     joints: Named {
@@ -422,7 +455,7 @@ impl Truth<'_> {
             },
             script: s,
             targets: Targets {
-                reps: (!s.exercise.is_hold() || !looks.is_empty()).then_some(s.reps),
+                reps: (!s.exercise.is_hold() || counted).then_some(s.reps),
                 hold_s: s.hold_s,
             },
             reps,
