@@ -385,7 +385,7 @@ impl ModelArgs {
 struct EngineArgs {
     /// Score only this exercise (bird_dog, glute_bridge, side_plank, superman, plank, a
     /// balance stand such as single_leg_stance, heel_raise, feet_together_stand, tandem_stance,
-    /// head_turns, or a user template's id) instead of recognising it.
+    /// turning, head_turns, or a user template's id) instead of recognising it.
     #[arg(long, value_name = "ID")]
     exercise: Option<String>,
     /// Directory of extra exercise templates (*.toml); they replace built-ins with the same id.

@@ -2,7 +2,8 @@
 //! the balance stands with scripted sway of known amplitude and frequency (none at all for the
 //! noise floor), and losses of balance at known times, from the front and the side, 2-4 m
 //! away, 720×1280 (a phone held upright); and head turns on the toes (looks right, left and up
-//! at known times) from the front, at angles and from the side. Each clip is analysed as a guided routine would (the
+//! at known times) and turning on the spot (whole turns) from the front, at 45° and from the
+//! side. Each clip is analysed as a guided routine would (the
 //! stand named, the person's height given) and its attempts and sway are compared with the
 //! renderer's truth: the true centre of mass over the standing foot, computed with posecheck's
 //! own segment model.
@@ -33,7 +34,9 @@ const TIMING_TARGET_S: f64 = 0.3;
 /// What ends an attempt when balance is lost (posecheck's report words).
 const LOSSES: [&str; 4] = ["touch_down", "step", "heels_dropped", "hands_left_waist"];
 /// A look is found by a counted rep to the same side (none for a look up) whose top is this
-/// near the moment the head is fully turned; the manifests' rep tops allow 0.5 s too.
+/// near the moment the head is fully turned; the manifests' rep tops allow 0.5 s too. A whole
+/// turn is found by a counted rep whose top falls within it (its moment of facing away is a
+/// plateau of 1 s or more in the nose's depth, where the rep's top comes early).
 const LOOK_WITHIN_S: f64 = 0.5;
 
 /// How a set is filmed: frame size, and how long the stance lasts when held and before a
@@ -69,8 +72,9 @@ struct Cell {
     sway_cm: f64,
     sway_hz: f64,
     ended_by: &'static str,
-    /// Head turns: how many looks (right, left, up, in turn).
-    looks: u32,
+    /// Scripted movements: the head turns' looks (right, left, up, in turn), the turning's
+    /// whole turns.
+    reps: u32,
 }
 
 impl Cell {
@@ -84,14 +88,20 @@ impl Cell {
             sway_cm: 0.0,
             sway_hz: 0.3,
             ended_by: "time_up",
-            looks: 0,
+            reps: 0,
         }
         .named()
     }
 
-    /// Head turns: `n` looks, the stance held as long as they last.
-    fn looking(self, n: u32) -> Cell {
-        Cell { looks: n, ..self }.named()
+    /// The head turns' looks or the turning's turns: `n` of them, the stance held as long as
+    /// they last.
+    fn moving(self, n: u32) -> Cell {
+        Cell { reps: n, ..self }.named()
+    }
+
+    /// Counted by the turning's whole turns rather than by looks.
+    fn turning(&self) -> bool {
+        self.stand == "turning"
     }
 
     fn swaying(self, cm: f64, hz: f64) -> Cell {
@@ -112,10 +122,11 @@ impl Cell {
     }
 
     fn named(self) -> Cell {
-        let name = if self.looks > 0 {
+        let name = if self.reps > 0 {
+            let what = if self.turning() { "turns" } else { "looks" };
             format!(
-                "{}-{}-{}m-{}looks",
-                self.stand, self.view, self.distance_m, self.looks
+                "{}-{}-{}m-{}{what}",
+                self.stand, self.view, self.distance_m, self.reps
             )
         } else {
             format!(
@@ -137,8 +148,8 @@ impl Cell {
     }
 
     fn args(&self) -> Vec<String> {
-        let hold = if self.looks > 0 {
-            // The stance lasts as long as the looks.
+        let hold = if self.reps > 0 {
+            // The stance lasts as long as the movements.
             1.0
         } else if self.ended_by == "time_up" {
             self.shoot.hold_s
@@ -168,8 +179,8 @@ impl Cell {
         .iter()
         .map(|s| s.to_string())
         .collect();
-        if self.looks > 0 {
-            args.extend(["--reps".to_string(), self.looks.to_string()]);
+        if self.reps > 0 {
+            args.extend(["--reps".to_string(), self.reps.to_string()]);
         }
         args
     }
@@ -177,9 +188,10 @@ impl Cell {
 
 /// Still and swaying single-leg stances at every view and distance, faster sway at 3 m, every
 /// loss of balance the renderer scripts, the other stands held steadily, and head turns from
-/// the front (2-4 m), at 45 degrees and from the side; or, for CI, a still stand, one sway, one
-/// touch-down, heels dropping filmed from the side (the far foot hidden behind the near one),
-/// and one round of head turns at 45 degrees.
+/// the front (2-4 m), at 45 degrees and from the side, and turning on the spot from the front,
+/// at 45 degrees and from the side; or, for CI, a still stand, one sway, one touch-down, heels
+/// dropping filmed from the side (the far foot hidden behind the near one), one round of head
+/// turns and two turns on the spot at 45 degrees.
 fn cells(size: MatrixSize) -> Vec<Cell> {
     if size != MatrixSize::Balance {
         let at = |view| Cell::new(QUICK, "single_leg_stance", view, 3.0);
@@ -188,7 +200,8 @@ fn cells(size: MatrixSize) -> Vec<Cell> {
             at("front").swaying(2.0, 0.3),
             at("front").ending("touch_down"),
             Cell::new(QUICK, "heel_raise", "side", 3.0).ending("heels_dropped"),
-            Cell::new(QUICK, "head_turns", "oblique", 3.0).looking(3),
+            Cell::new(QUICK, "head_turns", "oblique", 3.0).moving(3),
+            Cell::new(QUICK, "turning", "oblique", 3.0).moving(2),
         ];
     }
     let mut out = Vec::new();
@@ -216,49 +229,69 @@ fn cells(size: MatrixSize) -> Vec<Cell> {
         ("oblique", 3.0),
         ("side", 3.0),
     ] {
-        out.push(at("head_turns", view, d).looking(6));
+        out.push(at("head_turns", view, d).moving(6));
+    }
+    for view in ["front", "oblique", "side"] {
+        out.push(at("turning", view, 3.0).moving(3));
     }
     out
 }
 
-/// A look of the head turns (the truth), and whether posecheck counted it.
+/// A scripted movement (a look of the head turns, a whole turn of the turning), and whether
+/// posecheck counted it.
 #[derive(Clone, Debug, Serialize)]
-pub struct LookFound {
-    /// `left`, `right`, or none for a look up.
+pub struct MoveFound {
+    /// A look: `left`, `right`, or none for a look up; a turn: the way it turns.
     pub side: Option<String>,
+    pub start_s: f64,
     pub top_s: f64,
+    pub end_s: f64,
     pub found: bool,
+    /// The top of the rep that found it.
+    pub counted_top_s: Option<f64>,
 }
 
-/// The truth's looks, matched one to one with posecheck's reps (same side, tops within
-/// [`LOOK_WITHIN_S`]); and how many reps matched no look.
-fn match_looks(gt: &Value, report: &Report, stand: &str) -> (Vec<LookFound>, usize) {
+/// The truth's movements, matched one to one with posecheck's reps (a look: same side, tops
+/// within [`LOOK_WITHIN_S`]; a turn: the rep's top within it, its way not judged); and how
+/// many reps matched none.
+fn match_moves(cell: &Cell, gt: &Value, report: &Report) -> (Vec<MoveFound>, usize) {
     let mut reps: Vec<(Option<String>, f64)> = report
         .exercises
         .iter()
-        .filter(|s| s.exercise == stand)
+        .filter(|s| s.exercise == cell.stand)
         .flat_map(|s| s.rep_list.iter())
         .map(|r| (r.side.map(|s| s.name().to_string()), r.top_s))
         .collect();
-    let looks = gt["reps"]
+    let moves = gt["reps"]
         .as_array()
         .map_or(&[][..], Vec::as_slice)
         .iter()
-        .filter_map(|l| {
-            let side = l["side"].as_str().map(str::to_string);
-            let top = l["top_s"].as_f64()?;
-            let at = reps
-                .iter()
-                .position(|(s, t)| *s == side && (t - top).abs() <= LOOK_WITHIN_S);
-            let found = at.map(|i| reps.remove(i)).is_some();
-            Some(LookFound {
+        .filter_map(|m| {
+            let side = m["side"].as_str().map(str::to_string);
+            let (start, top, end) = (
+                m["start_s"].as_f64()?,
+                m["top_s"].as_f64()?,
+                m["end_s"].as_f64()?,
+            );
+            let at = reps.iter().position(|(s, t)| {
+                if cell.turning() {
+                    (start..end).contains(t)
+                } else {
+                    *s == side && (t - top).abs() <= LOOK_WITHIN_S
+                }
+            });
+            let counted = at.map(|i| reps.remove(i).1);
+            Some(MoveFound {
                 side,
+                start_s: start,
                 top_s: top,
-                found,
+                end_s: end,
+                found: counted.is_some(),
+                counted_top_s: counted,
             })
         })
         .collect();
-    (looks, reps.len())
+    (moves, reps.len())
 }
 
 /// An attempt as posecheck reported it.
@@ -295,8 +328,9 @@ pub struct ClipResult {
     pub end_error_s: Option<f64>,
     /// A loss of balance called where the stance was held to the end.
     pub false_loss: bool,
-    /// Head turns: the looks, and reps posecheck counted that were none of them.
-    pub looks: Vec<LookFound>,
+    /// Scripted movements (the head turns' looks, the turning's turns; none for the other
+    /// stands), and reps posecheck counted that were none of them.
+    pub moves: Vec<MoveFound>,
     pub extra_reps: usize,
 }
 
@@ -368,7 +402,11 @@ fn score(cell: &Cell, gt: &Value, report: &Report) -> Result<ClipResult, Error> 
     };
     let held = reason == "time_up";
     let false_loss = held && attempts.iter().any(|a| LOSSES.contains(&&*a.ended_by));
-    let (looks, extra_reps) = match_looks(gt, report, cell.stand);
+    let (moves, extra_reps) = if cell.reps > 0 {
+        match_moves(cell, gt, report)
+    } else {
+        (Vec::new(), 0)
+    };
     Ok(ClipResult {
         clip: cell.name.clone(),
         stand: cell.stand.to_string(),
@@ -385,7 +423,7 @@ fn score(cell: &Cell, gt: &Value, report: &Report) -> Result<ClipResult, Error> 
         rms_cm,
         rms_error,
         false_loss,
-        looks,
+        moves,
         extra_reps,
     })
 }
@@ -504,7 +542,14 @@ pub fn markdown(e: &BalanceEval) -> String {
         w,
         "\n### Noise floor: standing still\n\n| stand | view | distance | measured RMS, cm | body heights (‰) | attempts (posecheck) |\n|---|---|---:|---:|---:|---|"
     );
-    let stands: Vec<&ClipResult> = e.clips.iter().filter(|c| c.looks.is_empty()).collect();
+    let of =
+        |stand: &str| -> Vec<&ClipResult> { e.clips.iter().filter(|c| c.stand == stand).collect() };
+    let (head_turns, turning) = (of("head_turns"), of("turning"));
+    let stands: Vec<&ClipResult> = e
+        .clips
+        .iter()
+        .filter(|c| c.stand != "head_turns" && c.stand != "turning")
+        .collect();
     for c in stands
         .iter()
         .filter(|c| c.sway_cm == 0.0 && c.true_ended_by == "time_up")
@@ -542,20 +587,23 @@ pub fn markdown(e: &BalanceEval) -> String {
                 .map_or("not found".to_string(), |e| format!("{e:+.2} s"))
         );
     }
-    let turning: Vec<&ClipResult> = e.clips.iter().filter(|c| !c.looks.is_empty()).collect();
     let _ = writeln!(
         w,
         "\n### Head turns\n\nLooks right, left and up in turn, 70° each way and 35° up, each held 1 s; found: a rep to the same side (none for a look up) with its top within {LOOK_WITHIN_S} s of the head fully turned.\n\n| view | distance | right found | left found | up found | reps that were no look |\n|---|---|---:|---:|---:|---:|"
     );
     let found_of = |c: &ClipResult, side: Option<&str>| {
-        let of: Vec<&LookFound> = c
-            .looks
+        let of: Vec<&MoveFound> = c
+            .moves
             .iter()
-            .filter(|l| l.side.as_deref() == side)
+            .filter(|l| side.is_none_or(|s| l.side.as_deref() == Some(s)))
             .collect();
         format!("{} of {}", of.iter().filter(|l| l.found).count(), of.len())
     };
-    for c in &turning {
+    let up_of = |c: &ClipResult| {
+        let of: Vec<&MoveFound> = c.moves.iter().filter(|l| l.side.is_none()).collect();
+        format!("{} of {}", of.iter().filter(|l| l.found).count(), of.len())
+    };
+    for c in &head_turns {
         let _ = writeln!(
             w,
             "| {} | {} m | {} | {} | {} | {} |",
@@ -563,6 +611,29 @@ pub fn markdown(e: &BalanceEval) -> String {
             c.distance_m,
             found_of(c, Some("right")),
             found_of(c, Some("left")),
+            up_of(c),
+            c.extra_reps
+        );
+    }
+    let _ = writeln!(
+        w,
+        "\n### Turning on the spot\n\nWhole turns at 90° a second, feet together, hands on the waist; found: a rep whose top falls within the turn (the way it turns is not judged).\n\n| view | distance | turns found | reps that were no turn | back fully turned (truth) → rep's top (posecheck), s |\n|---|---|---:|---:|---|"
+    );
+    for c in &turning {
+        let tops = c
+            .moves
+            .iter()
+            .map(|m| match m.counted_top_s {
+                Some(t) => format!("{:.2} → {t:.2}", m.top_s),
+                None => format!("{:.2} → –", m.top_s),
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let _ = writeln!(
+            w,
+            "| {} | {} m | {} | {} | {tops} |",
+            c.view,
+            c.distance_m,
             found_of(c, None),
             c.extra_reps
         );
@@ -601,13 +672,22 @@ pub fn markdown(e: &BalanceEval) -> String {
         losses.len(),
         held.len()
     );
-    let looks: Vec<&LookFound> = turning.iter().flat_map(|c| c.looks.iter()).collect();
-    let _ = writeln!(
-        w,
-        "- Head turns: {} of {} looks counted, to the right side at the right time; {} reps that were no look.",
-        looks.iter().filter(|l| l.found).count(),
-        looks.len(),
-        turning.iter().map(|c| c.extra_reps).sum::<usize>()
-    );
+    for (clips, what, how) in [
+        (
+            &head_turns,
+            "Head turns",
+            "looks counted, to the right side at the right time",
+        ),
+        (&turning, "Turning on the spot", "turns counted"),
+    ] {
+        let moves: Vec<&MoveFound> = clips.iter().flat_map(|c| c.moves.iter()).collect();
+        let _ = writeln!(
+            w,
+            "- {what}: {} of {} {how}; {} reps that were none of them.",
+            moves.iter().filter(|l| l.found).count(),
+            moves.len(),
+            clips.iter().map(|c| c.extra_reps).sum::<usize>()
+        );
+    }
     out
 }

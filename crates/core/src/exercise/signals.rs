@@ -74,6 +74,10 @@ pub enum Measure {
     /// Height of the first point above the second, along the floor's normal, in torso lengths
     /// (the hips above the toes; a raised foot above the standing one).
     Height([PointRef; 2]),
+    /// How much farther from the camera the first point is than the second, in torso lengths
+    /// (the 3-D world points; in the picture BlazePose's relative depth, none for a model
+    /// without depth): the nose behind the ears is the back turned to the camera.
+    Depth([PointRef; 2]),
     /// How far a point lies from another towards the measured side, along the left-right line
     /// of a part (level with the floor in 3-D), in torso lengths: the nose off the ears'
     /// midpoint along the shoulders is how far the head is turned to that side.
@@ -212,7 +216,8 @@ impl Measure {
             Measure::Incline(p)
             | Measure::Elevation(p)
             | Measure::Distance(p)
-            | Measure::Height(p) => p.to_vec(),
+            | Measure::Height(p)
+            | Measure::Depth(p) => p.to_vec(),
             Measure::Deviation { point, line } => vec![*point, line[0], line[1]],
             Measure::Offset { point, from, .. } => vec![*point, *from],
             Measure::Level(p) => vec![*p],
@@ -246,6 +251,7 @@ impl Measure {
             | Measure::Level(_)
             | Measure::Distance(_)
             | Measure::Height(_)
+            | Measure::Depth(_)
             | Measure::Offset { .. } => Unit::TorsoLengths,
             Measure::Speed(_) => Unit::DegreesPerSecond,
             Measure::SameSide(..) => Unit::YesNo,
@@ -276,6 +282,7 @@ impl Measure {
             | Measure::Level(_)
             | Measure::Distance(_)
             | Measure::Height(_)
+            | Measure::Depth(_)
             | Measure::Offset { .. } => 0.1,
             Measure::Speed(_) => 30.0,
             Measure::SameSide(..) => 0.5,
@@ -466,6 +473,7 @@ impl Frame<'_> {
             Measure::Level(r) => p(*r)?.dot(up) / torso(),
             Measure::Distance([a, b]) => (p(*a)? - p(*b)?).length() / torso(),
             Measure::Height([a, b]) => (p(*a)? - p(*b)?).dot(up) / torso(),
+            Measure::Depth([a, b]) => (p(*a)? - p(*b)?).z / torso(),
             Measure::Offset { point, from, along } => {
                 let line = pair(*along)? * side_sign(side);
                 let level = line - up * line.dot(up);
@@ -496,6 +504,13 @@ impl Frame<'_> {
             Measure::Level(r) => -p(*r)?.rotated(-self.roll).y / self.torso,
             Measure::Distance([a, b]) => (p(*a)? - p(*b)?).length() / self.torso,
             Measure::Height([a, b]) => (p(*b)? - p(*a)?).rotated(-self.roll).y / self.torso,
+            Measure::Depth([a, b]) => {
+                let z = |r: PointRef| {
+                    let at = |j: Joint| self.pose.keypoints[j.index()].z;
+                    self.locate(r, side, hidden, at, |a, b| (a + b) / 2.0)
+                };
+                (z(*a)? - z(*b)?) / self.torso
+            }
             Measure::Offset { point, from, along } => {
                 let line = pair(*along)? * side_sign(side);
                 (p(*point)? - p(*from)?).dot(line * (1.0 / line.length())) / self.torso
@@ -837,23 +852,26 @@ fn weighted([l, r]: [SignalValue; 2], [wl, wr]: [f32; 2]) -> SignalValue {
 }
 
 /// The unit a signal's values are in: a signal relative to another (a rise, a drop from the
-/// top) or the largest of others is in the unit of its source.
-fn value_unit(specs: &[SignalSpec], i: usize) -> Unit {
-    match &specs[i].measure {
-        Measure::BelowTop(s)
-        | Measure::Rise(s)
-        | Measure::FromUsual(s)
-        | Measure::Fall(s)
-        | Measure::AboveStart(s)
-        | Measure::AboveHeld(s) => s
-            .index()
-            .map_or(Unit::SignalUnits, |j| value_unit(specs, j)),
-        Measure::Largest(sources) => sources
-            .first()
-            .and_then(SignalRef::index)
-            .map_or(Unit::SignalUnits, |j| value_unit(specs, j)),
-        m => m.unit(),
+/// top) or the largest of others is in the unit of its source. Followed at most once per
+/// signal, so that references going round in a circle (refused elsewhere) cannot loop.
+fn value_unit(specs: &[SignalSpec], mut i: usize) -> Unit {
+    for _ in 0..specs.len() {
+        let source = match &specs[i].measure {
+            Measure::BelowTop(s)
+            | Measure::Rise(s)
+            | Measure::FromUsual(s)
+            | Measure::Fall(s)
+            | Measure::AboveStart(s)
+            | Measure::AboveHeld(s) => s.index(),
+            Measure::Largest(sources) => sources.first().and_then(SignalRef::index),
+            m => return m.unit(),
+        };
+        match source {
+            Some(j) => i = j,
+            None => return Unit::SignalUnits,
+        }
     }
+    Unit::SignalUnits
 }
 
 /// Points every reference between signals at the signal it names; `Err` names an unknown one,
@@ -1100,10 +1118,12 @@ mod tests {
             (Nose, 95.0, 76.0),
         ]);
         let mut world = [[0.0; 3]; crate::skeleton::JOINT_COUNT];
-        world[LeftShoulder.index()] = [0.2, 0.0, 0.0];
-        world[RightShoulder.index()] = [-0.2, 0.0, 0.0];
-        world[LeftHip.index()] = [0.2, 0.5, 0.0];
-        world[RightHip.index()] = [-0.2, 0.5, 0.0];
+        // One shoulder raised 10 cm: the line is levelled with the floor before the nose is
+        // measured along it.
+        world[LeftShoulder.index()] = [0.2, -0.05, 0.0];
+        world[RightShoulder.index()] = [-0.2, 0.05, 0.0];
+        world[LeftHip.index()] = [0.2, 0.45, 0.0];
+        world[RightHip.index()] = [-0.2, 0.55, 0.0];
         world[LeftEar.index()] = [0.03, -0.25, 0.06];
         world[RightEar.index()] = [-0.03, -0.25, -0.06];
         world[Nose.index()] = [-0.09, -0.24, -0.05];
@@ -1272,6 +1292,41 @@ mod tests {
         at(&mut state, -200.0, 6.2, &mut out);
         assert!(out[1].value.unwrap().abs() < 1e-4, "{:?}", out[1]);
         assert!((out[5].value.unwrap() - 1.0).abs() < 1e-4, "{:?}", out[5]);
+    }
+
+    #[test]
+    fn from_usual_is_the_distance_from_the_median_and_keeps_the_sources_side() {
+        use Joint::*;
+        let specs = vec![
+            spec(
+                "hip",
+                Measure::Level(PointRef::Part(Part::Hip)),
+                SideRule::Fixed(Side::Left),
+            ),
+            spec("off", Measure::FromUsual("hip".into()), SideRule::Visible),
+        ];
+        let (specs, order) = prepared(specs);
+        let mut state = SignalState::default();
+        let mut out = Vec::new();
+        let mut at = |y: f32, t: f64, out: &mut Vec<SignalValue>| {
+            let pose = pose_with(&[(LeftHip, 0.0, y)]);
+            state.evaluate(&specs, &order, &frame(&pose, Side::Left), t, out);
+            state.learn(t, None, out);
+        };
+        // Unknown until a third of a second was seen.
+        at(-50.0, 0.0, &mut out);
+        assert_eq!(out[1].value, None);
+        // Level 0.5 most of the time (20 frames), 1.5 now and then (9): the usual level is
+        // 0.5, and the side is the source's.
+        for i in 1..30 {
+            let y = if i % 3 == 0 { -150.0 } else { -50.0 };
+            at(y, i as f64 / 30.0, &mut out);
+        }
+        at(-150.0, 1.0, &mut out);
+        assert!((out[1].value.unwrap() - 1.0).abs() < 1e-4, "{:?}", out[1]);
+        assert_eq!(out[1].side, Some(Side::Left));
+        at(0.0, 1.04, &mut out);
+        assert!((out[1].value.unwrap() + 0.5).abs() < 1e-4, "{:?}", out[1]);
     }
 
     #[test]

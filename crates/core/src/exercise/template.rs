@@ -20,7 +20,7 @@ use crate::report::model::{Fault, HoldEnd};
 use crate::skeleton::{Part, Side};
 
 /// The templates compiled into the binary.
-pub const BUILTIN: [(&str, &str); 14] = [
+pub const BUILTIN: [(&str, &str); 15] = [
     (
         "bird_dog.toml",
         include_str!("../../../../templates/bird_dog.toml"),
@@ -64,6 +64,10 @@ pub const BUILTIN: [(&str, &str); 14] = [
     (
         "head_turns.toml",
         include_str!("../../../../templates/head_turns.toml"),
+    ),
+    (
+        "turning.toml",
+        include_str!("../../../../templates/turning.toml"),
     ),
     (
         "single_leg_toe_stand.toml",
@@ -290,6 +294,7 @@ struct RawSignal {
     level: Option<String>,
     distance: Option<Vec<String>>,
     height: Option<Vec<String>>,
+    depth: Option<Vec<String>>,
     offset: Option<Vec<String>>,
     along: Option<String>,
     largest: Option<Vec<String>>,
@@ -515,6 +520,9 @@ fn signal(ctx: &Ctx, name: &str, raw: &Spanned<RawSignal>) -> Result<SignalSpec,
     if let Some(p) = &r.height {
         kinds.push(Measure::Height(points::<2>(ctx, &span, p, "height")?));
     }
+    if let Some(p) = &r.depth {
+        kinds.push(Measure::Depth(points::<2>(ctx, &span, p, "depth")?));
+    }
     if let Some(p) = &r.offset {
         let [point, from] = points::<2>(ctx, &span, p, "offset")?;
         let along = r.along.as_deref().map_or_else(
@@ -577,7 +585,7 @@ fn signal(ctx: &Ctx, name: &str, raw: &Spanned<RawSignal>) -> Result<SignalSpec,
         return ctx.err(
             span,
             format!(
-                "signal '{name}' must have exactly one of angle, incline, elevation, deviation, span, stack, level, distance, height, offset, speed, same_side, largest, below_top, in_range, above_start, above_held, rise, fall, from_usual"
+                "signal '{name}' must have exactly one of angle, incline, elevation, deviation, span, stack, level, distance, height, depth, offset, speed, same_side, largest, below_top, in_range, above_start, above_held, rise, fall, from_usual"
             ),
         );
     }
@@ -1060,6 +1068,7 @@ mod tests {
                 "tandem_side_tilt",
                 "tandem_arm_raise",
                 "head_turns",
+                "turning",
                 "single_leg_toe_stand",
                 "heel_raise",
                 "single_leg_stance",
