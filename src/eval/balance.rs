@@ -75,6 +75,8 @@ struct Cell {
     /// Scripted movements: the head turns' looks (right, left, up, in turn), the turning's
     /// whole turns.
     reps: u32,
+    /// The turning's way (`--side`), when not the renderer's default (left).
+    towards: Option<&'static str>,
 }
 
 impl Cell {
@@ -89,6 +91,7 @@ impl Cell {
             sway_hz: 0.3,
             ended_by: "time_up",
             reps: 0,
+            towards: None,
         }
         .named()
     }
@@ -97,6 +100,15 @@ impl Cell {
     /// they last.
     fn moving(self, n: u32) -> Cell {
         Cell { reps: n, ..self }.named()
+    }
+
+    /// The turning towards `side`.
+    fn towards(self, side: &'static str) -> Cell {
+        Cell {
+            towards: Some(side),
+            ..self
+        }
+        .named()
     }
 
     /// Counted by the turning's whole turns rather than by looks.
@@ -124,8 +136,9 @@ impl Cell {
     fn named(self) -> Cell {
         let name = if self.reps > 0 {
             let what = if self.turning() { "turns" } else { "looks" };
+            let way = self.towards.map_or(String::new(), |s| format!("-{s}"));
             format!(
-                "{}-{}-{}m-{}{what}",
+                "{}-{}-{}m-{}{what}{way}",
                 self.stand, self.view, self.distance_m, self.reps
             )
         } else {
@@ -182,6 +195,9 @@ impl Cell {
         if self.reps > 0 {
             args.extend(["--reps".to_string(), self.reps.to_string()]);
         }
+        if let Some(side) = self.towards {
+            args.extend(["--side".to_string(), side.to_string()]);
+        }
         args
     }
 }
@@ -234,6 +250,8 @@ fn cells(size: MatrixSize) -> Vec<Cell> {
     for view in ["front", "oblique", "side"] {
         out.push(at("turning", view, 3.0).moving(3));
     }
+    // Turning the other way from the side starts with the back half-turned away.
+    out.push(at("turning", "side", 3.0).moving(3).towards("right"));
     out
 }
 
@@ -617,7 +635,7 @@ pub fn markdown(e: &BalanceEval) -> String {
     }
     let _ = writeln!(
         w,
-        "\n### Turning on the spot\n\nWhole turns at 90° a second, feet together, hands on the waist; found: a rep whose top falls within the turn (the way it turns is not judged).\n\n| view | distance | turns found | reps that were no turn | back fully turned (truth) → rep's top (posecheck), s |\n|---|---|---:|---:|---|"
+        "\n### Turning on the spot\n\nWhole turns at 90° a second, feet together, hands on the waist; found: a rep whose top falls within the turn (the way it turns is not judged).\n\n| view | way | distance | turns found | reps that were no turn | back fully turned (truth) → rep's top (posecheck), s |\n|---|---|---|---:|---:|---|"
     );
     for c in &turning {
         let tops = c
@@ -631,8 +649,12 @@ pub fn markdown(e: &BalanceEval) -> String {
             .join(", ");
         let _ = writeln!(
             w,
-            "| {} | {} m | {} | {} | {tops} |",
+            "| {} | {} | {} m | {} | {} | {tops} |",
             c.view,
+            c.moves
+                .first()
+                .and_then(|m| m.side.as_deref())
+                .unwrap_or("–"),
             c.distance_m,
             found_of(c, None),
             c.extra_reps

@@ -75,8 +75,9 @@ pub enum Measure {
     /// (the hips above the toes; a raised foot above the standing one).
     Height([PointRef; 2]),
     /// How much farther from the camera the first point is than the second, in torso lengths
-    /// (the 3-D world points; in the picture BlazePose's relative depth, none for a model
-    /// without depth): the nose behind the ears is the back turned to the camera.
+    /// (the 3-D world points; in the picture BlazePose's relative depth, always 0 for a model
+    /// without depth such as MoveNet): the nose behind the ears is the back turned to the
+    /// camera.
     Depth([PointRef; 2]),
     /// How far a point lies from another towards the measured side, along the left-right line
     /// of a part (level with the floor in 3-D), in torso lengths: the nose off the ears'
@@ -1118,12 +1119,12 @@ mod tests {
             (Nose, 95.0, 76.0),
         ]);
         let mut world = [[0.0; 3]; crate::skeleton::JOINT_COUNT];
-        // One shoulder raised 10 cm: the line is levelled with the floor before the nose is
-        // measured along it.
-        world[LeftShoulder.index()] = [0.2, -0.05, 0.0];
-        world[RightShoulder.index()] = [-0.2, 0.05, 0.0];
-        world[LeftHip.index()] = [0.2, 0.45, 0.0];
-        world[RightHip.index()] = [-0.2, 0.55, 0.0];
+        // One shoulder raised 30 cm: the line is levelled with the floor before the nose is
+        // measured along it (along the tilted line it would read 0.156).
+        world[LeftShoulder.index()] = [0.2, -0.15, 0.0];
+        world[RightShoulder.index()] = [-0.2, 0.15, 0.0];
+        world[LeftHip.index()] = [0.2, 0.35, 0.0];
+        world[RightHip.index()] = [-0.2, 0.65, 0.0];
         world[LeftEar.index()] = [0.03, -0.25, 0.06];
         world[RightEar.index()] = [-0.03, -0.25, -0.06];
         world[Nose.index()] = [-0.09, -0.24, -0.05];
@@ -1295,6 +1296,54 @@ mod tests {
     }
 
     #[test]
+    fn depth_is_how_much_farther_from_the_camera_in_3d_or_in_the_models_picture_depth() {
+        use Joint::*;
+        // The back turned to the camera: the nose 15 cm (3-D) or 30 px (picture) farther
+        // than the ears.
+        let mut pose = pose_with(&[
+            (LeftShoulder, 80.0, 100.0),
+            (RightShoulder, 120.0, 100.0),
+            (LeftHip, 80.0, 200.0),
+            (RightHip, 120.0, 200.0),
+            (LeftEar, 93.0, 75.0),
+            (RightEar, 107.0, 75.0),
+            (Nose, 100.0, 78.0),
+        ]);
+        pose.keypoints[Nose.index()].z = 20.0;
+        pose.keypoints[LeftEar.index()].z = -5.0;
+        pose.keypoints[RightEar.index()].z = -15.0;
+        let mut world = [[0.0; 3]; crate::skeleton::JOINT_COUNT];
+        world[LeftShoulder.index()] = [-0.2, 0.0, 0.0];
+        world[RightShoulder.index()] = [0.2, 0.0, 0.0];
+        world[LeftHip.index()] = [-0.2, 0.5, 0.0];
+        world[RightHip.index()] = [0.2, 0.5, 0.0];
+        world[LeftEar.index()] = [-0.07, -0.25, 0.0];
+        world[RightEar.index()] = [0.07, -0.25, 0.0];
+        world[Nose.index()] = [0.0, -0.24, 0.15];
+        pose.world = Some(world);
+        let depth = Measure::Depth([PointRef::Part(Part::Nose), PointRef::Mid(Part::Ear)]);
+        let mut specs = vec![
+            spec("deep", depth.clone(), SideRule::Visible),
+            spec("flat", depth, SideRule::Visible),
+        ];
+        specs[0].space = Space::World;
+        let (specs, order) = prepared(specs);
+        let mut out = Vec::new();
+        let f = frame(&pose, Side::Left);
+        SignalState::default().evaluate(&specs, &order, &f, 0.0, &mut out);
+        // 0.15 m of a 0.5 m torso; 30 px of a 100 px torso.
+        assert!((out[0].value.unwrap() - 0.3).abs() < 1e-4, "{:?}", out[0]);
+        assert!((out[1].value.unwrap() - 0.3).abs() < 1e-4, "{:?}", out[1]);
+        // A model without depth reads 0: nothing is ever turned away.
+        for k in pose.keypoints.iter_mut() {
+            k.z = 0.0;
+        }
+        let f = frame(&pose, Side::Left);
+        SignalState::default().evaluate(&specs, &order, &f, 0.0, &mut out);
+        assert_eq!(out[1].value, Some(0.0));
+    }
+
+    #[test]
     fn from_usual_is_the_distance_from_the_median_and_keeps_the_sources_side() {
         use Joint::*;
         let specs = vec![
@@ -1316,7 +1365,7 @@ mod tests {
         // Unknown until a third of a second was seen.
         at(-50.0, 0.0, &mut out);
         assert_eq!(out[1].value, None);
-        // Level 0.5 most of the time (20 frames), 1.5 now and then (9): the usual level is
+        // Level 0.5 most of the time (21 frames), 1.5 now and then (9): the usual level is
         // 0.5, and the side is the source's.
         for i in 1..30 {
             let y = if i % 3 == 0 { -150.0 } else { -50.0 };

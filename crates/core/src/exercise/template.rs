@@ -610,6 +610,18 @@ fn signal(ctx: &Ctx, name: &str, raw: &Spanned<RawSignal>) -> Result<SignalSpec,
         },
     };
     let measure = kinds.remove(0);
+    // An offset towards "the side facing the camera" flips with the view, and a mix of both
+    // sides of one offset is about 0: it needs a side of the body.
+    if matches!(measure, Measure::Offset { .. })
+        && matches!(side, SideRule::Visible | SideRule::Weighted)
+    {
+        return ctx.err(
+            span,
+            format!(
+                "signal '{name}': an offset needs a side of the body: left, right, max, min, same:SIGNAL or opposite:SIGNAL"
+            ),
+        );
+    }
     // How a measure on body points is taken (the first choice is the default): computed
     // signals have no points to take it on.
     fn how<T: Copy>(
@@ -1183,6 +1195,15 @@ exit = ["a < 160"]
                 "b = { offset = [\"nose\", \"mid_ear\"], along = \"nose\" }",
                 "'nose' is not a body part with sides",
             ),
+            (
+                "b = { offset = [\"nose\", \"mid_ear\"], along = \"shoulder\" }",
+                "an offset needs a side of the body",
+            ),
+            (
+                "b = { offset = [\"nose\", \"mid_ear\"], along = \"shoulder\", side = \"weighted\" }",
+                "an offset needs a side of the body",
+            ),
+            ("b = { depth = [\"nose\"] }", "'depth' needs 2 points"),
             (
                 "b = { angle = [\"shoulder\", \"hip\", \"knee\"], along = \"hip\" }",
                 "'along' belongs with 'offset'",
