@@ -4,7 +4,7 @@
 //! are. `examples/geometry_study.rs` prints the comparison (`docs/geometry-3d.md`).
 
 use crate::exercise::floor::FloorEstimate;
-use crate::exercise::quality::{NearSide, behind_twins, seen_landmarks};
+use crate::exercise::quality::{NearSide, behind_twins, placed_landmarks, seen_landmarks};
 use crate::exercise::signals::{Frame, Measure, SideRule, SignalState, SignalValue, Space};
 use crate::exercise::template::Template;
 use crate::filter::{OneEuroConfig, PoseFilter};
@@ -127,6 +127,7 @@ impl Measurer {
             pose: &pose,
             seen,
             behind_twins: behind_twins(&pose, self.size.0, self.size.1, &seen, torso),
+            placed: placed_landmarks(&pose, self.size.0, self.size.1),
             roll: 0.0,
             torso,
             near: self.near.update(&pose),

@@ -4,7 +4,8 @@
 
 use super::machine::{EndReason, Phase};
 use super::quality::{
-    NearSide, WarningTrack, behind_twins, missing_regions, out_of_frame, seen_landmarks,
+    NearSide, WarningTrack, behind_twins, missing_regions, out_of_frame, placed_landmarks,
+    seen_landmarks,
 };
 use super::runner::Runner;
 use super::signals::Frame;
@@ -259,6 +260,7 @@ impl Engine {
             pose,
             seen,
             behind_twins: behind_twins(pose, self.size.0, self.size.1, &seen, torso),
+            placed: placed_landmarks(pose, self.size.0, self.size.1),
             roll: 0.0,
             torso,
             near,

@@ -122,6 +122,7 @@ mod tests {
             pose: &pose,
             seen,
             behind_twins: seen,
+            placed: seen,
             roll: 0.0,
             torso: 100.0,
             near: Side::Left,

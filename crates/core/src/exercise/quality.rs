@@ -35,6 +35,16 @@ pub fn seen_landmarks(pose: &Pose, width: f32, height: f32) -> [bool; JOINT_COUN
     seen
 }
 
+/// Landmarks in the picture, however unsure the model is of them: it places a face turned
+/// away from the camera (hidden behind the head) all the same.
+pub fn placed_landmarks(pose: &Pose, width: f32, height: f32) -> [bool; JOINT_COUNT] {
+    let mut placed = [false; JOINT_COUNT];
+    for j in Joint::ALL {
+        placed[j.index()] = inside(pose, j, width, height);
+    }
+    placed
+}
+
 /// Whether a landmark lies in the picture (models place edge joints a little outside).
 fn inside(pose: &Pose, j: Joint, width: f32, height: f32) -> bool {
     let (mx, my) = (width * EDGE_TOLERANCE, height * EDGE_TOLERANCE);

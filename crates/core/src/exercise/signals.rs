@@ -175,6 +175,10 @@ pub enum Hidden {
     /// twin (`hidden = "behind_twin"`, see [`crate::exercise::quality::behind_twins`]): the
     /// far foot of feet standing together, filmed from the side, is right behind the near one.
     BehindTwin,
+    /// Taken where the model places it whenever it lies in the picture (`hidden = "placed"`):
+    /// a face turned away from the camera is hidden behind the head, so the model is unsure
+    /// of it, but where it places it (behind the ears) is the point.
+    Placed,
 }
 
 /// Another signal of the same template: named in the file, found by its position once the
@@ -375,6 +379,8 @@ pub struct Frame<'a> {
     pub seen: [bool; crate::skeleton::JOINT_COUNT],
     /// Those, and the landmarks in the picture hidden behind their seen twin.
     pub behind_twins: [bool; crate::skeleton::JOINT_COUNT],
+    /// Every landmark in the picture, however unsure the model is of it.
+    pub placed: [bool; crate::skeleton::JOINT_COUNT],
     pub roll: f32,
     pub torso: f32,
     /// The side facing the camera.
@@ -394,6 +400,7 @@ impl Frame<'_> {
         let usable = match hidden {
             Hidden::Unmeasured => &self.seen,
             Hidden::BehindTwin => &self.behind_twins,
+            Hidden::Placed => &self.placed,
         };
         let joint = |j: Joint| usable[j.index()].then(|| at(j));
         match p {
@@ -978,6 +985,7 @@ mod tests {
             pose,
             seen,
             behind_twins: seen,
+            placed: seen,
             roll: 0.0,
             torso: 100.0,
             near,
@@ -1334,9 +1342,24 @@ mod tests {
         // 0.15 m of a 0.5 m torso; 30 px of a 100 px torso.
         assert!((out[0].value.unwrap() - 0.3).abs() < 1e-4, "{:?}", out[0]);
         assert!((out[1].value.unwrap() - 0.3).abs() < 1e-4, "{:?}", out[1]);
+        // A face the model is unsure of (the back turned) is measured where it is placed only
+        // when the signal says so.
+        pose.keypoints[Nose.index()].visibility = 0.2;
+        let mut placed = specs.clone();
+        placed[1].hidden = Hidden::Placed;
+        let f = Frame {
+            seen: crate::exercise::quality::seen_landmarks(&pose, 1000.0, 1000.0),
+            placed: crate::exercise::quality::placed_landmarks(&pose, 1000.0, 1000.0),
+            ..frame(&pose, Side::Left)
+        };
+        SignalState::default().evaluate(&specs, &order, &f, 0.0, &mut out);
+        assert_eq!(out[1].value, None);
+        SignalState::default().evaluate(&placed, &order, &f, 0.0, &mut out);
+        assert!((out[1].value.unwrap() - 0.3).abs() < 1e-4, "{:?}", out[1]);
         // A model without depth reads 0: nothing is ever turned away.
         for k in pose.keypoints.iter_mut() {
             k.z = 0.0;
+            k.visibility = 1.0;
         }
         let f = frame(&pose, Side::Left);
         SignalState::default().evaluate(&specs, &order, &f, 0.0, &mut out);

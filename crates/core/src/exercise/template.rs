@@ -670,6 +670,7 @@ fn signal(ctx: &Ctx, name: &str, raw: &Spanned<RawSignal>) -> Result<SignalSpec,
         &[
             ("unmeasured", Hidden::Unmeasured),
             ("behind_twin", Hidden::BehindTwin),
+            ("placed", Hidden::Placed),
         ],
     )?;
     Ok(SignalSpec {
@@ -1151,7 +1152,7 @@ exit = ["a < 160"]
         );
         for (key, value, choices) in [
             ("space", "world", "picture, world"),
-            ("hidden", "behind_twin", "unmeasured, behind_twin"),
+            ("hidden", "behind_twin", "unmeasured, behind_twin, placed"),
         ] {
             let e = error_of(&world.replace(&format!("\"{value}\""), "\"sideways\""));
             assert!(
