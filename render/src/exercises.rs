@@ -110,6 +110,12 @@ impl Exercise {
         ) || self.is_stand()
     }
 
+    /// A stand whose `--reps` counts its scripted movements (the head turns' looks, the
+    /// turning's whole turns), listed in its truth as reps.
+    pub fn counts_moves(self) -> bool {
+        matches!(self, Exercise::HeadTurns | Exercise::Turning)
+    }
+
     /// A standing balance exercise: one attempt, posed by [`crate::stands::Stand`].
     pub fn is_stand(self) -> bool {
         crate::stands::STANDS.contains(&self)

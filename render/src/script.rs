@@ -467,7 +467,7 @@ impl Settings {
         even(self.width, "width")?;
         even(self.height, "height")?;
         if let Some(stand) = self.stand() {
-            if matches!(self.exercise, Exercise::HeadTurns | Exercise::Turning) {
+            if self.exercise.counts_moves() {
                 ensure!(
                     (1..=30).contains(&self.reps),
                     "--reps (the head turns' looks, the turning's turns) must be from 1 to 30 (got {})",
@@ -503,7 +503,7 @@ impl Settings {
             sway_hz: self.sway_hz?,
             axis: self.sway_axis?,
             ended_by: self.ended_by?,
-            reps: if matches!(self.exercise, Exercise::HeadTurns | Exercise::Turning) {
+            reps: if self.exercise.counts_moves() {
                 self.reps
             } else {
                 0

@@ -95,6 +95,13 @@ impl Turning {
         self.begin + f64::from(self.turns) * Turning::turn_s()
     }
 
+    /// The turn under way at `t`, numbered from 1.
+    pub fn turn_at(&self, t: f64) -> Option<u32> {
+        (self.begin..self.end())
+            .contains(&t)
+            .then(|| ((t - self.begin) / Turning::turn_s()) as u32 + 1)
+    }
+
     /// Each whole turn's start and end.
     pub fn spans(&self) -> Vec<(f64, f64)> {
         (0..self.turns)
@@ -105,14 +112,10 @@ impl Turning {
             .collect()
     }
 
-    /// How far the body has turned at `t`, radians (+ to its left).
-    fn angle(&self, t: f64) -> f32 {
+    /// The body's turn about the vertical at `t` (+ to its left).
+    fn rotation(&self, t: f64) -> Mat3 {
         let a = TURN_DEG_PER_S * (t.clamp(self.begin, self.end()) - self.begin);
-        let sign = match self.towards {
-            Side::Left => 1.0,
-            Side::Right => -1.0,
-        };
-        (sign * a.to_radians()) as f32
+        Mat3::axis_angle(Vec3::Y, self.towards.sign() * a.to_radians() as f32)
     }
 }
 
@@ -503,7 +506,7 @@ impl Stand {
         let mut pose = self.pose_with(&c);
         if let Some(turning) = &self.turning {
             // The whole body turns about the vertical through the feet.
-            let r = Mat3::axis_angle(Vec3::Y, turning.angle(t));
+            let r = turning.rotation(t);
             let feet = self
                 .planted(Side::Left)
                 .lerp(self.planted(Side::Right), 0.5);
@@ -514,17 +517,10 @@ impl Stand {
         pose
     }
 
-    /// The turn under way at `t`, numbered from 1.
-    pub fn turn_at(&self, t: f64) -> Option<u32> {
-        let spans = self.turning?.spans();
-        let i = spans.iter().position(|(a, b)| (*a..*b).contains(&t))?;
-        Some(i as u32 + 1)
-    }
-
     /// The way the body faces at `t` (horizontal, unit).
     pub fn heading(&self, t: f64) -> Vec3 {
         match &self.turning {
-            Some(turning) => Mat3::axis_angle(Vec3::Y, turning.angle(t)) * self.ahead,
+            Some(turning) => turning.rotation(t) * self.ahead,
             None => self.ahead,
         }
     }
@@ -808,6 +804,27 @@ mod tests {
         }
     }
 
+    /// A still stand of `reps` scripted movements (looks, turns) facing −x, asked to last 1 s
+    /// (the movements take longer).
+    fn moving(e: Exercise, reps: u32, side: Side) -> Stand {
+        let script = StandScript {
+            sway_m: 0.0,
+            sway_hz: 0.3,
+            axis: SwayAxis::SideToSide,
+            ended_by: StandEnd::TimeUp,
+            reps,
+        };
+        script.check(e).unwrap();
+        Stand::new(
+            e,
+            script,
+            side,
+            Body::new(1.70),
+            -Vec3::X,
+            (1.0, 0.5, 1.0, 0.5, 0.5),
+        )
+    }
+
     fn stand(e: Exercise, sway_cm: f64, axis: SwayAxis, ended_by: StandEnd) -> Stand {
         let script = StandScript {
             sway_m: sway_cm / 100.0,
@@ -829,23 +846,8 @@ mod tests {
 
     #[test]
     fn head_turns_look_right_left_and_up_at_their_times() {
-        let script = StandScript {
-            sway_m: 0.0,
-            sway_hz: 0.3,
-            axis: SwayAxis::SideToSide,
-            ended_by: StandEnd::TimeUp,
-            reps: 4,
-        };
-        script.check(Exercise::HeadTurns).unwrap();
         // Facing −x: the person's left is +z.
-        let s = Stand::new(
-            Exercise::HeadTurns,
-            script,
-            Side::Left,
-            Body::new(1.70),
-            -Vec3::X,
-            (1.0, 0.5, 1.0, 0.5, 0.5),
-        );
+        let s = moving(Exercise::HeadTurns, 4, Side::Left);
         let dirs: Vec<LookDir> = s.looks.iter().map(|l| l.dir).collect();
         assert_eq!(
             dirs,
@@ -885,22 +887,7 @@ mod tests {
 
     #[test]
     fn turning_turns_the_whole_body_about_the_feet() {
-        let script = StandScript {
-            sway_m: 0.0,
-            sway_hz: 0.3,
-            axis: SwayAxis::SideToSide,
-            ended_by: StandEnd::TimeUp,
-            reps: 2,
-        };
-        script.check(Exercise::Turning).unwrap();
-        let s = Stand::new(
-            Exercise::Turning,
-            script,
-            Side::Right,
-            Body::new(1.70),
-            -Vec3::X,
-            (1.0, 0.5, 1.0, 0.5, 0.5),
-        );
+        let s = moving(Exercise::Turning, 2, Side::Right);
         let tr = s.turning.expect("turning");
         assert_eq!(tr.spans().len(), 2);
         assert!(s.timing.end >= tr.end());
@@ -911,8 +898,8 @@ mod tests {
         assert!((quarter + Vec3::Z).length() < 1e-3, "{quarter:?}");
         assert!((s.heading(tr.begin + 2.0) - Vec3::X).length() < 1e-3);
         assert!((s.heading(tr.begin + 4.0) + Vec3::X).length() < 1e-3);
-        assert_eq!(s.turn_at(tr.begin + 4.5), Some(2));
-        assert_eq!(s.turn_at(tr.end() + 0.1), None);
+        assert_eq!(tr.turn_at(tr.begin + 4.5), Some(2));
+        assert_eq!(tr.turn_at(tr.end() + 0.1), None);
         // The body turns as a whole: the nose points where the body faces, and the feet stay
         // over the same spot.
         let sk = |t: f64| Skeleton::new(&s.body, &s.pose(t));

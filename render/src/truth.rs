@@ -261,7 +261,7 @@ impl Truth<'_> {
         let ms = |v: f64| round(v, 3);
         let looks = self.stand.map_or(&[][..], |(st, _)| &st.looks);
         let turning = self.stand.and_then(|(st, _)| st.turning.map(|tr| (st, tr)));
-        let counted = !looks.is_empty() || turning.is_some();
+        let counted = s.exercise.counts_moves();
         let reps = if let Some((st, tr)) = turning {
             // A whole turn's top is the moment the person faces most nearly away from the
             // camera (once per turn whatever the camera's place): then the back is seen.
@@ -388,7 +388,8 @@ impl Truth<'_> {
                 let t = i as f64 / s.fps;
                 let (phase, rep, side) = tl.label_at(t);
                 let (phase, rep, side) = match self.stand {
-                    Some((st, _)) => match (st.look_at(t), st.turn_at(t)) {
+                    Some((st, _)) => match (st.look_at(t), st.turning.and_then(|tr| tr.turn_at(t)))
+                    {
                         (Some((i, look)), _) => (st.phase(t), Some(i), look.side()),
                         (None, Some(i)) => (st.phase(t), Some(i), s.side),
                         (None, None) => (st.phase(t), None, s.side),
