@@ -264,9 +264,24 @@ pub struct MoveFound {
     pub start_s: f64,
     pub top_s: f64,
     pub end_s: f64,
-    pub found: bool,
-    /// The top of the rep that found it.
+    /// The top of the rep that found it (none: not counted).
     pub counted_top_s: Option<f64>,
+}
+
+impl MoveFound {
+    fn found(&self) -> bool {
+        self.counted_top_s.is_some()
+    }
+}
+
+/// "F of N": how many of `moves` posecheck counted.
+fn found_of<'a>(moves: impl IntoIterator<Item = &'a MoveFound>) -> String {
+    let (mut found, mut all) = (0, 0);
+    for m in moves {
+        all += 1;
+        found += usize::from(m.found());
+    }
+    format!("{found} of {all}")
 }
 
 /// The truth's movements, matched one to one with posecheck's reps (a look: same side, tops
@@ -298,14 +313,12 @@ fn match_moves(cell: &Cell, gt: &Value, report: &Report) -> (Vec<MoveFound>, usi
                     *s == side && (t - top).abs() <= LOOK_WITHIN_S
                 }
             });
-            let counted = at.map(|i| reps.remove(i).1);
             Some(MoveFound {
                 side,
                 start_s: start,
                 top_s: top,
                 end_s: end,
-                found: counted.is_some(),
-                counted_top_s: counted,
+                counted_top_s: at.map(|i| reps.remove(i).1),
             })
         })
         .collect();
@@ -609,17 +622,9 @@ pub fn markdown(e: &BalanceEval) -> String {
         w,
         "\n### Head turns\n\nLooks right, left and up in turn, 70° each way and 35° up, each held 1 s; found: a rep to the same side (none for a look up) with its top within {LOOK_WITHIN_S} s of the head fully turned.\n\n| view | distance | right found | left found | up found | reps that were no look |\n|---|---|---:|---:|---:|---:|"
     );
-    let found_of = |c: &ClipResult, side: Option<&str>| {
-        let of: Vec<&MoveFound> = c
-            .moves
-            .iter()
-            .filter(|l| side.is_none_or(|s| l.side.as_deref() == Some(s)))
-            .collect();
-        format!("{} of {}", of.iter().filter(|l| l.found).count(), of.len())
-    };
-    let up_of = |c: &ClipResult| {
-        let of: Vec<&MoveFound> = c.moves.iter().filter(|l| l.side.is_none()).collect();
-        format!("{} of {}", of.iter().filter(|l| l.found).count(), of.len())
+    // Looks by their side (none: up).
+    let to = |c: &ClipResult, side: Option<&str>| {
+        found_of(c.moves.iter().filter(move |l| l.side.as_deref() == side))
     };
     for c in &head_turns {
         let _ = writeln!(
@@ -627,9 +632,9 @@ pub fn markdown(e: &BalanceEval) -> String {
             "| {} | {} m | {} | {} | {} | {} |",
             c.view,
             c.distance_m,
-            found_of(c, Some("right")),
-            found_of(c, Some("left")),
-            up_of(c),
+            to(c, Some("right")),
+            to(c, Some("left")),
+            to(c, None),
             c.extra_reps
         );
     }
@@ -656,7 +661,7 @@ pub fn markdown(e: &BalanceEval) -> String {
                 .and_then(|m| m.side.as_deref())
                 .unwrap_or("–"),
             c.distance_m,
-            found_of(c, None),
+            found_of(&c.moves),
             c.extra_reps
         );
     }
@@ -702,12 +707,10 @@ pub fn markdown(e: &BalanceEval) -> String {
         ),
         (&turning, "Turning on the spot", "turns counted"),
     ] {
-        let moves: Vec<&MoveFound> = clips.iter().flat_map(|c| c.moves.iter()).collect();
         let _ = writeln!(
             w,
-            "- {what}: {} of {} {how}; {} reps that were none of them.",
-            moves.iter().filter(|l| l.found).count(),
-            moves.len(),
+            "- {what}: {} {how}; {} reps that were none of them.",
+            found_of(clips.iter().flat_map(|c| c.moves.iter())),
             clips.iter().map(|c| c.extra_reps).sum::<usize>()
         );
     }
