@@ -21,7 +21,7 @@ use super::matrix::{MatrixSize, render_clip};
 use super::{EvalSettings, track_of};
 use crate::analyze::{self, AnalyzeSettings, FrameOutputs};
 use crate::error::Error;
-use posecheck_core::balance::BalanceSettings;
+use posecheck_core::balance::{BalanceSettings, SETTLE_S};
 use posecheck_core::report::model::{Hold, Report};
 use posecheck_core::session::SessionConfig;
 
@@ -349,7 +349,7 @@ pub struct ClipResult {
     pub true_ended_by: String,
     pub attempts: Vec<Attempt>,
     /// The true RMS sway over the attempt posecheck timed (the one overlapping the true
-    /// attempt most), cm.
+    /// attempt most), from [`SETTLE_S`] after its start as posecheck measures it, cm.
     pub true_rms_cm: Option<f64>,
     /// posecheck's RMS sway of that attempt, cm.
     pub rms_cm: Option<f64>,
@@ -425,7 +425,8 @@ fn score(cell: &Cell, gt: &Value, report: &Report) -> Result<ClipResult, Error> 
         .iter()
         .filter(|a| overlap(a) > 0.0)
         .max_by(|a, b| overlap(a).total_cmp(&overlap(b)));
-    let true_rms = main.and_then(|a| true_rms_cm(gt, cell.axis(), a.start_s, a.end_s));
+    // The truth over the part of the attempt posecheck measures (after it settles).
+    let true_rms = main.and_then(|a| true_rms_cm(gt, cell.axis(), a.start_s + SETTLE_S, a.end_s));
     let rms_cm = main.and_then(|a| a.rms_cm);
     let rms_error = match (rms_cm, true_rms) {
         (Some(m), Some(t)) if t > 0.0 => Some(m / t - 1.0),
@@ -549,7 +550,7 @@ pub fn markdown(e: &BalanceEval) -> String {
     let w = &mut out;
     let _ = writeln!(
         w,
-        "## Rendered balance stands (posecheck eval --matrix balance)\n\n720×1280 (a phone upright, 58° along its long side; the CI subset `balance-quick` 360×640), camera at 1.0 m, the figure 1.70 m tall (posecheck told `--height-cm 170`), 30 fps, each stand named as a guided routine names it. Sway is scripted as a sine of the centre of mass's horizontal displacement (peak amplitude given; its RMS is that over √2) along the axis the camera sees; true RMS is the renderer's centre of mass over the standing foot, over the attempt posecheck timed.\n"
+        "## Rendered balance stands (posecheck eval --matrix balance)\n\n720×1280 (a phone upright, 58° along its long side; the CI subset `balance-quick` 360×640), camera at 1.0 m, the figure 1.70 m tall (posecheck told `--height-cm 170`), 30 fps, each stand named as a guided routine names it. Sway is scripted as a sine of the centre of mass's horizontal displacement (peak amplitude given; its RMS is that over √2) along the axis the camera sees; true RMS is the renderer's centre of mass over the standing foot, over the attempt posecheck timed from {SETTLE_S} s after its start (the part posecheck measures, once the body has settled into the stance).\n"
     );
     let _ = writeln!(
         w,

@@ -6,6 +6,7 @@
 mod common;
 
 use common::synth::{self, Camera};
+use posecheck_core::balance::SETTLE_S;
 use posecheck_core::balance::com::{body_height_px, centre_of_mass};
 use posecheck_core::report::model::{HoldEnd, SwayAxis};
 use posecheck_core::skeleton::{JOINT_COUNT, Joint};
@@ -61,7 +62,8 @@ fn sway(amplitude_m: f32, hz: f64, noise_px: f32) -> (f64, f64) {
     assert!((hold.duration_s - STAND_S).abs() < 1.0, "{hold:?}");
     let measured = hold.sway.as_ref().expect("sway");
     assert_eq!(measured.axis, SwayAxis::FrontToBack);
-    // The truth: the same centre of mass over the same foot, without noise, over the attempt.
+    // The truth: the same centre of mass over the same foot, without noise, over the part of the
+    // attempt that is measured (after it settles).
     let exact = Camera {
         noise_px: 0.0,
         ..camera
@@ -69,7 +71,7 @@ fn sway(amplitude_m: f32, hz: f64, noise_px: f32) -> (f64, f64) {
     let mut rng = synth::Rng::new(0);
     let seen = [true; JOINT_COUNT];
     let mut xs = Vec::new();
-    let mut t = hold.start_s;
+    let mut t = hold.start_s + SETTLE_S;
     while t <= hold.end_s {
         let pose = exact.shoot(&body(t), &mut rng).unwrap();
         let c = centre_of_mass(&pose, &seen).unwrap();

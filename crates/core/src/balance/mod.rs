@@ -7,4 +7,4 @@ pub mod romberg;
 pub mod sway;
 
 pub use romberg::romberg;
-pub use sway::{BalanceSettings, SwayRecorder};
+pub use sway::{BalanceSettings, SETTLE_S, SwayRecorder};

@@ -14,8 +14,9 @@ use crate::skeleton::Side;
 /// `provenance`; 1.2: `model.frames`, `routine`, balance attempts and sway, and the hold end
 /// codes `touch_down`, `step`, `heels_dropped`, `hands_left_waist`, `time_up`, which only
 /// balance exercises report; 1.3: the warning `other_person`; 1.4: a rep's `top_s` is when
-/// it reached its top, not when it counted on the way there).
-pub const SCHEMA_VERSION: &str = "1.4";
+/// it reached its top, not when it counted on the way there; 1.5: an attempt's sway is
+/// measured once it has settled, from half a second after its start).
+pub const SCHEMA_VERSION: &str = "1.5";
 
 /// Version of the `routine` section, which may change on its own (minor versions add fields).
 pub const ROUTINE_SECTION_VERSION: &str = "1.0";
@@ -379,7 +380,8 @@ pub struct Hold {
 }
 
 /// Postural sway of one attempt: the centre of mass (Dempster's segment model, Winter 2009)
-/// along the horizontal axis the camera sees, in body heights.
+/// along the horizontal axis the camera sees, in body heights, from half a second after the
+/// attempt's start (the body still moving into the stance is not sway) to its end.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Sway {
@@ -388,7 +390,7 @@ pub struct Sway {
     pub body_height_px: f64,
     /// Distance the centre of mass travelled, body heights.
     pub path_length: f64,
-    /// Path length per second, body heights per second.
+    /// Path length per second measured, body heights per second.
     pub mean_velocity: f64,
     /// RMS distance from its mean position, body heights.
     pub rms: f64,
