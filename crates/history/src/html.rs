@@ -143,6 +143,12 @@ fn plot(out: &mut String, days: &[(i64, &str, f64)], m: &Measure) {
     );
 }
 
+/// Under the sway plots of an exercise with days measured the old way.
+const SWAY_FROM_START: &str = "<p class=\"muted\">Some of these days' sway was measured by an \
+older posecheck from the very start of each attempt, while the body was still settling into the \
+stance: it reads higher than sway measured now, from half a second in (by 5-10 % on a real \
+single-leg stance).</p>\n";
+
 /// The page: one card per exercise with a plot for each measure it has.
 pub fn render(trends: &[DayTrend]) -> String {
     let mut out = String::with_capacity(32 * 1024);
@@ -180,6 +186,9 @@ pub fn render(trends: &[DayTrend]) -> String {
             if !days.is_empty() {
                 plot(&mut out, &days, m);
             }
+        }
+        if group.iter().any(|t| t.sway_from_start) {
+            out.push_str(SWAY_FROM_START);
         }
         out.push_str("</section>\n");
     }

@@ -34,6 +34,8 @@ pub struct SetRow {
     pub sway_velocity_eyes_closed: Option<f64>,
     /// How many attempts each of the two means is of (eyes open, closed).
     pub sway_attempts: [u32; 2],
+    /// Its session's report version (`None`: recorded before history schema 4).
+    pub report_version: Option<String>,
 }
 
 /// One session with its sets.
@@ -70,6 +72,9 @@ pub struct DayTrend {
     /// them closed, body heights per second.
     pub sway_velocity: Option<f64>,
     pub sway_velocity_eyes_closed: Option<f64>,
+    /// Some of that sway was measured from the very start of its attempts, by a posecheck
+    /// before report 1.5 (which measures from half a second in): it reads a little higher.
+    pub sway_from_start: bool,
 }
 
 /// A routine step's result in one session (several rounds or sets: the highest target, met
@@ -135,7 +140,8 @@ impl History {
                         (SELECT avg(sway_velocity) FROM holds WHERE set_id = t.id AND NOT {CLOSED}),
                         (SELECT avg(sway_velocity) FROM holds WHERE set_id = t.id AND {CLOSED}),
                         (SELECT count(sway_velocity) FROM holds WHERE set_id = t.id AND NOT {CLOSED}),
-                        (SELECT count(sway_velocity) FROM holds WHERE set_id = t.id AND {CLOSED})
+                        (SELECT count(sway_velocity) FROM holds WHERE set_id = t.id AND {CLOSED}),
+                        s.report_version
                  FROM sets t JOIN sessions s ON s.id = t.session_id
                  ORDER BY s.started_at, s.id, t.position"
             ))
@@ -157,6 +163,7 @@ impl History {
                 sway_velocity: r.get(12)?,
                 sway_velocity_eyes_closed: r.get(13)?,
                 sway_attempts: [r.get(14)?, r.get(15)?],
+                report_version: r.get(16)?,
             })
         })
         .and_then(|rows| rows.collect())
@@ -220,6 +227,18 @@ impl SwaySums {
     }
 }
 
+/// Whether a report of `version` measured sway once each attempt had settled (report 1.5 on;
+/// before, from the attempt's very start, while the body was still moving into the stance).
+fn settled_sway(version: Option<&str>) -> bool {
+    let Some((major, minor)) = version.and_then(|v| v.split_once('.')) else {
+        return false;
+    };
+    match (major.parse::<u32>(), minor.parse::<u32>()) {
+        (Ok(major), Ok(minor)) => (major, minor) >= (1, 5),
+        _ => false,
+    }
+}
+
 /// A day's trend while it is gathered: the row, its sessions, and its attempts' sway.
 type Gathering = (DayTrend, Vec<i64>, SwaySums);
 
@@ -243,6 +262,7 @@ pub fn trends(sets: &[SetRow]) -> Vec<DayTrend> {
                         faults_per_rep: None,
                         sway_velocity: None,
                         sway_velocity_eyes_closed: None,
+                        sway_from_start: false,
                     },
                     Vec::new(),
                     SwaySums::default(),
@@ -255,6 +275,8 @@ pub fn trends(sets: &[SetRow]) -> Vec<DayTrend> {
         t.total_hold_s += s.hold_s;
         t.best_hold_s = t.best_hold_s.max(s.best_hold_s);
         t.faults += s.faults;
+        t.sway_from_start |=
+            s.sway_attempts != [0, 0] && !settled_sway(s.report_version.as_deref());
         sway.add(s);
     }
     groups
@@ -266,4 +288,24 @@ pub fn trends(sets: &[SetRow]) -> Vec<DayTrend> {
             t
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::settled_sway;
+
+    #[test]
+    fn report_versions_are_compared_as_numbers() {
+        for (version, settled) in [
+            (None, false),
+            (Some("1.4"), false),
+            (Some("1.5"), true),
+            (Some("1.10"), true),
+            (Some("2.0"), true),
+            (Some("0.9"), false),
+            (Some("garbage"), false),
+        ] {
+            assert_eq!(settled_sway(version), settled, "{version:?}");
+        }
+    }
 }

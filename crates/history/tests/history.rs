@@ -193,6 +193,33 @@ fn balance_attempts_keep_their_sway_and_the_trend_shows_it() {
     record(&mut h, &plain, T0 + DAY);
     let sets = h.sets().unwrap();
     assert_eq!(sets[2].sway_velocity, None);
+    // Every report here is of this posecheck, which measures sway once attempts have
+    // settled: the page has no note on sway measured the old way.
+    let page = posecheck_history::html::render(&trend);
+    assert!(!trend[0].sway_from_start, "{trend:?}");
+    assert!(page.contains("Sway, eyes open") && !page.contains("very start"));
+    // A session recorded from a report 1.4, which measured sway from each attempt's start,
+    // is marked, and its exercise's card says so; a day without sway is not marked.
+    let mut old = stand.clone();
+    old.schema_version = "1.4".into();
+    record(&mut h, &old, T0 + 2 * DAY);
+    let mut old_plain = plain.clone();
+    old_plain.schema_version = "1.4".into();
+    record(&mut h, &old_plain, T0 + 3 * DAY);
+    let trend = query::trends(&h.sets().unwrap());
+    let marked: Vec<(&str, &str, bool)> = trend
+        .iter()
+        .map(|t| (t.exercise.as_str(), t.day.as_str(), t.sway_from_start))
+        .filter(|t| t.2)
+        .collect();
+    assert_eq!(marked.len(), 1, "{trend:?}");
+    assert_eq!(marked[0].0, stand.exercises[0].exercise);
+    let page = posecheck_history::html::render(&trend);
+    assert_eq!(
+        page.matches("very start of each attempt").count(),
+        1,
+        "{page}"
+    );
 }
 
 #[test]
