@@ -69,27 +69,67 @@ const SIDE_SPAN: f64 = 0.25;
 
 /// With one ankle this far (torso lengths) above the other, that foot is off the floor and the
 /// body stands on the lower one (the single-leg stance's own threshold is 0.27).
-const FOOT_OFF_FLOOR: f32 = 0.15;
+const FOOT_OFF_FLOOR: f64 = 0.15;
 
 #[derive(Clone, Copy, Debug)]
 struct Sample {
     t: f64,
-    /// Horizontal position of the centre of mass over the standing foot (or between the
-    /// standing feet), pixels. Measured from the feet, which stand still through an attempt,
-    /// so that a handheld phone's pans and shakes are not taken for sway (both real balance
-    /// clips are handheld); the feet's own jitter is the price.
-    x: f64,
-    /// The same over the standing feet's ankle, heel and toe together, when all were seen.
-    /// Filmed from the front or at an angle the foot points at the camera and the three stand
-    /// over one spot: their mean jitters less than the ankle alone. From the side the foot
-    /// lies along the axis of sway and the model slides heel and toe along it, so the ankle
-    /// alone is steadier. Rendered single-leg stances (posecheck eval --matrix balance): with
-    /// the mean, front views 12 -> 13 of 13 within 15 % (1 cm at 2 m: -18 -> -14 %); with the
-    /// mean from the side as well, 22 -> 20 of 24 stands within 15 % (1 cm at 3 m +8 -> +14 %).
-    foot_x: Option<f64>,
+    /// Horizontal position of the centre of mass, pixels. Sway is measured from the standing
+    /// feet, which stand still through an attempt, so that a handheld phone's pans and shakes
+    /// are not taken for sway (both real balance clips are handheld); the feet's own jitter is
+    /// the price.
+    com_x: f64,
+    /// Each ankle's horizontal position (left, right).
+    ankle_x: [f64; 2],
+    /// Each foot's, as the mean of its ankle, heel and toe, when all were seen. Filmed from
+    /// the front or at an angle the foot points at the camera and the three stand over one
+    /// spot: their mean jitters less than the ankle alone. From the side the foot lies along
+    /// the axis of sway and the model slides heel and toe along it, so the ankle alone is
+    /// steadier. Rendered single-leg stances (posecheck eval --matrix balance): with the mean,
+    /// front views 12 -> 13 of 13 within 15 % (1 cm at 2 m: -18 -> -14 %); with the mean from
+    /// the side as well, 22 -> 20 of 24 stands within 15 % (1 cm at 3 m +8 -> +14 %).
+    foot_x: [Option<f64>; 2],
+    /// How far the left ankle is below the right in the picture, torso lengths.
+    left_lower: f64,
     height_px: f64,
     /// Shoulder width over torso length.
     span: f64,
+}
+
+impl Sample {
+    /// The feet the body stands on when the left ankle is `left_lower` below the right: the
+    /// lower one, or both.
+    fn standing(left_lower: f64) -> &'static [Side] {
+        if left_lower.abs() <= FOOT_OFF_FLOOR {
+            &[Side::Left, Side::Right]
+        } else if left_lower > 0.0 {
+            &[Side::Left]
+        } else {
+            &[Side::Right]
+        }
+    }
+
+    /// The centre of mass over the `standing` feet (their whole feet, or their ankles); `None`
+    /// when a whole foot asked for was not seen.
+    fn over(&self, standing: &[Side], whole_feet: bool) -> Option<f64> {
+        let mut sum = 0.0;
+        for &side in standing {
+            let i = side_index(side);
+            sum += if whole_feet {
+                self.foot_x[i]?
+            } else {
+                self.ankle_x[i]
+            };
+        }
+        Some(self.com_x - sum / standing.len() as f64)
+    }
+}
+
+fn side_index(side: Side) -> usize {
+    match side {
+        Side::Left => 0,
+        Side::Right => 1,
+    }
 }
 
 /// The centre of mass over the last two minutes, for the attempts that end in them.
@@ -124,31 +164,20 @@ impl SwayRecorder {
         let span = (pose.pos(Joint::LeftShoulder) - pose.pos(Joint::RightShoulder)).length()
             / torso.max(1.0);
         let (l, r) = (pose.pos(Joint::LeftAnkle), pose.pos(Joint::RightAnkle));
-        // The standing feet, the lower one or both, and their ankles' place.
-        let (standing, ankles): (&[Side], Vec2) = if (l.y - r.y).abs() <= FOOT_OFF_FLOOR * torso {
-            (&[Side::Left, Side::Right], l.midpoint(r))
-        } else if l.y > r.y {
-            (&[Side::Left], l)
-        } else {
-            (&[Side::Right], r)
+        // Each foot's ankle, heel and toe, if all were seen.
+        let foot = |side: Side| {
+            let joints = [Part::Ankle, Part::Heel, Part::FootIndex].map(|p| p.joint(side));
+            joints.iter().all(|j| seen[*j as usize]).then(|| {
+                let sum = joints.iter().fold(Vec2::default(), |a, j| a + pose.pos(*j));
+                (sum.x / 3.0) as f64
+            })
         };
-        // The mean of their ankles, heels and toes, if all were seen (no allocation: this runs
-        // on every frame).
-        let joints = || {
-            standing
-                .iter()
-                .flat_map(|s| [Part::Ankle, Part::Heel, Part::FootIndex].map(|p| p.joint(*s)))
-        };
-        let whole = joints().all(|j| seen[j as usize]).then(|| {
-            let (sum, n) = joints().fold((Vec2::default(), 0.0), |(a, n), j| {
-                (a + pose.pos(j), n + 1.0)
-            });
-            sum * (1.0 / n)
-        });
         self.samples.push_back(Sample {
             t,
-            x: (c.x - ankles.x) as f64,
-            foot_x: whole.map(|f| (c.x - f.x) as f64),
+            com_x: c.x as f64,
+            ankle_x: [l.x as f64, r.x as f64],
+            foot_x: [foot(Side::Left), foot(Side::Right)],
+            left_lower: ((l.y - r.y) / torso.max(1.0)) as f64,
             height_px: h as f64,
             span: span as f64,
         });
@@ -165,11 +194,13 @@ impl SwayRecorder {
             .iter()
             .filter(|s| last.t - s.t <= seconds)
             .collect();
-        let mean = recent.iter().map(|s| s.x).sum::<f64>() / recent.len() as f64;
-        recent
+        // Over the feet each frame stands on (a trace to watch, not a measurement).
+        let x: Vec<(f64, f64)> = recent
             .iter()
-            .map(|s| ((s.x - mean) / s.height_px) as f32)
-            .collect()
+            .filter_map(|s| Some((s.over(Sample::standing(s.left_lower), false)?, s.height_px)))
+            .collect();
+        let mean = x.iter().map(|v| v.0).sum::<f64>() / x.len() as f64;
+        x.iter().map(|(x, h)| ((x - mean) / h) as f32).collect()
     }
 
     /// Whether someone else was in view at any time from `start_s` to `end_s`.
@@ -206,17 +237,17 @@ impl SwayRecorder {
         } else {
             SwayAxis::Mixed
         };
-        // One reference for the whole attempt (a switch between them would read as sway):
-        // the whole feet unless filmed from the side or not always seen.
-        let whole_feet = span > SIDE_SPAN && s.iter().all(|x| x.foot_x.is_some());
-        let s: Vec<Sample> = s
+        // One reference for the whole attempt (a switch between them would read as sway): the
+        // feet it stands on over most of it (a tandem stance filmed at 45° has its front ankle
+        // 0.14-0.18 torso lengths below the back one, either side of FOOT_OFF_FLOOR frame by
+        // frame), by their whole feet unless filmed from the side or not always seen.
+        let standing = Sample::standing(median(s.iter().map(|x| x.left_lower).collect()));
+        let whole_feet = span > SIDE_SPAN && s.iter().all(|x| x.over(standing, true).is_some());
+        let over: Vec<(f64, f64)> = s
             .iter()
-            .map(|x| Sample {
-                x: x.foot_x.filter(|_| whole_feet).unwrap_or(x.x),
-                ..*x
-            })
+            .filter_map(|x| Some((x.t, x.over(standing, whole_feet)?)))
             .collect();
-        let x: Vec<f64> = smoothed(&s).iter().map(|v| v / height).collect();
+        let x: Vec<f64> = smoothed(&over).iter().map(|v| v / height).collect();
         let mean = x.iter().sum::<f64>() / x.len() as f64;
         let rms = (x.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / x.len() as f64).sqrt();
         let path: f64 = x.windows(2).map(|w| (w[1] - w[0]).abs()).sum();
@@ -224,10 +255,10 @@ impl SwayRecorder {
         let mut t = Vec::new();
         let mut position = Vec::new();
         let mut next = f64::NEG_INFINITY;
-        for (sample, v) in s.iter().zip(&x) {
-            if sample.t + 1e-9 >= next {
-                next = sample.t + 1.0 / TRACE_HZ;
-                t.push(sample.t);
+        for ((at, _), v) in over.iter().zip(&x) {
+            if at + 1e-9 >= next {
+                next = at + 1.0 / TRACE_HZ;
+                t.push(*at);
                 position.push(v - mean);
             }
         }
@@ -255,15 +286,15 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
-/// The positions averaged over [`SMOOTHING_S`] centred on each sample.
-fn smoothed(s: &[Sample]) -> Vec<f64> {
+/// The positions (time, position) averaged over [`SMOOTHING_S`] centred on each.
+fn smoothed(s: &[(f64, f64)]) -> Vec<f64> {
     let half = SMOOTHING_S / 2.0;
     s.iter()
         .map(|c| {
             let near: Vec<f64> = s
                 .iter()
-                .filter(|o| (o.t - c.t).abs() <= half + 1e-9)
-                .map(|o| o.x)
+                .filter(|o| (o.0 - c.0).abs() <= half + 1e-9)
+                .map(|o| o.1)
                 .collect();
             near.iter().sum::<f64>() / near.len() as f64
         })
@@ -280,8 +311,10 @@ mod tests {
                 let t = i as f64 / 30.0;
                 Sample {
                     t,
-                    x: 500.0 + amplitude_px * (2.0 * std::f64::consts::PI * hz * t).sin(),
-                    foot_x: None,
+                    com_x: 500.0 + amplitude_px * (2.0 * std::f64::consts::PI * hz * t).sin(),
+                    ankle_x: [480.0, 520.0],
+                    foot_x: [None, None],
+                    left_lower: 0.0,
                     height_px: 1000.0,
                     span: 0.85,
                 }
@@ -318,7 +351,22 @@ mod tests {
         // 30 px off in the first 0.3 s.
         let mut r = recorder(0.0, 0.5, 10.0);
         for s in r.samples.iter_mut().filter(|s| s.t < 0.3) {
-            s.x += 30.0;
+            s.com_x += 30.0;
+        }
+        let sway = r.measure(0.0, 10.0, None).unwrap();
+        assert!(sway.rms < 1e-9, "{}", sway.rms);
+    }
+
+    #[test]
+    fn the_feet_stood_on_are_those_of_most_of_the_attempt() {
+        // Standing still with the left foot in front, filmed at an angle: the front ankle is
+        // 0.14-0.16 torso lengths lower, either side of a foot off the floor, frame by frame.
+        // Over the ankles' midpoint one frame and the left ankle the next, the reference would
+        // jump by 40 px; over the feet of most of the attempt it stands still.
+        let mut r = recorder(0.0, 0.5, 10.0);
+        for (i, s) in r.samples.iter_mut().enumerate() {
+            s.left_lower = if i % 2 == 0 { 0.14 } else { 0.16 };
+            s.ankle_x = [460.0, 540.0];
         }
         let sway = r.measure(0.0, 10.0, None).unwrap();
         assert!(sway.rms < 1e-9, "{}", sway.rms);
