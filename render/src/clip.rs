@@ -139,11 +139,17 @@ impl Clip {
             Body::new(s.body_height_m as f32),
         )
         .with_variant(s.variant);
+        // A stand's `standing` leg is the one it stands on; the tandem stance's is the back foot,
+        // and --side names its front one (without it, the right foot leads).
+        let standing = match (s.exercise, s.side) {
+            (Exercise::TandemStance, Some(front)) => front.other(),
+            _ => down,
+        };
         let stand = s.stand().map(|script| {
             Stand::new(
                 s.exercise,
                 script,
-                down,
+                standing,
                 poser.body().clone(),
                 poser.stage.at(1.0, 0.0, 0.0),
                 (

@@ -108,7 +108,8 @@ struct Cli {
     rest_between: Option<f64>,
     /// Bird-dog: raise only this arm (with the opposite leg); kickback: kick only this leg;
     /// dead bug: reach only this arm (with the opposite leg). Side plank: the forearm on the
-    /// floor; single-leg glute bridge: the extended leg [default: left].
+    /// floor; single-leg glute bridge: the extended leg [default: left]. Single-leg stands:
+    /// the standing leg; tandem stance: the foot in front; turning: the way it turns.
     #[arg(long, value_enum)]
     side: Option<Side>,
     /// Side plank: the front of the body faces the camera or away [default: camera].

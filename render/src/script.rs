@@ -246,14 +246,15 @@ impl Script {
         );
         // A single-leg bridge keeps one leg extended, a single-leg stand stands on one: --side
         // names it.
-        // The turning turns towards --side.
+        // The turning turns towards --side; the tandem stance puts that foot in front.
         let sided = is_side_plank
             || one_leg
             || exercise == Exercise::Turning
+            || exercise == Exercise::TandemStance
             || self.variant == Some(Variant::SingleLeg);
         if self.side.is_some() && !(sided || exercise.sided()) {
             bail!(
-                "--side applies to bird_dog, side_plank, kickback, dead_bug, the single_leg glute_bridge, the single-leg stands (the standing leg) and turning (the way it turns) only"
+                "--side applies to bird_dog, side_plank, kickback, dead_bug, the single_leg glute_bridge, the single-leg stands (the standing leg), the tandem stance (the foot in front) and turning (the way it turns) only"
             );
         }
         let stand_options = [

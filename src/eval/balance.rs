@@ -75,7 +75,8 @@ struct Cell {
     /// Scripted movements: the head turns' looks (right, left, up, in turn), the turning's
     /// whole turns.
     reps: u32,
-    /// The turning's way (`--side`), when not the renderer's default (left).
+    /// `--side`: the turning's way, when not the renderer's default (left); the tandem
+    /// stance's front foot.
     towards: Option<&'static str>,
 }
 
@@ -102,7 +103,7 @@ impl Cell {
         Cell { reps: n, ..self }.named()
     }
 
-    /// The turning towards `side`.
+    /// The turning towards `side`, the tandem stance with that foot in front.
     fn towards(self, side: &'static str) -> Cell {
         Cell {
             towards: Some(side),
@@ -134,16 +135,16 @@ impl Cell {
     }
 
     fn named(self) -> Cell {
+        let way = self.towards.map_or(String::new(), |s| format!("-{s}"));
         let name = if self.reps > 0 {
             let what = if self.turning() { "turns" } else { "looks" };
-            let way = self.towards.map_or(String::new(), |s| format!("-{s}"));
             format!(
                 "{}-{}-{}m-{}{what}{way}",
                 self.stand, self.view, self.distance_m, self.reps
             )
         } else {
             format!(
-                "{}-{}-{}m-{}cm-{}hz-{}",
+                "{}-{}-{}m-{}cm-{}hz-{}{way}",
                 self.stand, self.view, self.distance_m, self.sway_cm, self.sway_hz, self.ended_by
             )
         };
@@ -218,6 +219,8 @@ fn cells(size: MatrixSize) -> Vec<Cell> {
             Cell::new(QUICK, "heel_raise", "side", 3.0).ending("heels_dropped"),
             Cell::new(QUICK, "head_turns", "oblique", 3.0).moving(3),
             Cell::new(QUICK, "turning", "oblique", 3.0).moving(2),
+            Cell::new(QUICK, "tandem_stance", "side", 3.0).towards("left"),
+            Cell::new(QUICK, "feet_together_stand", "oblique", 3.0).ending("hands_left_waist"),
         ];
     }
     let mut out = Vec::new();
@@ -235,6 +238,9 @@ fn cells(size: MatrixSize) -> Vec<Cell> {
     out.push(at("feet_together_stand", "front", 3.0).ending("step"));
     out.push(at("feet_together_stand", "front", 3.0).ending("hands_left_waist"));
     out.push(at("feet_together_stand", "front", 3.0).swaying(1.0, 0.3));
+    // At 45° a bent arm can look straight in the picture: hands on the waist, and leaving it.
+    out.push(at("feet_together_stand", "oblique", 3.0));
+    out.push(at("feet_together_stand", "oblique", 3.0).ending("hands_left_waist"));
     out.push(at("tandem_stance", "side", 3.0).swaying(1.0, 0.3));
     out.push(at("heel_raise", "side", 3.0).swaying(1.0, 0.3));
     out.push(at("single_leg_toe_stand", "front", 3.0).swaying(1.0, 0.3));
@@ -252,6 +258,12 @@ fn cells(size: MatrixSize) -> Vec<Cell> {
     }
     // Turning the other way from the side starts with the back half-turned away.
     out.push(at("turning", "side", 3.0).moving(3).towards("right"));
+    // Which foot leads the tandem stance, each way, from each camera.
+    for view in ["front", "oblique", "side"] {
+        for foot in ["left", "right"] {
+            out.push(at("tandem_stance", view, 3.0).towards(foot));
+        }
+    }
     out
 }
 
@@ -331,6 +343,8 @@ pub struct Attempt {
     pub start_s: f64,
     pub end_s: f64,
     pub ended_by: String,
+    /// The side posecheck gave it (for the tandem stance, the front foot).
+    pub side: Option<String>,
     /// RMS sway, cm (absent when posecheck did not measure it).
     pub rms_cm: Option<f64>,
 }
@@ -347,6 +361,9 @@ pub struct ClipResult {
     pub true_start_s: f64,
     pub true_end_s: f64,
     pub true_ended_by: String,
+    /// The true attempt's side, when the renderer was given one (the tandem stance's front
+    /// foot, the single-leg stance's standing leg).
+    pub true_side: Option<String>,
     pub attempts: Vec<Attempt>,
     /// The true RMS sway over the attempt posecheck timed (the one overlapping the true
     /// attempt most), from [`SETTLE_S`] after its start as posecheck measures it, cm.
@@ -417,6 +434,7 @@ fn score(cell: &Cell, gt: &Value, report: &Report) -> Result<ClipResult, Error> 
             start_s: h.start_s,
             end_s: h.end_s,
             ended_by: hold_end(h),
+            side: h.side.map(|s| s.name().to_string()),
             rms_cm: h.sway.as_ref().and_then(|s| s.cm.as_ref()).map(|c| c.rms),
         })
         .collect();
@@ -449,6 +467,7 @@ fn score(cell: &Cell, gt: &Value, report: &Report) -> Result<ClipResult, Error> 
         true_start_s: ts,
         true_end_s: te,
         true_ended_by: reason.to_string(),
+        true_side: truth["side"].as_str().map(str::to_string),
         end_error_s: main.filter(|_| !held).map(|a| a.end_s - te),
         attempts,
         true_rms_cm: true_rms,
@@ -666,6 +685,34 @@ pub fn markdown(e: &BalanceEval) -> String {
             c.extra_reps
         );
     }
+    let tandem: Vec<&ClipResult> = of("tandem_stance")
+        .into_iter()
+        .filter(|c| c.true_side.is_some())
+        .collect();
+    let _ = writeln!(
+        w,
+        "\n### Tandem stance: the front foot\n\nStanding still, hands on the waist; the side posecheck gives the attempt is the foot it saw in front (not told: it could not see which).\n\n| view | distance | front foot (truth) | posecheck's attempts |\n|---|---|---|---|"
+    );
+    for c in &tandem {
+        let attempts = c
+            .attempts
+            .iter()
+            .map(|a| a.side.as_deref().unwrap_or("not told"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let _ = writeln!(
+            w,
+            "| {} | {} m | {} | {} |",
+            c.view,
+            c.distance_m,
+            c.true_side.as_deref().unwrap_or("–"),
+            if attempts.is_empty() {
+                "none timed"
+            } else {
+                &attempts
+            }
+        );
+    }
     // Summary against the targets.
     let judged: Vec<&&ClipResult> = swaying
         .iter()
@@ -715,5 +762,24 @@ pub fn markdown(e: &BalanceEval) -> String {
             clips.iter().map(|c| c.extra_reps).sum::<usize>()
         );
     }
+    let sides = |c: &&ClipResult| {
+        c.attempts
+            .iter()
+            .map(|a| a.side.clone())
+            .collect::<Vec<_>>()
+    };
+    let right = tandem
+        .iter()
+        .filter(|c| sides(c) == [c.true_side.clone()])
+        .count();
+    let wrong = tandem
+        .iter()
+        .filter(|c| sides(c).iter().any(|s| s.is_some() && *s != c.true_side))
+        .count();
+    let _ = writeln!(
+        w,
+        "- Tandem stance's front foot: named in {right} of {} clips, wrongly in {wrong}.",
+        tandem.len()
+    );
     out
 }

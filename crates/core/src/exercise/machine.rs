@@ -100,6 +100,22 @@ struct OpenRep {
 struct OpenHold {
     start_s: f64,
     side: Option<Side>,
+    /// Frames that read each side over the hold (no side, left, right).
+    votes: [u32; 3],
+}
+
+impl OpenHold {
+    /// The side read over most of the hold (none when "no side" was read most).
+    fn most_read(&self) -> Option<Side> {
+        let [none, left, right] = self.votes;
+        if none >= left.max(right) {
+            None
+        } else if left >= right {
+            Some(Side::Left)
+        } else {
+            Some(Side::Right)
+        }
+    }
 }
 
 /// Timing rules from the template.
@@ -110,6 +126,9 @@ pub struct Timing {
     pub grace_s: f64,
     /// A hold is complete after this long (it ends as `time_up`).
     pub end_after_s: Option<f64>,
+    /// A hold's side is the one read over most of it, not when it began (a side that can be
+    /// told only some of the time: the tandem stance's front foot).
+    pub side_by_most: bool,
 }
 
 pub struct Machine {
@@ -189,6 +208,9 @@ impl Machine {
             None
         };
         if self.phase == Phase::Working {
+            if let Some(h) = self.hold.as_mut() {
+                h.votes[vote_slot(r.side)] += 1;
+            }
             // The time is up: the hold is complete, and the next one starts only after the
             // position has been left.
             if let (Some(limit), Some(h)) = (self.timing.end_after_s, self.hold)
@@ -283,9 +305,12 @@ impl Machine {
                 out.push(Step::RepCounted { top_s: since, side });
             }
         }
+        let mut votes = [0; 3];
+        votes[vote_slot(side)] = 1;
         self.hold = Some(OpenHold {
             start_s: since,
             side,
+            votes,
         });
         out.push(Step::HoldStarted {
             start_s: since,
@@ -307,7 +332,11 @@ impl Machine {
             out.push(Step::HoldEnded {
                 start_s: h.start_s,
                 end_s: at,
-                side: h.side,
+                side: if self.timing.side_by_most {
+                    h.most_read()
+                } else {
+                    h.side
+                },
                 reason,
             });
         }
@@ -344,6 +373,14 @@ impl Machine {
     }
 }
 
+fn vote_slot(side: Option<Side>) -> usize {
+    match side {
+        None => 0,
+        Some(Side::Left) => 1,
+        Some(Side::Right) => 2,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -353,6 +390,7 @@ mod tests {
         min_dwell_s: 0.1,
         grace_s: 0.3,
         end_after_s: None,
+        side_by_most: false,
     };
 
     const HOLD: Timing = Timing {
@@ -360,6 +398,7 @@ mod tests {
         min_dwell_s: 0.1,
         grace_s: 0.5,
         end_after_s: None,
+        side_by_most: false,
     };
 
     /// When and why the first hold ended.
@@ -404,6 +443,52 @@ mod tests {
             .iter()
             .filter(|s| matches!(s, Step::RepCounted { .. }))
             .count()
+    }
+
+    /// The sides of the holds of a hold in which `side` is read for the first `told_s` and no
+    /// side after it, for 3 s.
+    fn hold_sides(timing: Timing, side: Side, told_s: f64) -> (Option<Side>, Option<Side>) {
+        let mut m = Machine::new(timing);
+        let mut out = Vec::new();
+        let mut t = 0.0;
+        while t < 3.0 {
+            let r = Reading {
+                side: (t < told_s).then_some(side),
+                ..reading(false, true, false)
+            };
+            m.step(t, &r, &mut out);
+            t += 1.0 / 30.0;
+        }
+        m.cut(t, EndReason::SessionEnded, &mut out);
+        let started = out.iter().find_map(|s| match s {
+            Step::HoldStarted { side, .. } => Some(*side),
+            _ => None,
+        });
+        let ended = out.iter().find_map(|s| match s {
+            Step::HoldEnded { side, .. } => Some(*side),
+            _ => None,
+        });
+        (started.expect("hold started"), ended.expect("hold ended"))
+    }
+
+    #[test]
+    fn a_hold_by_most_takes_the_side_read_over_most_of_it() {
+        let most = Timing {
+            side_by_most: true,
+            ..HOLD
+        };
+        // The front foot seen only in the first half second: the hold began with it, but
+        // over most of it no side was told.
+        assert_eq!(
+            hold_sides(HOLD, Side::Left, 0.5),
+            (Some(Side::Left), Some(Side::Left))
+        );
+        assert_eq!(hold_sides(most, Side::Left, 0.5), (Some(Side::Left), None));
+        // Told over most of it: kept.
+        assert_eq!(
+            hold_sides(most, Side::Right, 2.5),
+            (Some(Side::Right), Some(Side::Right))
+        );
     }
 
     #[test]

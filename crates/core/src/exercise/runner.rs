@@ -117,6 +117,7 @@ impl Runner {
             min_dwell_s: template.min_dwell_s as f64,
             grace_s: template.grace_s as f64,
             end_after_s: template.end_after_s.map(f64::from),
+            side_by_most: !template.side_when.is_empty(),
         });
         Runner {
             faults: vec![FrameFault::default(); template.faults.len()],
@@ -226,7 +227,8 @@ impl Runner {
             partly_outside: self.outside,
             side: tpl
                 .side_by
-                .and_then(|i| self.values.get(i).and_then(|v| v.side)),
+                .and_then(|i| self.values.get(i).and_then(|v| v.side))
+                .filter(|_| tpl.side_when.is_empty() || all_hold(&tpl.side_when, &self.values)),
             end_reason: self.end_seen.map(|i| tpl.ends[i].reason),
         };
         let blocked = self.update_frame_faults(t, emit, events);

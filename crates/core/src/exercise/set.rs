@@ -154,25 +154,39 @@ impl SetBuilder {
     }
 }
 
-fn sides(template: &Template) -> Vec<Option<Side>> {
-    if template.per_side {
-        vec![Some(Side::Left), Some(Side::Right)]
-    } else {
-        vec![None]
+/// The sides a set's targets are checked for: both of a per-side exercise, and its reps and
+/// attempts whose side could not be told (the tandem stance's front foot, filmed from the
+/// front), so that those are counted too.
+fn sides(template: &Template, s: &ExerciseSet) -> Vec<Option<Side>> {
+    if !template.per_side {
+        return vec![None];
+    }
+    let sides: Vec<Option<Side>> = (s.holds.iter().map(|h| h.side))
+        .chain(s.rep_list.iter().map(|r| r.side))
+        .collect();
+    let untold = sides.contains(&None);
+    let told = sides.iter().any(Option::is_some);
+    match (told, untold) {
+        // Filmed so that no side was ever seen: a line per side would only say "not done".
+        (false, true) => vec![None],
+        (true, true) => vec![Some(Side::Left), Some(Side::Right), None],
+        _ => vec![Some(Side::Left), Some(Side::Right)],
     }
 }
 
-fn label(name: &str, side: Option<Side>) -> String {
+fn label(template: &Template, side: Option<Side>) -> String {
+    let name = &template.name;
     match side {
         Some(s) => format!("{name} {}", s.name()),
+        None if template.per_side => format!("{name} (side not seen)"),
         None => name.to_string(),
     }
 }
 
 fn targets(template: &Template, s: &ExerciseSet) -> Vec<TargetCheck> {
     let mut out = Vec::new();
-    for side in sides(template) {
-        let of_side = |x: Option<Side>| side.is_none() || x == side;
+    for side in sides(template, s) {
+        let of_side = |x: Option<Side>| !template.per_side || x == side;
         if let (Counting::Reps, Some(target)) = (template.counting, template.targets.reps) {
             let done = s.rep_list.iter().filter(|r| of_side(r.side)).count() as f64;
             out.push(TargetCheck {
@@ -181,7 +195,7 @@ fn targets(template: &Template, s: &ExerciseSet) -> Vec<TargetCheck> {
                 target: target as f64,
                 done,
                 met: done >= target as f64,
-                text: format!("{}: {done}/{target} reps", label(&template.name, side)),
+                text: format!("{}: {done}/{target} reps", label(template, side)),
             });
         }
         if let (true, Some(allowed), Some(target_s)) = (
@@ -191,13 +205,7 @@ fn targets(template: &Template, s: &ExerciseSet) -> Vec<TargetCheck> {
         ) {
             let tries: Vec<&Hold> = s.holds.iter().filter(|h| of_side(h.side)).collect();
             if !tries.is_empty() {
-                out.push(attempts_check(
-                    &template.name,
-                    side,
-                    allowed,
-                    target_s,
-                    &tries,
-                ));
+                out.push(attempts_check(template, side, allowed, target_s, &tries));
             }
         }
         if let Some(target) = template.targets.hold_s {
@@ -227,7 +235,7 @@ fn targets(template: &Template, s: &ExerciseSet) -> Vec<TargetCheck> {
                 met: longest + 1e-9 >= target as f64,
                 text: format!(
                     "{}: {what} {:.1}/{} s",
-                    label(&template.name, side),
+                    label(template, side),
                     longest,
                     target
                 ),
@@ -249,7 +257,7 @@ fn number_attempts(holds: &mut [Hold]) {
 /// The routine's "if you don't succeed, make 2-3 attempts and move on": whether the hold
 /// target was reached within the attempts allowed, and what to do next.
 fn attempts_check(
-    name: &str,
+    template: &Template,
     side: Option<Side>,
     allowed: u32,
     target_s: f32,
@@ -276,7 +284,7 @@ fn attempts_check(
         target: allowed as f64,
         done: made as f64,
         met: reached.is_some_and(|n| n <= allowed),
-        text: format!("{}: {what}", label(name, side)),
+        text: format!("{}: {what}", label(template, side)),
     }
 }
 

@@ -79,6 +79,12 @@ pub enum Measure {
     /// without depth such as MoveNet): the nose behind the ears is the back turned to the
     /// camera.
     Depth([PointRef; 2]),
+    /// How far the first point lies ahead of the second along the way the person faces (the
+    /// nose's direction from the ears' midpoint, level with the floor), in torso lengths: the
+    /// ankle farthest ahead of the ankles' midpoint is the front foot of a tandem stance. In
+    /// the picture only the left-right part of the way the person faces is seen, so it is
+    /// known there only when filmed from the side; the 3-D world points see it from anywhere.
+    Ahead([PointRef; 2]),
     /// How far a point lies from another towards the measured side, along the left-right line
     /// of a part (level with the floor in 3-D), in torso lengths: the nose off the ears'
     /// midpoint along the shoulders is how far the head is turned to that side.
@@ -90,6 +96,10 @@ pub enum Measure {
     /// The largest value of other signals in the same unit, with its side: a look away is a
     /// turn to either side or a look up, whichever is larger.
     Largest(Vec<SignalRef>),
+    /// The smallest value of other signals in the same unit, with its side: an elbow is bent
+    /// when it reads bent in the picture or in 3-D, because a bent arm can look straight in
+    /// the picture (its bend along the line of sight) while a straight one never looks bent.
+    Smallest(Vec<SignalRef>),
     /// Absolute rate of change of another signal, per second.
     Speed(SignalRef),
     /// 1 when two other signals were taken from the same side of the body, else 0.
@@ -222,11 +232,13 @@ impl Measure {
             | Measure::Elevation(p)
             | Measure::Distance(p)
             | Measure::Height(p)
-            | Measure::Depth(p) => p.to_vec(),
+            | Measure::Depth(p)
+            | Measure::Ahead(p) => p.to_vec(),
             Measure::Deviation { point, line } => vec![*point, line[0], line[1]],
             Measure::Offset { point, from, .. } => vec![*point, *from],
             Measure::Level(p) => vec![*p],
             Measure::Largest(_)
+            | Measure::Smallest(_)
             | Measure::Span(_)
             | Measure::Stack(_)
             | Measure::Speed(_)
@@ -257,10 +269,12 @@ impl Measure {
             | Measure::Distance(_)
             | Measure::Height(_)
             | Measure::Depth(_)
+            | Measure::Ahead(_)
             | Measure::Offset { .. } => Unit::TorsoLengths,
             Measure::Speed(_) => Unit::DegreesPerSecond,
             Measure::SameSide(..) => Unit::YesNo,
             Measure::Largest(_)
+            | Measure::Smallest(_)
             | Measure::BelowTop(_)
             | Measure::Rise(_)
             | Measure::FromUsual(_)
@@ -288,10 +302,12 @@ impl Measure {
             | Measure::Distance(_)
             | Measure::Height(_)
             | Measure::Depth(_)
+            | Measure::Ahead(_)
             | Measure::Offset { .. } => 0.1,
             Measure::Speed(_) => 30.0,
             Measure::SameSide(..) => 0.5,
             Measure::Largest(_)
+            | Measure::Smallest(_)
             | Measure::BelowTop(_)
             | Measure::Rise(_)
             | Measure::FromUsual(_)
@@ -320,7 +336,9 @@ impl SignalSpec {
                 deps.push(a.name.as_str());
                 deps.push(b.name.as_str());
             }
-            Measure::Largest(sources) => deps.extend(sources.iter().map(|s| s.name.as_str())),
+            Measure::Largest(sources) | Measure::Smallest(sources) => {
+                deps.extend(sources.iter().map(|s| s.name.as_str()))
+            }
             _ => {}
         }
         match &self.side {
@@ -345,7 +363,9 @@ impl SignalSpec {
                 refs.push(a);
                 refs.push(b);
             }
-            Measure::Largest(sources) => refs.extend(sources.iter_mut()),
+            Measure::Largest(sources) | Measure::Smallest(sources) => {
+                refs.extend(sources.iter_mut())
+            }
             _ => {}
         }
         if let SideRule::SameAs(s) | SideRule::OppositeOf(s) = &mut self.side {
@@ -482,6 +502,11 @@ impl Frame<'_> {
             Measure::Distance([a, b]) => (p(*a)? - p(*b)?).length() / torso(),
             Measure::Height([a, b]) => (p(*a)? - p(*b)?).dot(up) / torso(),
             Measure::Depth([a, b]) => (p(*a)? - p(*b)?).z / torso(),
+            Measure::Ahead([a, b]) => {
+                let face = p(PointRef::Part(Part::Nose))? - p(PointRef::Mid(Part::Ear))?;
+                let level = face - up * face.dot(up);
+                (p(*a)? - p(*b)?).dot(level * (1.0 / level.length())) / torso()
+            }
             Measure::Offset { point, from, along } => {
                 let line = pair(*along)? * side_sign(side);
                 let level = line - up * line.dot(up);
@@ -519,6 +544,12 @@ impl Frame<'_> {
                 };
                 (z(*a)? - z(*b)?) / self.torso
             }
+            Measure::Ahead([a, b]) => {
+                // Only the way the person faces across the picture is seen: left or right.
+                let face = (p(PointRef::Part(Part::Nose))? - p(PointRef::Mid(Part::Ear))?)
+                    .rotated(-self.roll);
+                (p(*a)? - p(*b)?).rotated(-self.roll).x * face.x.signum() / self.torso
+            }
             Measure::Offset { point, from, along } => {
                 let line = pair(*along)? * side_sign(side);
                 (p(*point)? - p(*from)?).dot(line * (1.0 / line.length())) / self.torso
@@ -526,6 +557,7 @@ impl Frame<'_> {
             Measure::Speed(_)
             | Measure::SameSide(..)
             | Measure::Largest(_)
+            | Measure::Smallest(_)
             | Measure::BelowTop(_)
             | Measure::InRange(_)
             | Measure::Rise(_)
@@ -744,13 +776,20 @@ impl SignalState {
                         .unwrap_or_default();
                     continue;
                 }
-                Measure::Largest(sources) => {
-                    out[i] = sources
+                Measure::Largest(sources) | Measure::Smallest(sources) => {
+                    let known = sources
                         .iter()
                         .filter_map(|r| r.index().map(|j| out[j]))
-                        .filter(|v| v.value.is_some())
-                        .max_by(|a, b| a.value.partial_cmp(&b.value).unwrap_or(Ordering::Equal))
-                        .unwrap_or_default();
+                        .filter(|v| v.value.is_some());
+                    let order = |a: &SignalValue, b: &SignalValue| {
+                        a.value.partial_cmp(&b.value).unwrap_or(Ordering::Equal)
+                    };
+                    out[i] = if matches!(spec.measure, Measure::Largest(_)) {
+                        known.max_by(order)
+                    } else {
+                        known.min_by(order)
+                    }
+                    .unwrap_or_default();
                     continue;
                 }
                 Measure::SameSide(a, b) => {
@@ -871,7 +910,9 @@ fn value_unit(specs: &[SignalSpec], mut i: usize) -> Unit {
             | Measure::Fall(s)
             | Measure::AboveStart(s)
             | Measure::AboveHeld(s) => s.index(),
-            Measure::Largest(sources) => sources.first().and_then(SignalRef::index),
+            Measure::Largest(sources) | Measure::Smallest(sources) => {
+                sources.first().and_then(SignalRef::index)
+            }
             m => return m.unit(),
         };
         match source {
@@ -898,14 +939,19 @@ pub fn resolve_refs(specs: &mut [SignalSpec]) -> Result<(), String> {
         }
     }
     for (i, spec) in specs.iter().enumerate() {
-        if let Measure::Largest(sources) = &spec.measure {
+        if let Measure::Largest(sources) | Measure::Smallest(sources) = &spec.measure {
             let units: Vec<Unit> = sources
                 .iter()
                 .filter_map(|r| r.index().map(|j| value_unit(specs, j)))
                 .collect();
             if units.windows(2).any(|w| w[0] != w[1]) {
+                let which = if matches!(spec.measure, Measure::Largest(_)) {
+                    "largest"
+                } else {
+                    "smallest"
+                };
                 return Err(format!(
-                    "signal '{}' takes the largest of signals in different units",
+                    "signal '{}' takes the {which} of signals in different units",
                     specs[i].name
                 ));
             }
@@ -1301,6 +1347,97 @@ mod tests {
         at(&mut state, -200.0, 6.2, &mut out);
         assert!(out[1].value.unwrap().abs() < 1e-4, "{:?}", out[1]);
         assert!((out[5].value.unwrap() - 1.0).abs() < 1e-4, "{:?}", out[5]);
+    }
+
+    #[test]
+    fn ahead_is_along_the_way_the_face_points_and_gives_the_front_foot() {
+        use Joint::*;
+        // A tandem stance filmed from the side, facing the picture's left: the nose 10 px left
+        // of the ears, the right ankle 30 px left of the left one (in front). In 3-D, filmed
+        // from the front: the face and the right foot point at the camera (-z).
+        let mut pose = pose_with(&[
+            (LeftShoulder, 100.0, 100.0),
+            (RightShoulder, 102.0, 100.0),
+            (LeftHip, 100.0, 200.0),
+            (RightHip, 102.0, 200.0),
+            (LeftEar, 101.0, 75.0),
+            (RightEar, 101.0, 75.0),
+            (Nose, 91.0, 78.0),
+            (LeftAnkle, 115.0, 380.0),
+            (RightAnkle, 85.0, 380.0),
+        ]);
+        let mut world = [[0.0; 3]; crate::skeleton::JOINT_COUNT];
+        world[LeftShoulder.index()] = [0.2, 0.0, 0.0];
+        world[RightShoulder.index()] = [-0.2, 0.0, 0.0];
+        world[LeftHip.index()] = [0.2, 0.5, 0.0];
+        world[RightHip.index()] = [-0.2, 0.5, 0.0];
+        world[LeftEar.index()] = [0.07, -0.25, 0.0];
+        world[RightEar.index()] = [-0.07, -0.25, 0.0];
+        // The head tipped down a little: only the level part of its direction counts.
+        world[Nose.index()] = [0.0, -0.2, -0.1];
+        world[LeftAnkle.index()] = [0.02, 1.3, 0.1];
+        world[RightAnkle.index()] = [-0.02, 1.3, -0.1];
+        pose.world = Some(world);
+        let ahead = Measure::Ahead([PointRef::Part(Part::Ankle), PointRef::Mid(Part::Ankle)]);
+        let mut specs = vec![
+            spec("front_3d", ahead.clone(), SideRule::Max),
+            spec("front", ahead, SideRule::Max),
+        ];
+        specs[0].space = Space::World;
+        let (specs, order) = prepared(specs);
+        let mut out = Vec::new();
+        SignalState::default().evaluate(&specs, &order, &frame(&pose, Side::Left), 0.0, &mut out);
+        // 3-D: 0.1 m of a 0.5 m torso; picture: 15 px of a 100 px torso.
+        assert!((out[0].value.unwrap() - 0.2).abs() < 1e-4, "{:?}", out[0]);
+        assert_eq!(out[0].side, Some(Side::Right));
+        assert!((out[1].value.unwrap() - 0.15).abs() < 1e-4, "{:?}", out[1]);
+        assert_eq!(out[1].side, Some(Side::Right));
+        // Facing the other way, the other foot is in front.
+        pose.keypoints[Nose.index()].x = 111.0;
+        SignalState::default().evaluate(&specs, &order, &frame(&pose, Side::Left), 0.0, &mut out);
+        assert_eq!(out[1].side, Some(Side::Left));
+    }
+
+    #[test]
+    fn smallest_takes_the_least_known_value_with_its_side() {
+        use Joint::*;
+        // Hands on the waist filmed at an angle: the left arm's bend lies along the line of
+        // sight, straight in the picture (180) and bent in 3-D (90).
+        let mut pose = pose_with(&[
+            (LeftShoulder, 100.0, 100.0),
+            (LeftElbow, 100.0, 150.0),
+            (LeftWrist, 100.0, 200.0),
+        ]);
+        let mut world = [[0.0; 3]; crate::skeleton::JOINT_COUNT];
+        world[LeftShoulder.index()] = [0.0, 0.0, 0.0];
+        world[LeftElbow.index()] = [0.0, 0.25, 0.0];
+        world[LeftWrist.index()] = [0.0, 0.25, -0.25];
+        pose.world = Some(world);
+        let elbow = Measure::Angle([
+            PointRef::Part(Part::Shoulder),
+            PointRef::Part(Part::Elbow),
+            PointRef::Part(Part::Wrist),
+        ]);
+        let mut specs = vec![
+            spec("picture", elbow.clone(), SideRule::Fixed(Side::Left)),
+            spec("world", elbow, SideRule::Fixed(Side::Left)),
+            spec(
+                "bend",
+                Measure::Smallest(vec!["picture".into(), "world".into()]),
+                SideRule::Visible,
+            ),
+        ];
+        specs[1].space = Space::World;
+        let (specs, order) = prepared(specs);
+        let mut out = Vec::new();
+        SignalState::default().evaluate(&specs, &order, &frame(&pose, Side::Left), 0.0, &mut out);
+        assert!((out[0].value.unwrap() - 180.0).abs() < 1e-3, "{:?}", out[0]);
+        assert!((out[2].value.unwrap() - 90.0).abs() < 1e-3, "{:?}", out[2]);
+        assert_eq!(out[2].side, Some(Side::Left));
+        // Without 3-D points the picture's is all there is.
+        pose.world = None;
+        SignalState::default().evaluate(&specs, &order, &frame(&pose, Side::Left), 0.0, &mut out);
+        assert!((out[2].value.unwrap() - 180.0).abs() < 1e-3, "{:?}", out[2]);
     }
 
     #[test]

@@ -217,6 +217,10 @@ pub struct Template {
     /// Two parts resting on the floor throughout, to find the floor's slope.
     pub floor: Option<[Part; 2]>,
     pub side_by: Option<usize>,
+    /// When the side is known: a side read while these do not all hold is no side (the
+    /// tandem stance's front foot, when the feet are too close along the way the person faces
+    /// for the model to tell).
+    pub side_when: Vec<Cond>,
     pub recognise: Vec<Cond>,
     pub view: Option<ViewRule>,
     pub start: Vec<Cond>,
@@ -261,6 +265,8 @@ struct RawTemplate {
     required: Vec<Spanned<String>>,
     floor: Option<Spanned<Vec<String>>>,
     side_by: Option<Spanned<String>>,
+    #[serde(default)]
+    side_when: Vec<Spanned<String>>,
     targets: Option<Spanned<Targets>>,
     signals: BTreeMap<String, Spanned<RawSignal>>,
     recognise: RawWhen,
@@ -295,9 +301,11 @@ struct RawSignal {
     distance: Option<Vec<String>>,
     height: Option<Vec<String>>,
     depth: Option<Vec<String>>,
+    ahead: Option<Vec<String>>,
     offset: Option<Vec<String>>,
     along: Option<String>,
     largest: Option<Vec<String>>,
+    smallest: Option<Vec<String>>,
     rise: Option<String>,
     from_usual: Option<String>,
     fall: Option<String>,
@@ -523,6 +531,9 @@ fn signal(ctx: &Ctx, name: &str, raw: &Spanned<RawSignal>) -> Result<SignalSpec,
     if let Some(p) = &r.depth {
         kinds.push(Measure::Depth(points::<2>(ctx, &span, p, "depth")?));
     }
+    if let Some(p) = &r.ahead {
+        kinds.push(Measure::Ahead(points::<2>(ctx, &span, p, "ahead")?));
+    }
     if let Some(p) = &r.offset {
         let [point, from] = points::<2>(ctx, &span, p, "offset")?;
         let along = r.along.as_deref().map_or_else(
@@ -543,13 +554,20 @@ fn signal(ctx: &Ctx, name: &str, raw: &Spanned<RawSignal>) -> Result<SignalSpec,
     } else if r.along.is_some() {
         return ctx.err(span, "'along' belongs with 'offset'");
     }
-    if let Some(names) = &r.largest {
-        if names.len() < 2 {
-            return ctx.err(span, "'largest' needs two or more signal names");
+    for (names, name, of) in [
+        (
+            &r.largest,
+            "largest",
+            Measure::Largest as fn(Vec<_>) -> Measure,
+        ),
+        (&r.smallest, "smallest", Measure::Smallest),
+    ] {
+        if let Some(names) = names {
+            if names.len() < 2 {
+                return ctx.err(span, format!("'{name}' needs two or more signal names"));
+            }
+            kinds.push(of(names.iter().map(|n| n.as_str().into()).collect()));
         }
-        kinds.push(Measure::Largest(
-            names.iter().map(|n| n.as_str().into()).collect(),
-        ));
     }
     if let Some(s) = &r.rise {
         kinds.push(Measure::Rise(s.as_str().into()));
@@ -585,7 +603,7 @@ fn signal(ctx: &Ctx, name: &str, raw: &Spanned<RawSignal>) -> Result<SignalSpec,
         return ctx.err(
             span,
             format!(
-                "signal '{name}' must have exactly one of angle, incline, elevation, deviation, span, stack, level, distance, height, depth, offset, speed, same_side, largest, below_top, in_range, above_start, above_held, rise, fall, from_usual"
+                "signal '{name}' must have exactly one of angle, incline, elevation, deviation, span, stack, level, distance, height, depth, ahead, offset, speed, same_side, largest, smallest, below_top, in_range, above_start, above_held, rise, fall, from_usual"
             ),
         );
     }
@@ -823,6 +841,9 @@ pub fn parse(path: &Path, text: &str) -> Result<Template, Error> {
     if raw.per_side && side_by.is_none() {
         return ctx.err(raw.id.span(), "per_side = true needs side_by = \"SIGNAL\"");
     }
+    if let (None, Some(first)) = (side_by, raw.side_when.first()) {
+        return ctx.err(first.span(), "side_when belongs with side_by = \"SIGNAL\"");
+    }
     let faults = raw
         .faults
         .iter()
@@ -935,6 +956,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Template, Error> {
         required,
         floor,
         side_by,
+        side_when: conditions(&ctx, &signals, &raw.side_when, false)?,
         recognise: conditions(&ctx, &signals, &raw.recognise.when, false)?,
         view: raw
             .view
@@ -1112,6 +1134,28 @@ exit = ["a < 160"]
         let t = parse(Path::new("t.toml"), MINIMAL).unwrap();
         assert_eq!(t.counting, Counting::Hold);
         assert_eq!(t.working_enter[0].operand, Operand::Signal(0));
+    }
+
+    #[test]
+    fn side_when_needs_a_side_and_names_signals() {
+        let sided = MINIMAL.replace("primary = \"a\"", "primary = \"a\"\nside_by = \"a\"");
+        let t = parse(
+            Path::new("t.toml"),
+            &sided.replace(
+                "side_by = \"a\"",
+                "side_by = \"a\"\nside_when = [\"a > 90\"]",
+            ),
+        )
+        .unwrap();
+        assert_eq!(t.side_when.len(), 1);
+        assert_eq!(t.side_when[0].operand, Operand::Signal(0));
+        let e = error_of(&sided.replace("side_by = \"a\"", "side_when = [\"a > 90\"]"));
+        assert!(e.contains("side_when belongs with side_by"), "{e}");
+        let e = error_of(&sided.replace(
+            "side_by = \"a\"",
+            "side_by = \"a\"\nside_when = [\"b > 90\"]",
+        ));
+        assert!(e.contains("'b' is not a signal"), "{e}");
     }
 
     #[test]

@@ -301,7 +301,9 @@ impl<'a> Runner<'a> {
             (_, false) => v[0].max(v[1]).max(v[2]),
             (StepSide::Each, true) => v[1].min(v[2]),
             (StepSide::One(s), true) => v[slot(Some(s))],
-            (StepSide::Any, true) => v[1] + v[2],
+            // Both sides' and those whose side was not seen (the tandem stance filmed from
+            // the front).
+            (StepSide::Any, true) => v[0] + v[1] + v[2],
         };
         match self.target().measure {
             Measure::Reps => pick(p.reps.map(f64::from)),
@@ -309,7 +311,7 @@ impl<'a> Runner<'a> {
             Measure::Attempts => f64::from(self.progress.attempts),
             Measure::HoldS => match (side, self.per_side()) {
                 // A hold is one hold: both sides' together make no longer one.
-                (StepSide::Any, true) => best[1].max(best[2]),
+                (StepSide::Any, true) => best[0].max(best[1]).max(best[2]),
                 _ => pick(best),
             },
         }
