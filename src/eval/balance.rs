@@ -560,7 +560,12 @@ fn ends(attempts: &[Attempt]) -> String {
 
 /// A table row's first cells: the stand, the view, the distance.
 fn row_head(c: &ClipResult) -> String {
-    format!("| {} | {} | {} m |", c.stand, c.view, c.distance_m)
+    // The tandem stance's clips differ by the foot in front.
+    let foot = match (&c.true_side, c.stand.as_str()) {
+        (Some(f), "tandem_stance") => format!(", {f} foot in front"),
+        _ => String::new(),
+    };
+    format!("| {} | {}{foot} | {} m |", c.stand, c.view, c.distance_m)
 }
 
 /// The tables: sway against truth, the noise floor, losses of balance, steady holds.

@@ -95,6 +95,15 @@ pub enum Side {
     Right,
 }
 
+/// A place in a per-side count: 0 for no side, 1 left, 2 right.
+pub fn slot(side: Option<Side>) -> usize {
+    match side {
+        None => 0,
+        Some(Side::Left) => 1,
+        Some(Side::Right) => 2,
+    }
+}
+
 impl Side {
     pub fn other(self) -> Side {
         match self {

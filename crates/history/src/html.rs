@@ -146,8 +146,8 @@ fn plot(out: &mut String, days: &[(i64, &str, f64)], m: &Measure) {
 /// Under the sway plots of an exercise with days measured the old way.
 const SWAY_FROM_START: &str = "<p class=\"muted\">Some of these days' sway was measured by an \
 older posecheck from the very start of each attempt, while the body was still settling into the \
-stance: it reads higher than sway measured now, from half a second in (by 5-10 % on a real \
-single-leg stance).</p>\n";
+stance: it reads higher than sway measured now, from half a second in (mean velocity 5-11 % \
+higher on a real single-leg stance).</p>\n";
 
 /// The page: one card per exercise with a plot for each measure it has.
 pub fn render(trends: &[DayTrend]) -> String {

@@ -12,7 +12,7 @@ use super::com::{body_height_px, centre_of_mass};
 use crate::geometry::Vec2;
 use crate::pose::Pose;
 use crate::report::model::{Sway, SwayAxis, SwayCm};
-use crate::skeleton::{Joint, Part, Side};
+use crate::skeleton::{Joint, Part, Side, slot};
 
 /// What the person told posecheck about the session.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -79,7 +79,7 @@ struct Sample {
     /// are not taken for sway (both real balance clips are handheld); the feet's own jitter is
     /// the price.
     com_x: f64,
-    /// Each ankle's horizontal position (left, right).
+    /// Each ankle's horizontal position (left, right: by [`slot`] less one).
     ankle_x: [f64; 2],
     /// Each foot's, as the mean of its ankle, heel and toe, when all were seen. Filmed from
     /// the front or at an angle the foot points at the camera and the three stand over one
@@ -114,7 +114,7 @@ impl Sample {
     fn over(&self, standing: &[Side], whole_feet: bool) -> Option<f64> {
         let mut sum = 0.0;
         for &side in standing {
-            let i = side_index(side);
+            let i = slot(Some(side)) - 1;
             sum += if whole_feet {
                 self.foot_x[i]?
             } else {
@@ -122,13 +122,6 @@ impl Sample {
             };
         }
         Some(self.com_x - sum / standing.len() as f64)
-    }
-}
-
-fn side_index(side: Side) -> usize {
-    match side {
-        Side::Left => 0,
-        Side::Right => 1,
     }
 }
 

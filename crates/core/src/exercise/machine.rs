@@ -7,7 +7,7 @@
 //! - a hold runs while the position is held; breaks shorter than the grace period do not end it;
 //! - when the body cannot be seen for a while, nothing carries over.
 
-use crate::skeleton::Side;
+use crate::skeleton::{Side, slot};
 
 /// After this long without a reliable view, the machine forgets where the body was.
 pub const LOST_AFTER_S: f64 = 1.0;
@@ -173,9 +173,18 @@ impl Machine {
         self.hold.is_some() && self.exit_since.is_some()
     }
 
-    /// The side of the hold under way (`Some(None)`: a hold without a side).
+    /// The side of the hold under way (`Some(None)`: a hold without a side), as it will be
+    /// reported: by most of it so far when the side is the one read over most of it.
     pub fn hold_side(&self) -> Option<Option<Side>> {
-        self.hold.map(|h| h.side)
+        self.hold.map(|h| self.reported_side(&h))
+    }
+
+    fn reported_side(&self, h: &OpenHold) -> Option<Side> {
+        if self.timing.side_by_most {
+            h.most_read()
+        } else {
+            h.side
+        }
     }
 
     pub fn in_rep(&self) -> bool {
@@ -209,7 +218,7 @@ impl Machine {
         };
         if self.phase == Phase::Working {
             if let Some(h) = self.hold.as_mut() {
-                h.votes[vote_slot(r.side)] += 1;
+                h.votes[slot(r.side)] += 1;
             }
             // The time is up: the hold is complete, and the next one starts only after the
             // position has been left.
@@ -306,15 +315,16 @@ impl Machine {
             }
         }
         let mut votes = [0; 3];
-        votes[vote_slot(side)] = 1;
+        votes[slot(side)] = 1;
         self.hold = Some(OpenHold {
             start_s: since,
             side,
             votes,
         });
+        // A side told over most of the hold is not known as it starts.
         out.push(Step::HoldStarted {
             start_s: since,
-            side,
+            side: side.filter(|_| !self.timing.side_by_most),
         });
     }
 
@@ -332,11 +342,7 @@ impl Machine {
             out.push(Step::HoldEnded {
                 start_s: h.start_s,
                 end_s: at,
-                side: if self.timing.side_by_most {
-                    h.most_read()
-                } else {
-                    h.side
-                },
+                side: self.reported_side(&h),
                 reason,
             });
         }
@@ -370,14 +376,6 @@ impl Machine {
         }
         self.work_since = None;
         self.start_since = None;
-    }
-}
-
-fn vote_slot(side: Option<Side>) -> usize {
-    match side {
-        None => 0,
-        Some(Side::Left) => 1,
-        Some(Side::Right) => 2,
     }
 }
 
@@ -478,16 +476,16 @@ mod tests {
             ..HOLD
         };
         // The front foot seen only in the first half second: the hold began with it, but
-        // over most of it no side was told.
+        // over most of it no side was told (and as it starts, none is announced).
         assert_eq!(
             hold_sides(HOLD, Side::Left, 0.5),
             (Some(Side::Left), Some(Side::Left))
         );
-        assert_eq!(hold_sides(most, Side::Left, 0.5), (Some(Side::Left), None));
+        assert_eq!(hold_sides(most, Side::Left, 0.5), (None, None));
         // Told over most of it: kept.
         assert_eq!(
             hold_sides(most, Side::Right, 2.5),
-            (Some(Side::Right), Some(Side::Right))
+            (None, Some(Side::Right))
         );
     }
 

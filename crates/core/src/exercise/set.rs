@@ -154,12 +154,17 @@ impl SetBuilder {
     }
 }
 
-/// The sides a set's targets are checked for: both of a per-side exercise, and its reps and
-/// attempts whose side could not be told (the tandem stance's front foot, filmed from the
-/// front), so that those are counted too.
+/// The sides a set's targets are checked for: both of a per-side exercise, and, where its side
+/// is told only some of the time, its reps and attempts whose side was not told (the tandem
+/// stance's front foot, filmed from the front), so that those are counted too.
 fn sides(template: &Template, s: &ExerciseSet) -> Vec<Option<Side>> {
     if !template.per_side {
         return vec![None];
+    }
+    // Only a side told some of the time (`side_when`) leaves reps or attempts without one on
+    // purpose; elsewhere one without a side is a glitch, not a side of its own.
+    if template.side_when.is_empty() {
+        return vec![Some(Side::Left), Some(Side::Right)];
     }
     let sides: Vec<Option<Side>> = (s.holds.iter().map(|h| h.side))
         .chain(s.rep_list.iter().map(|r| r.side))

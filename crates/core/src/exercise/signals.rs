@@ -505,6 +505,10 @@ impl Frame<'_> {
             Measure::Ahead([a, b]) => {
                 let face = p(PointRef::Part(Part::Nose))? - p(PointRef::Mid(Part::Ear))?;
                 let level = face - up * face.dot(up);
+                // A face looking nearly straight down (at the feet) points no way.
+                if level.length() < FACE_LEVEL_SHARE * face.length() {
+                    return None;
+                }
                 (p(*a)? - p(*b)?).dot(level * (1.0 / level.length())) / torso()
             }
             Measure::Offset { point, from, along } => {
@@ -545,9 +549,13 @@ impl Frame<'_> {
                 (z(*a)? - z(*b)?) / self.torso
             }
             Measure::Ahead([a, b]) => {
-                // Only the way the person faces across the picture is seen: left or right.
+                // Only the way the person faces across the picture is seen: left or right, and
+                // not at all with the nose over the ears (facing the camera or away).
                 let face = (p(PointRef::Part(Part::Nose))? - p(PointRef::Mid(Part::Ear))?)
                     .rotated(-self.roll);
+                if face.x.abs() < FACE_ACROSS * self.torso {
+                    return None;
+                }
                 (p(*a)? - p(*b)?).rotated(-self.roll).x * face.x.signum() / self.torso
             }
             Measure::Offset { point, from, along } => {
@@ -569,6 +577,13 @@ impl Frame<'_> {
         v.is_finite().then_some(v)
     }
 }
+
+/// `ahead` needs the face to point somewhere: level with the floor by at least this share of
+/// its direction in 3-D (a face tipped down 60° still points), and across the picture by at
+/// least this many torso lengths (side-on the nose sits about 0.2 off the ears' midpoint,
+/// facing the camera 0).
+const FACE_LEVEL_SHARE: f32 = 0.5;
+const FACE_ACROSS: f32 = 0.03;
 
 /// Per-template signal state (speeds need the previous values, relative signals the
 /// person's levels).
@@ -1396,6 +1411,14 @@ mod tests {
         pose.keypoints[Nose.index()].x = 111.0;
         SignalState::default().evaluate(&specs, &order, &frame(&pose, Side::Left), 0.0, &mut out);
         assert_eq!(out[1].side, Some(Side::Left));
+        // The nose over the ears in the picture, or the face looking straight down in 3-D:
+        // the face points no way, and no foot is in front.
+        pose.keypoints[Nose.index()].x = 101.0;
+        if let Some(w) = pose.world.as_mut() {
+            w[Nose.index()] = [0.0, -0.1, -0.01];
+        }
+        SignalState::default().evaluate(&specs, &order, &frame(&pose, Side::Left), 0.0, &mut out);
+        assert_eq!((out[0].value, out[1].value), (None, None), "{out:?}");
     }
 
     #[test]

@@ -13,7 +13,7 @@ use crate::exercise::{Event, EventKind, Status, Template};
 use crate::report::model::{
     Measure, Proposal, ROUTINE_SECTION_VERSION, RoutineReport, StepEnd, StepResult,
 };
-use crate::skeleton::Side;
+use crate::skeleton::{Side, slot};
 
 /// What the routine says, for the screen, the voice and headless event lines.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -123,14 +123,6 @@ struct Progress {
     hold_side: Option<Side>,
     attempts: u32,
     last_second: u32,
-}
-
-fn slot(side: Option<Side>) -> usize {
-    match side {
-        None => 0,
-        Some(Side::Left) => 1,
-        Some(Side::Right) => 2,
-    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
