@@ -724,6 +724,42 @@ attempts = 2
     }
 
     #[test]
+    fn a_per_side_hold_whose_side_was_not_seen_counts_for_a_step_of_any_side() {
+        // The tandem stance is counted per front foot; filmed from the front the foot is not
+        // seen and the hold has no side. A step that asks for no side counts it.
+        let text = r#"
+id = "s"
+name = "S"
+description = "d"
+
+[[steps]]
+id = "feet_in_line"
+exercise = "tandem_stance"
+description = "d"
+hold_s = 5
+attempts = 2
+"#;
+        let routine = parse(Path::new("s.toml"), text).unwrap();
+        let all = template::load_all(None).unwrap();
+        let templates = routine.templates(&all).unwrap();
+        assert!(templates[0].per_side);
+        let targets = routine.steps.iter().map(|s| s.target).collect();
+        let mut r = Runner::new(&routine, templates, targets, Vec::new(), 0.0);
+        let started = Event {
+            t: 1.0,
+            kind: EventKind::HoldStarted {
+                start_s: 1.0,
+                side: None,
+            },
+        };
+        r.frame(1.0, &status(Phase::Working, Some(0.0)), &[started]);
+        r.frame(7.0, &status(Phase::Start, None), &[hold_end(7.0, 6.0)]);
+        let (report, _) = r.finish(8.0);
+        let step = &report.steps[0];
+        assert_eq!((step.done, step.met), (6.0, true), "{step:?}");
+    }
+
+    #[test]
     fn an_eyes_closed_variant_is_declared_while_it_is_under_way() {
         let text = r#"
 id = "b"
