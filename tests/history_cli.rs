@@ -100,7 +100,12 @@ fn two_processes_recording_at_once_lose_no_session() {
     let all = tracks();
     let children: Vec<_> = [&a, &b]
         .iter()
-        .map(|out| analyze_into_history(out, &db, &all).spawn().unwrap())
+        .map(|out| {
+            analyze_into_history(out, &db, &all)
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
         .collect();
     for c in children {
         let out = c.wait_with_output().unwrap();

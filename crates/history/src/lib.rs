@@ -66,7 +66,25 @@ impl History {
         History::connect(path, OpenFlags::empty())
     }
 
+    /// Opens the database, trying again while another process holds it: SQLite gives up at
+    /// once, without waiting, when two connections opening a new database at the same moment
+    /// would deadlock (one switching it to WAL or migrating it while the other reads it), and
+    /// waiting a moment and starting again resolves that.
     fn connect(path: &Path, extra: OpenFlags) -> Result<History> {
+        let started = std::time::Instant::now();
+        loop {
+            match History::connect_once(path, extra) {
+                Err(Error::Locked { .. })
+                    if started.elapsed() < Duration::from_secs(BUSY_TIMEOUT_S) =>
+                {
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                done => return done,
+            }
+        }
+    }
+
+    fn connect_once(path: &Path, extra: OpenFlags) -> Result<History> {
         if path.is_dir() {
             return Err(Error::Other {
                 path: path.to_path_buf(),
