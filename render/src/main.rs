@@ -75,7 +75,8 @@ struct Cli {
     exercise: Option<Exercise>,
     /// A variant of the exercise: hands_behind_head, single_leg (glute_bridge; --side is
     /// the extended leg [default: left]), straight_arm (plank, side_plank), top_arm_raised
-    /// (side_plank), swimmer (superman).
+    /// (side_plank), swimmer (superman), foot_behind, low_lift (the single-leg stands' raised
+    /// foot: behind with the knee bent, or just off the floor; default: knee up in front).
     #[arg(long, value_enum)]
     variant: Option<Variant>,
     /// Video to write (mp4); the ground truth goes beside it.

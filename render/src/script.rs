@@ -509,6 +509,7 @@ impl Settings {
             } else {
                 0
             },
+            variant: self.variant,
         })
     }
 }

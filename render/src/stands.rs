@@ -21,6 +21,7 @@ use crate::figure::{Figure, Group, lowest};
 use crate::math::{Mat3, Vec3, bisect, ease_in_out, lerp, v3};
 use crate::rig::{MIN_BEND, Rig};
 use crate::skeleton::{Body, Landmark, Pose, Side, Skeleton};
+use crate::variants::Variant;
 
 /// The horizontal direction the scripted sway moves the centre of mass.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
@@ -196,6 +197,8 @@ pub struct StandScript {
     /// The stand's scripted movements: the head turns' looks (right, left, up, in turn), the
     /// turning's whole turns; 0 for the other stands.
     pub reps: u32,
+    /// How a single-leg stand raises its foot (`--variant`): knee up in front when none.
+    pub variant: Option<Variant>,
 }
 
 impl StandScript {
@@ -536,9 +539,15 @@ impl Stand {
             ball + toe_turn * (ankle - ball)
         };
         let stand_ankle = on_toes(self.planted(self.standing));
-        // The free foot: raised in front (knee up), or stepping out sideways, or planted.
+        // The free foot: raised in front (knee up), behind (knee bent) or just off the floor,
+        // or stepping out sideways, or planted.
         let free_flat = self.planted(free);
-        let raised = free_flat + up * self.k(0.36) + ahead * self.k(0.30);
+        let (raise_up, raise_ahead) = match self.script.variant {
+            Some(Variant::FootBehind) => (0.40, -0.42),
+            Some(Variant::LowLift) => (0.10, -0.04),
+            _ => (0.36, 0.30),
+        };
+        let raised = free_flat + up * self.k(raise_up) + ahead * self.k(raise_ahead);
         let lift = c.leg;
         let stepped = free_flat
             + left * (free.sign() * self.k(STEP_OUT) * c.step)
@@ -813,6 +822,7 @@ mod tests {
             axis: SwayAxis::SideToSide,
             ended_by: StandEnd::TimeUp,
             reps,
+            variant: None,
         };
         script.check(e).unwrap();
         Stand::new(
@@ -825,6 +835,37 @@ mod tests {
         )
     }
 
+    #[test]
+    fn the_variants_raise_the_foot_behind_or_just_off_the_floor() {
+        // Facing −x: ahead is −x. The raised (right) ankle's height above the standing one
+        // and how far ahead of it it is, mid-attempt.
+        let raised = |variant: Option<Variant>| {
+            let mut s = stand(
+                Exercise::SingleLegStance,
+                0.0,
+                SwayAxis::SideToSide,
+                StandEnd::TimeUp,
+            );
+            s.script.variant = variant;
+            let sk = Skeleton::new(&s.body, &s.pose(s.timing.start + 1.0));
+            let d = sk.seg(Seg::Foot(Side::Right)).pos - sk.seg(Seg::Foot(Side::Left)).pos;
+            assert!(s.truth_of(&sk).on_one_foot);
+            (d.y, -d.x)
+        };
+        let (up, ahead) = raised(None);
+        assert!(up > 0.3 && ahead > 0.25, "knee up: {up} up, {ahead} ahead");
+        let (up, ahead) = raised(Some(Variant::FootBehind));
+        assert!(
+            up > 0.35 && ahead < -0.35,
+            "foot behind: {up} up, {ahead} ahead"
+        );
+        let (up, ahead) = raised(Some(Variant::LowLift));
+        assert!(
+            (0.07..0.13).contains(&up) && ahead.abs() < 0.1,
+            "low: {up} up, {ahead} ahead"
+        );
+    }
+
     fn stand(e: Exercise, sway_cm: f64, axis: SwayAxis, ended_by: StandEnd) -> Stand {
         let script = StandScript {
             sway_m: sway_cm / 100.0,
@@ -832,6 +873,7 @@ mod tests {
             axis,
             ended_by,
             reps: 0,
+            variant: None,
         };
         script.check(e).unwrap();
         Stand::new(

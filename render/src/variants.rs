@@ -23,6 +23,10 @@ pub enum Variant {
     TopArmRaised,
     /// Superman whose arms and legs alternate at the top, like swimming.
     Swimmer,
+    /// Single-leg stand with the raised foot behind, the knee bent (a flamingo stand).
+    FootBehind,
+    /// Single-leg stand with the raised foot just off the floor beside the standing ankle.
+    LowLift,
 }
 
 /// How far each limb of a swimmer superman rises above (or sinks below) the plain superman's
@@ -37,6 +41,8 @@ impl Variant {
             Variant::StraightArm => "straight_arm",
             Variant::TopArmRaised => "top_arm_raised",
             Variant::Swimmer => "swimmer",
+            Variant::FootBehind => "foot_behind",
+            Variant::LowLift => "low_lift",
         }
     }
 
@@ -47,6 +53,9 @@ impl Variant {
             Variant::StraightArm => &[Exercise::Plank, Exercise::SidePlank],
             Variant::TopArmRaised => &[Exercise::SidePlank],
             Variant::Swimmer => &[Exercise::Superman],
+            Variant::FootBehind | Variant::LowLift => {
+                &[Exercise::SingleLegStance, Exercise::SingleLegToeStand]
+            }
         }
     }
 }
@@ -59,8 +68,8 @@ impl Poser {
         match v {
             Variant::HandsBehindHead => self.hands_behind_head(&mut rig, &sk),
             Variant::SingleLeg => self.leg_extended(&mut rig, &sk),
-            // Built into plank and side plank.
-            Variant::StraightArm => {}
+            // Built into plank and side plank, and into the stands' raised foot.
+            Variant::StraightArm | Variant::FootBehind | Variant::LowLift => {}
             Variant::TopArmRaised => self.top_arm_up(&mut rig, d),
             Variant::Swimmer => self.swim(&mut rig, &sk, d, n),
         }
