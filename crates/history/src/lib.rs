@@ -122,6 +122,11 @@ impl History {
 /// cannot read (garbage, damaged pages), another program's database, a newer schema.
 fn check_identity(path: &Path, conn: &Connection) -> Result<()> {
     let fail = |e| error::classify(path, e, BUSY_TIMEOUT_S);
+    // One read transaction, so that every read below sees the same state of the file: another
+    // posecheck creating this history at the same moment writes its tables and its mark in one
+    // transaction, and read apart, its tables could be seen without the mark read just before
+    // them (a CI run refused a brand-new history so, as "another program's").
+    let conn = conn.unchecked_transaction().map_err(fail)?;
     // Reading the header is where a file that is not SQLite at all is found out.
     let app: i64 = conn
         .pragma_query_value(None, "application_id", |r| r.get(0))
@@ -134,7 +139,7 @@ fn check_identity(path: &Path, conn: &Connection) -> Result<()> {
             path: path.to_path_buf(),
         });
     }
-    let found = schema::user_version(conn).map_err(fail)?;
+    let found = schema::user_version(&conn).map_err(fail)?;
     if found > schema::LATEST {
         return Err(Error::Newer {
             path: path.to_path_buf(),
