@@ -1,6 +1,7 @@
 //! The CI subset of the rendered balance set (`posecheck eval --matrix balance-quick`): a
 //! single-leg stance filmed from the front at 3 m, standing still, swaying 2 cm (peak) at
-//! 0.3 Hz, and touching down 4 s in, a rise onto the toes filmed from the side whose heels
+//! 0.3 Hz, touching down 4 s in, and with the foot raised behind (hidden behind the standing
+//! leg), the same filmed from the side (where the model cannot tell which leg stands), a rise onto the toes filmed from the side whose heels
 //! drop 4 s in (the far foot hidden behind the near one), head turns on the toes (right,
 //! left, up) and two turns on the spot filmed at 45 degrees, a tandem stance from the side
 //! with the left foot in front, and a feet-together stand at 45 degrees whose hands leave the
@@ -31,7 +32,7 @@ fn clip<'a>(clips: &'a [Value], name: &str) -> &'a Value {
 fn rendered_stands_meet_the_balance_targets() {
     let e = common::eval_matrix("balance-quick", "balance");
     let clips = e["clips"].as_array().expect("clips");
-    assert_eq!(clips.len(), 8, "{clips:?}");
+    assert_eq!(clips.len(), 10, "{clips:?}");
 
     let still = clip(clips, "single_leg_stance-front-3m-0cm-0.3hz-time_up");
     assert_eq!(still["false_loss"], false, "{still}");
@@ -83,6 +84,24 @@ fn rendered_stands_meet_the_balance_targets() {
         assert_eq!(moves.len(), n, "{c}");
         assert!(moves.iter().all(|m| m["counted_top_s"].is_f64()), "{c}");
         assert_eq!(c["extra_reps"], 0, "{c}");
+    }
+
+    // A foot raised behind the standing leg, hidden behind it from the front, is still a
+    // stand on one leg, on the left; filmed from the side, the stand is timed with no leg
+    // named rather than the wrong one.
+    for (name, leg) in [
+        (
+            "single_leg_stance-front-3m-0cm-0.3hz-time_up-foot_behind",
+            Value::from("left"),
+        ),
+        ("single_leg_stance-side-3m-0cm-0.3hz-time_up", Value::Null),
+    ] {
+        let c = clip(clips, name);
+        assert_eq!(c["true_side"], "left", "{c}");
+        let attempts = c["attempts"].as_array().expect("attempts");
+        assert_eq!(attempts.len(), 1, "{c}");
+        assert_eq!(attempts[0]["side"], leg, "{c}");
+        assert_eq!(c["false_loss"], false, "{c}");
     }
 
     // The tandem stance's one attempt is given the foot in front.

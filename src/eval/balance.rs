@@ -78,6 +78,9 @@ struct Cell {
     /// `--side`: the turning's way, when not the renderer's default (left); the tandem
     /// stance's front foot.
     towards: Option<&'static str>,
+    /// `--variant`: how a single-leg stand raises the foot, when not the renderer's default
+    /// (the knee up in front).
+    variant: Option<&'static str>,
 }
 
 impl Cell {
@@ -93,6 +96,7 @@ impl Cell {
             ended_by: "time_up",
             reps: 0,
             towards: None,
+            variant: None,
         }
         .named()
     }
@@ -107,6 +111,15 @@ impl Cell {
     fn towards(self, side: &'static str) -> Cell {
         Cell {
             towards: Some(side),
+            ..self
+        }
+        .named()
+    }
+
+    /// The foot raised the renderer's `variant` way (`foot_behind`, `low_lift`).
+    fn raising(self, variant: &'static str) -> Cell {
+        Cell {
+            variant: Some(variant),
             ..self
         }
         .named()
@@ -135,7 +148,8 @@ impl Cell {
     }
 
     fn named(self) -> Cell {
-        let way = self.towards.map_or(String::new(), |s| format!("-{s}"));
+        let way = self.towards.map_or(String::new(), |s| format!("-{s}"))
+            + &self.variant.map_or(String::new(), |v| format!("-{v}"));
         let name = if self.reps > 0 {
             let what = if self.turning() { "turns" } else { "looks" };
             format!(
@@ -199,6 +213,9 @@ impl Cell {
         if let Some(side) = self.towards {
             args.extend(["--side".to_string(), side.to_string()]);
         }
+        if let Some(variant) = self.variant {
+            args.extend(["--variant".to_string(), variant.to_string()]);
+        }
         args
     }
 }
@@ -206,8 +223,9 @@ impl Cell {
 /// Still and swaying single-leg stances at every view and distance, faster sway at 3 m, every
 /// loss of balance the renderer scripts, the other stands held steadily, and head turns from
 /// the front (2-4 m), at 45 degrees and from the side, and turning on the spot from the front,
-/// at 45 degrees and from the side; or, for CI, a still stand, one sway, one touch-down, heels
-/// dropping filmed from the side (the far foot hidden behind the near one), one round of head
+/// at 45 degrees and from the side, and the other ways of raising the foot; or, for CI, a
+/// still stand, one sway, one touch-down, the foot raised behind from the front, a still
+/// stand from the side, heels dropping filmed from the side (the far foot hidden behind the near one), one round of head
 /// turns and two turns on the spot at 45 degrees.
 fn cells(size: MatrixSize) -> Vec<Cell> {
     if size != MatrixSize::Balance {
@@ -216,6 +234,8 @@ fn cells(size: MatrixSize) -> Vec<Cell> {
             at("front"),
             at("front").swaying(2.0, 0.3),
             at("front").ending("touch_down"),
+            at("front").raising("foot_behind"),
+            at("side"),
             Cell::new(QUICK, "heel_raise", "side", 3.0).ending("heels_dropped"),
             Cell::new(QUICK, "head_turns", "oblique", 3.0).moving(3),
             Cell::new(QUICK, "turning", "oblique", 3.0).moving(2),
@@ -258,6 +278,13 @@ fn cells(size: MatrixSize) -> Vec<Cell> {
     }
     // Turning the other way from the side starts with the back half-turned away.
     out.push(at("turning", "side", 3.0).moving(3).towards("right"));
+    // The other ways people stand on one leg, and the knee up at 45°, from each camera.
+    out.push(at("single_leg_stance", "oblique", 3.0));
+    for view in ["front", "oblique", "side"] {
+        for variant in ["foot_behind", "low_lift"] {
+            out.push(at("single_leg_stance", view, 3.0).raising(variant));
+        }
+    }
     // Which foot leads the tandem stance, each way, from each camera.
     for view in ["front", "oblique", "side"] {
         for foot in ["left", "right"] {
@@ -364,6 +391,8 @@ pub struct ClipResult {
     /// The true attempt's side, when the renderer was given one (the tandem stance's front
     /// foot, the single-leg stance's standing leg).
     pub true_side: Option<String>,
+    /// How a single-leg stand raised the foot, when not the knee up in front.
+    pub variant: Option<String>,
     pub attempts: Vec<Attempt>,
     /// The true RMS sway over the attempt posecheck timed (the one overlapping the true
     /// attempt most), from [`SETTLE_S`] after its start as posecheck measures it, cm.
@@ -468,6 +497,7 @@ fn score(cell: &Cell, gt: &Value, report: &Report) -> Result<ClipResult, Error> 
         true_end_s: te,
         true_ended_by: reason.to_string(),
         true_side: truth["side"].as_str().map(str::to_string),
+        variant: cell.variant.map(str::to_string),
         end_error_s: main.filter(|_| !held).map(|a| a.end_s - te),
         attempts,
         true_rms_cm: true_rms,
@@ -560,12 +590,40 @@ fn ends(attempts: &[Attempt]) -> String {
 
 /// A table row's first cells: the stand, the view, the distance.
 fn row_head(c: &ClipResult) -> String {
-    // The tandem stance's clips differ by the foot in front.
+    // The tandem stance's clips differ by the foot in front, the single-leg stance's by how
+    // the foot is raised.
     let foot = match (&c.true_side, c.stand.as_str()) {
         (Some(f), "tandem_stance") => format!(", {f} foot in front"),
-        _ => String::new(),
+        _ => c
+            .variant
+            .as_ref()
+            .map_or(String::new(), |v| format!(", {}", raised(v))),
     };
     format!("| {} | {}{foot} | {} m |", c.stand, c.view, c.distance_m)
+}
+
+/// How a single-leg stand's foot is raised, in words.
+fn raised(variant: &str) -> &'static str {
+    match variant {
+        "foot_behind" => "foot behind",
+        "low_lift" => "foot just off the floor",
+        _ => "knee up",
+    }
+}
+
+/// The attempts' times and sides, e.g. `1.33-9.47 s left`.
+fn sided(attempts: &[Attempt]) -> String {
+    if attempts.is_empty() {
+        return "none timed".to_string();
+    }
+    attempts
+        .iter()
+        .map(|a| {
+            let side = a.side.as_deref().unwrap_or("side not told");
+            format!("{:.2}-{:.2} s {side}", a.start_s, a.end_s)
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// The tables: sway against truth, the noise floor, losses of balance, steady holds.
@@ -718,6 +776,27 @@ pub fn markdown(e: &BalanceEval) -> String {
             }
         );
     }
+    let one_leg: Vec<&ClipResult> = of("single_leg_stance");
+    let _ = writeln!(
+        w,
+        "\n### Single-leg stance: the standing leg, and the ways of raising the foot\n\nHeld still for the full time, standing on the left leg: the knee up in front (ankle 36 cm up, 30 cm ahead), the foot behind with the knee bent (a flamingo stand: 40 cm up, 42 cm behind), or the foot just off the floor (10 cm up). The side posecheck gives an attempt is the standing leg.\n\n| view | distance | raised foot | true attempt | posecheck's attempts |\n|---|---|---|---|---|"
+    );
+    for c in one_leg
+        .iter()
+        .filter(|c| c.sway_cm == 0.0 && c.true_ended_by == "time_up")
+    {
+        let _ = writeln!(
+            w,
+            "| {} | {} m | {} | {:.2}-{:.2} s {} | {} |",
+            c.view,
+            c.distance_m,
+            raised(c.variant.as_deref().unwrap_or_default()),
+            c.true_start_s,
+            c.true_end_s,
+            c.true_side.as_deref().unwrap_or("–"),
+            sided(&c.attempts)
+        );
+    }
     // Summary against the targets.
     let judged: Vec<&&ClipResult> = swaying
         .iter()
@@ -785,6 +864,28 @@ pub fn markdown(e: &BalanceEval) -> String {
         w,
         "- Tandem stance's front foot: named in {right} of {} clips, wrongly in {wrong}.",
         tandem.len()
+    );
+    // Every single-leg clip has its standing leg in the truth; those posecheck timed say
+    // whether it named the leg, and rightly.
+    let timed: Vec<&&ClipResult> = one_leg.iter().filter(|c| !c.attempts.is_empty()).collect();
+    let named = |c: &&&ClipResult, right: bool| {
+        sides(c)
+            .iter()
+            .any(|s| s.is_some() && (*s == c.true_side) == right)
+    };
+    let right_leg = timed.iter().filter(|c| named(c, true)).count();
+    let wrong_leg = timed.iter().filter(|c| named(c, false)).count();
+    let (other_ways, other_timed) = one_leg
+        .iter()
+        .filter(|c| c.variant.is_some())
+        .fold((0, 0), |(n, t), c| {
+            (n + 1, t + usize::from(!c.attempts.is_empty()))
+        });
+    let _ = writeln!(
+        w,
+        "- Single-leg stance: timed in {} of {} clips, the standing leg named rightly in {right_leg} and wrongly in {wrong_leg}; the foot raised behind or just off the floor timed in {other_timed} of {other_ways}.",
+        timed.len(),
+        one_leg.len()
     );
     out
 }
