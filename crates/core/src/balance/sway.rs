@@ -409,11 +409,12 @@ mod tests {
     #[test]
     fn on_one_foot_the_reference_is_the_lower_foot_whatever_its_name() {
         // Standing still on the left foot (at x = 480), the right one raised (at x = 580);
-        // every tenth frame the model swaps the legs' names, so the raised ankle is called
-        // left. Over the left ankle by name, the reference would jump 100 px in those frames.
+        // for 2 s the model swaps the legs' names, so the raised ankle is called left. Over
+        // the left ankle by name, the reference would move 100 px for those 2 s (too long
+        // to be left out as a jump).
         let mut r = recorder(0.0, 0.5, 10.0);
-        for (i, s) in r.samples.iter_mut().enumerate() {
-            let swapped = i % 10 == 0;
+        for s in r.samples.iter_mut() {
+            let swapped = (4.0..6.0).contains(&s.t);
             s.left_lower = if swapped { -0.6 } else { 0.6 };
             s.ankle_x = if swapped {
                 [580.0, 480.0]
