@@ -167,7 +167,15 @@ fn eyes_closed_spans_give_the_romberg_ratio_of_a_stance() {
             2.0 * replay_s
         )],
     );
-    let holds: Vec<_> = r.exercises.iter().flat_map(|s| s.holds.iter()).collect();
+    // The single-leg stance's attempts: where the clip starts again the picture jumps (the
+    // handheld camera stood elsewhere at the start), which on some machines' model output reads
+    // as a rise onto the toes, timed as a heel raise with no ratio to give.
+    let holds: Vec<_> = r
+        .exercises
+        .iter()
+        .filter(|s| s.exercise == "single_leg_stance")
+        .flat_map(|s| s.holds.iter())
+        .collect();
     let seen: Vec<(Option<Side>, Option<bool>, bool)> = holds
         .iter()
         .map(|h| (h.side, h.eyes_closed, h.sway.is_some()))
