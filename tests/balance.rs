@@ -9,7 +9,7 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use posecheck_core::balance::SETTLE_S;
-use posecheck_core::report::model::{HoldEnd, Report, SwayAxis, WarningCode};
+use posecheck_core::report::model::{Hold, HoldEnd, Report, SwayAxis, WarningCode};
 use posecheck_core::skeleton::Side;
 
 /// The cached keypoint track of a wild clip (cached by `posecheck eval` in the tests' shared
@@ -42,6 +42,15 @@ fn track(shared: &Path, stem: &str) -> PathBuf {
                 .is_some_and(|n| n.starts_with(&format!("{stem}-")))
         })
         .unwrap_or_else(|| panic!("no cached track of {stem} in {}", dir.display()))
+}
+
+/// The single-leg stance's attempts in `r`.
+fn single_leg_holds(r: &Report) -> Vec<&Hold> {
+    r.exercises
+        .iter()
+        .filter(|s| s.exercise == "single_leg_stance")
+        .flat_map(|s| s.holds.iter())
+        .collect()
 }
 
 fn analyze(track: &Path, extra: &[&str]) -> Report {
@@ -90,12 +99,7 @@ fn single_leg_holds_are_attempts_per_leg_with_their_sway() {
     };
     let track = track(&shared, "skatefit_single_leg_balance_hold");
     let r = analyze(&track, &["--height-cm", "165"]);
-    let holds: Vec<_> = r
-        .exercises
-        .iter()
-        .filter(|s| s.exercise == "single_leg_stance")
-        .flat_map(|s| s.holds.iter())
-        .collect();
+    let holds = single_leg_holds(&r);
     // The manifest: standing on the right leg 4.1-10.05 s, on the left 11.2-17.35 s, each
     // ended by the raised foot coming down.
     let sides: Vec<Option<Side>> = holds.iter().map(|h| h.side).collect();
@@ -170,12 +174,7 @@ fn eyes_closed_spans_give_the_romberg_ratio_of_a_stance() {
     // The single-leg stance's attempts: where the clip starts again the picture jumps (the
     // handheld camera stood elsewhere at the start), which on some machines' model output reads
     // as a rise onto the toes, timed as a heel raise with no ratio to give.
-    let holds: Vec<_> = r
-        .exercises
-        .iter()
-        .filter(|s| s.exercise == "single_leg_stance")
-        .flat_map(|s| s.holds.iter())
-        .collect();
+    let holds = single_leg_holds(&r);
     let seen: Vec<(Option<Side>, Option<bool>, bool)> = holds
         .iter()
         .map(|h| (h.side, h.eyes_closed, h.sway.is_some()))

@@ -1,8 +1,8 @@
 //! The CI subset of the rendered balance set (`posecheck eval --matrix balance-quick`): a
 //! single-leg stance filmed from the front at 3 m, standing still, swaying 2 cm (peak) at
 //! 0.3 Hz, touching down 4 s in, and with the foot raised behind (hidden behind the standing
-//! leg), the same filmed from the side (where the model cannot tell which leg stands), a rise onto the toes filmed from the side whose heels
-//! drop 4 s in (the far foot hidden behind the near one), head turns on the toes (right,
+//! leg), the same filmed from the side (where the model cannot tell which leg stands), a rise
+//! onto the toes filmed from the side whose heels drop 4 s in (the far foot hidden behind the near one), head turns on the toes (right,
 //! left, up) and two turns on the spot filmed at 45 degrees, a tandem stance from the side
 //! with the left foot in front, and a feet-together stand at 45 degrees whose hands leave the
 //! waist 4 s in (there the bent arms look straight in the picture), scored against the

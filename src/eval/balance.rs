@@ -225,8 +225,8 @@ impl Cell {
 /// the front (2-4 m), at 45 degrees and from the side, and turning on the spot from the front,
 /// at 45 degrees and from the side, and the other ways of raising the foot; or, for CI, a
 /// still stand, one sway, one touch-down, the foot raised behind from the front, a still
-/// stand from the side, heels dropping filmed from the side (the far foot hidden behind the near one), one round of head
-/// turns and two turns on the spot at 45 degrees.
+/// stand from the side, heels dropping filmed from the side (the far foot hidden behind the
+/// near one), one round of head turns and two turns on the spot at 45 degrees.
 fn cells(size: MatrixSize) -> Vec<Cell> {
     if size != MatrixSize::Balance {
         let at = |view| Cell::new(QUICK, "single_leg_stance", view, 3.0);
@@ -577,15 +577,22 @@ fn pct(v: Option<f64>) -> String {
     v.map_or("–".to_string(), |v| format!("{:+.1} %", 100.0 * v))
 }
 
-fn ends(attempts: &[Attempt]) -> String {
+/// The attempts' times, each followed by what `label` says of it (`none` when there are none),
+/// e.g. `1.33-9.47 s session_ended`.
+fn listed(attempts: &[Attempt], none: &str, label: impl Fn(&Attempt) -> &str) -> String {
     if attempts.is_empty() {
-        return "none".to_string();
+        return none.to_string();
     }
     attempts
         .iter()
-        .map(|a| format!("{:.2}-{:.2} s {}", a.start_s, a.end_s, a.ended_by))
+        .map(|a| format!("{:.2}-{:.2} s {}", a.start_s, a.end_s, label(a)))
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+/// The attempts' times and what ended them.
+fn ends(attempts: &[Attempt]) -> String {
+    listed(attempts, "none", |a| &a.ended_by)
 }
 
 /// A table row's first cells: the stand, the view, the distance.
@@ -613,17 +620,9 @@ fn raised(variant: &str) -> &'static str {
 
 /// The attempts' times and sides, e.g. `1.33-9.47 s left`.
 fn sided(attempts: &[Attempt]) -> String {
-    if attempts.is_empty() {
-        return "none timed".to_string();
-    }
-    attempts
-        .iter()
-        .map(|a| {
-            let side = a.side.as_deref().unwrap_or("side not told");
-            format!("{:.2}-{:.2} s {side}", a.start_s, a.end_s)
-        })
-        .collect::<Vec<_>>()
-        .join("; ")
+    listed(attempts, "none timed", |a| {
+        a.side.as_deref().unwrap_or("side not told")
+    })
 }
 
 /// The tables: sway against truth, the noise floor, losses of balance, steady holds.
