@@ -130,6 +130,7 @@ impl Measurer {
             placed: placed_landmarks(&pose, self.size.0, self.size.1),
             roll: 0.0,
             torso,
+            steady_torso: torso,
             near: self.near.update(&pose),
         };
         let frame = Frame {

@@ -118,6 +118,7 @@ pub struct Engine {
     forced: Option<usize>,
     active: Option<usize>,
     near: NearSide,
+    steady_torso: SteadyTorso,
     size: (f32, f32),
     no_person: WarningTrack,
     partial: WarningTrack,
@@ -145,6 +146,7 @@ impl Engine {
             forced: None,
             active: None,
             near: NearSide::default(),
+            steady_torso: SteadyTorso::default(),
             size: (width.max(1) as f32, height.max(1) as f32),
             no_person: WarningTrack::new(WarningCode::NoPerson),
             partial: WarningTrack::new(WarningCode::PartialBody),
@@ -263,6 +265,7 @@ impl Engine {
             placed: placed_landmarks(pose, self.size.0, self.size.1),
             roll: 0.0,
             torso,
+            steady_torso: self.steady_torso.update(t, torso),
             near,
         };
         let focus = self
@@ -532,6 +535,42 @@ fn keep(
     }
 }
 
+/// Seconds of torso lengths whose median is the steady torso
+/// ([`Scale::Steady`](super::signals::Scale::Steady)): longer than
+/// a lean or a turn of the shoulders (a few tenths of a second), shorter than a handheld
+/// camera's zoom or walk.
+const STEADY_TORSO_S: f64 = 1.0;
+
+/// The torso's median length over the last [`STEADY_TORSO_S`].
+#[derive(Default)]
+struct SteadyTorso {
+    recent: std::collections::VecDeque<(f64, f32)>,
+    sorted: Vec<f32>,
+}
+
+impl SteadyTorso {
+    /// Takes this frame's torso (0 when unmeasured, left out) and gives the median.
+    fn update(&mut self, t: f64, torso: f32) -> f32 {
+        while self
+            .recent
+            .front()
+            .is_some_and(|(at, _)| *at <= t - STEADY_TORSO_S || *at > t)
+        {
+            self.recent.pop_front();
+        }
+        if torso > 1.0 {
+            self.recent.push_back((t, torso));
+        }
+        self.sorted.clear();
+        self.sorted.extend(self.recent.iter().map(|(_, l)| *l));
+        self.sorted.sort_by(f32::total_cmp);
+        self.sorted
+            .get(self.sorted.len() / 2)
+            .copied()
+            .unwrap_or(torso)
+    }
+}
+
 /// Shoulder-to-hip distance (the larger side's, which foreshortens least).
 pub(crate) fn torso_length(pose: &Pose, seen: &[bool; crate::skeleton::JOINT_COUNT]) -> f32 {
     [Side::Left, Side::Right]
@@ -558,4 +597,41 @@ fn partial_message(missing: &[&str], outside: bool) -> Option<String> {
     } else {
         format!("{what} hidden: turn side-on to the camera with nothing in front of you.")
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_steady_torso_is_the_median_of_the_last_second() {
+        let mut steady = SteadyTorso::default();
+        // 30 fps: a torso of 100 px jittering by ±3 px, leaning for 0.2 s (80 px) at 1.0 s.
+        let mut out = Vec::new();
+        for i in 0..60 {
+            let t = i as f64 / 30.0;
+            let jitter = if i % 2 == 0 { 3.0 } else { -3.0 };
+            let torso = if (30..36).contains(&i) {
+                80.0
+            } else {
+                100.0 + jitter
+            };
+            out.push(steady.update(t, torso));
+        }
+        // The lean and the jitter do not move it beyond the jitter's size.
+        assert!(
+            out[10..].iter().all(|l| (l - 100.0).abs() <= 3.0),
+            "{out:?}"
+        );
+        // A frame without a torso (0) keeps the median; a real change of size is followed
+        // within the second.
+        assert!((steady.update(2.0, 0.0) - 100.0).abs() <= 3.0);
+        let mut last = 0.0;
+        for i in 0..31 {
+            last = steady.update(2.0 + i as f64 / 30.0, 150.0);
+        }
+        assert_eq!(last, 150.0);
+        // Time going back (a new clip in the same engine) starts again.
+        assert_eq!(steady.update(0.0, 120.0), 120.0);
+    }
 }

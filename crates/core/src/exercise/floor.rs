@@ -125,6 +125,7 @@ mod tests {
             placed: seen,
             roll: 0.0,
             torso: 100.0,
+            steady_torso: 100.0,
             near: Side::Left,
         };
         let mut floor = FloorEstimate::new(Some([Part::Wrist, Part::Knee]));

@@ -175,6 +175,19 @@ pub enum Space {
     World,
 }
 
+/// The torso length a signal's lengths are measured in.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Scale {
+    /// This frame's torso.
+    #[default]
+    Frame,
+    /// The torso's median over the last second (`scale = "steady"`): from frame to frame the
+    /// torso's length in the picture jitters by a few per cent and shortens for a moment as
+    /// the person leans or turns, which for a height of 1.3 torso lengths is as much as a rise
+    /// onto the toes (see `templates/heel_raise.toml`).
+    Steady,
+}
+
 /// What a signal makes of a landmark the model is unsure of.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Hidden {
@@ -222,6 +235,7 @@ pub struct SignalSpec {
     pub side: SideRule,
     pub space: Space,
     pub hidden: Hidden,
+    pub scale: Scale,
 }
 
 impl Measure {
@@ -403,6 +417,8 @@ pub struct Frame<'a> {
     pub placed: [bool; crate::skeleton::JOINT_COUNT],
     pub roll: f32,
     pub torso: f32,
+    /// The torso's median length over the last second ([`Scale::Steady`]).
+    pub steady_torso: f32,
     /// The side facing the camera.
     pub near: Side,
 }
@@ -818,8 +834,15 @@ impl SignalState {
                 }
                 m => {
                     let sided = spec.is_sided();
+                    let scaled = match spec.scale {
+                        Scale::Frame => *frame,
+                        Scale::Steady => Frame {
+                            torso: frame.steady_torso,
+                            ..*frame
+                        },
+                    };
                     let pick = |side: Side| SignalValue {
-                        value: frame.measure(m, side, spec.space, spec.hidden),
+                        value: scaled.measure(m, side, spec.space, spec.hidden),
                         side: sided.then_some(side),
                         unlearnt: false,
                     };
@@ -1049,6 +1072,7 @@ mod tests {
             placed: seen,
             roll: 0.0,
             torso: 100.0,
+            steady_torso: 100.0,
             near,
         }
     }
@@ -1060,6 +1084,7 @@ mod tests {
             side,
             space: Space::Picture,
             hidden: Hidden::Unmeasured,
+            scale: Scale::Frame,
         }
     }
 
@@ -1104,6 +1129,28 @@ mod tests {
         assert!(out[1].value.unwrap().abs() < 1e-3);
         assert_eq!(out[2].side, Some(Side::Right));
         assert_eq!(out[0].value, Some(0.0));
+    }
+
+    #[test]
+    fn a_steady_scale_measures_in_the_steady_torso() {
+        use Joint::*;
+        // The hip 130 px above the ankle; this frame's torso 100 px, the steady one 130 px.
+        let pose = pose_with(&[(LeftHip, 100.0, 170.0), (LeftAnkle, 100.0, 300.0)]);
+        let f = Frame {
+            steady_torso: 130.0,
+            ..frame(&pose, Side::Left)
+        };
+        let height = || Measure::Height([PointRef::Part(Part::Hip), PointRef::Part(Part::Ankle)]);
+        let mut specs = vec![
+            spec("frame", height(), SideRule::Fixed(Side::Left)),
+            spec("steady", height(), SideRule::Fixed(Side::Left)),
+        ];
+        specs[1].scale = Scale::Steady;
+        let (specs, order) = prepared(specs);
+        let mut out = Vec::new();
+        SignalState::default().evaluate(&specs, &order, &f, 0.0, &mut out);
+        assert!((out[0].value.unwrap() - 1.3).abs() < 1e-4, "{:?}", out[0]);
+        assert!((out[1].value.unwrap() - 1.0).abs() < 1e-4, "{:?}", out[1]);
     }
 
     #[test]

@@ -13,7 +13,7 @@ use toml::Spanned;
 
 use super::condition::{Condition, Reduce};
 use super::signals::{
-    Hidden, Measure, PointRef, SideRule, SignalSpec, Space, evaluation_order, resolve_refs,
+    Hidden, Measure, PointRef, Scale, SideRule, SignalSpec, Space, evaluation_order, resolve_refs,
 };
 use crate::error::Error;
 use crate::report::model::{Fault, HoldEnd};
@@ -318,6 +318,7 @@ struct RawSignal {
     side: Option<String>,
     space: Option<String>,
     hidden: Option<String>,
+    scale: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -691,12 +692,22 @@ fn signal(ctx: &Ctx, name: &str, raw: &Spanned<RawSignal>) -> Result<SignalSpec,
             ("placed", Hidden::Placed),
         ],
     )?;
+    let scale = how(
+        ctx,
+        &span,
+        name,
+        &measure,
+        "scale",
+        r.scale.as_deref(),
+        &[("frame", Scale::Frame), ("steady", Scale::Steady)],
+    )?;
     Ok(SignalSpec {
         name: name.to_string(),
         measure,
         side,
         space,
         hidden,
+        scale,
     })
 }
 
@@ -1182,21 +1193,32 @@ exit = ["a < 160"]
     fn signals_may_be_measured_in_3d_or_take_landmarks_behind_their_twins() {
         let t = parse(Path::new("t.toml"), MINIMAL).unwrap();
         assert_eq!(
-            (t.signals[0].space, t.signals[0].hidden),
-            (Space::Picture, Hidden::Unmeasured)
+            (t.signals[0].space, t.signals[0].hidden, t.signals[0].scale),
+            (Space::Picture, Hidden::Unmeasured, Scale::Frame)
         );
         let world = MINIMAL.replace(
             "a = { angle = [\"shoulder\", \"hip\", \"knee\"] }",
-            "a = { angle = [\"shoulder\", \"hip\", \"knee\"], space = \"world\", side = \"weighted\", hidden = \"behind_twin\" }",
+            "a = { angle = [\"shoulder\", \"hip\", \"knee\"], space = \"world\", side = \"weighted\", hidden = \"behind_twin\", scale = \"steady\" }",
         );
         let t = parse(Path::new("t.toml"), &world).unwrap();
         assert_eq!(
-            (t.signals[0].space, &t.signals[0].side, t.signals[0].hidden),
-            (Space::World, &SideRule::Weighted, Hidden::BehindTwin)
+            (
+                t.signals[0].space,
+                &t.signals[0].side,
+                t.signals[0].hidden,
+                t.signals[0].scale
+            ),
+            (
+                Space::World,
+                &SideRule::Weighted,
+                Hidden::BehindTwin,
+                Scale::Steady
+            )
         );
         for (key, value, choices) in [
             ("space", "world", "picture, world"),
             ("hidden", "behind_twin", "unmeasured, behind_twin, placed"),
+            ("scale", "steady", "frame, steady"),
         ] {
             let e = error_of(&world.replace(&format!("\"{value}\""), "\"sideways\""));
             assert!(
