@@ -522,9 +522,13 @@ impl Runner {
                     // Where a fault of the top is seen: the time very near the peak, within the
                     // rep and the hold (which starts as the limb nears the top). A rep counts as
                     // it reaches the working position; its top is when it came near its peak (a
-                    // balance rep's: when it counted, its attempt is timed).
+                    // balance rep's, held at its peak: the middle of its attempt, which is timed
+                    // as a whole; the moment it counted is only when the rise began).
                     let (reached, top) = match attempt {
-                        Some(_) => (None, Some((hold_start, hold_end))),
+                        Some(_) => (
+                            Some(hold_start + 0.5 * (hold_end - hold_start)),
+                            Some((hold_start, hold_end)),
+                        ),
                         None => {
                             let near = top_hold(&within, FAULT_BAND.min(band), rest, min_tolerance);
                             (near.map(|(a, _)| a), near)
