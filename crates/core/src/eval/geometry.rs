@@ -3,6 +3,7 @@
 //! model's world points, and on the world points with the two sides mixed by how visible they
 //! are. `examples/geometry_study.rs` prints the comparison (`docs/geometry-3d.md`).
 
+use crate::exercise::engine::SteadyTorso;
 use crate::exercise::floor::FloorEstimate;
 use crate::exercise::quality::{NearSide, behind_twins, placed_landmarks, seen_landmarks};
 use crate::exercise::signals::{Frame, Measure, SideRule, SignalState, SignalValue, Space};
@@ -64,6 +65,7 @@ pub struct Measurer {
     state: SignalState,
     floor: FloorEstimate,
     near: NearSide,
+    steady_torso: SteadyTorso,
     filter: Option<PoseFilter>,
     size: (f32, f32),
     /// Exact joints: every one is seen, the camera is level.
@@ -93,6 +95,7 @@ impl Measurer {
             template,
             state: SignalState::default(),
             near: NearSide::default(),
+            steady_torso: SteadyTorso::default(),
             filter: Some(PoseFilter::new(OneEuroConfig::default())),
             size: (width as f32, height as f32),
             exact: false,
@@ -130,7 +133,7 @@ impl Measurer {
             placed: placed_landmarks(&pose, self.size.0, self.size.1),
             roll: 0.0,
             torso,
-            steady_torso: torso,
+            steady_torso: self.steady_torso.update(t, torso),
             near: self.near.update(&pose),
         };
         let frame = Frame {

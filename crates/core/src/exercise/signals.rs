@@ -184,7 +184,9 @@ pub enum Scale {
     /// The torso's median over the last second (`scale = "steady"`): from frame to frame the
     /// torso's length in the picture jitters by a few per cent and shortens for a moment as
     /// the person leans or turns, which for a height of 1.3 torso lengths is as much as a rise
-    /// onto the toes (see `templates/heel_raise.toml`).
+    /// onto the toes (see `templates/heel_raise.toml`). Only the unit changes (and with it the
+    /// `ahead` measure's face-across gate); which landmarks count as seen or behind their twin
+    /// is still judged with this frame's torso.
     Steady,
 }
 

@@ -701,6 +701,15 @@ fn signal(ctx: &Ctx, name: &str, raw: &Spanned<RawSignal>) -> Result<SignalSpec,
         r.scale.as_deref(),
         &[("frame", Scale::Frame), ("steady", Scale::Steady)],
     )?;
+    // Only lengths in the picture are measured in a torso: angles are not, 3-D lengths are in
+    // each frame's 3-D torso.
+    let lengths = measure.unit() == crate::report::model::Unit::TorsoLengths;
+    if scale == Scale::Steady && (!lengths || space == Space::World) {
+        return ctx.err(
+            span,
+            format!("signal '{name}': scale 'steady' applies to lengths in the picture only"),
+        );
+    }
     Ok(SignalSpec {
         name: name.to_string(),
         measure,
@@ -1198,23 +1207,28 @@ exit = ["a < 160"]
         );
         let world = MINIMAL.replace(
             "a = { angle = [\"shoulder\", \"hip\", \"knee\"] }",
-            "a = { angle = [\"shoulder\", \"hip\", \"knee\"], space = \"world\", side = \"weighted\", hidden = \"behind_twin\", scale = \"steady\" }",
+            "a = { angle = [\"shoulder\", \"hip\", \"knee\"], space = \"world\", side = \"weighted\", hidden = \"behind_twin\" }\nh = { height = [\"mid_hip\", \"ankle\"], side = \"max\", scale = \"steady\" }",
         );
         let t = parse(Path::new("t.toml"), &world).unwrap();
         assert_eq!(
-            (
-                t.signals[0].space,
-                &t.signals[0].side,
-                t.signals[0].hidden,
-                t.signals[0].scale
-            ),
-            (
-                Space::World,
-                &SideRule::Weighted,
-                Hidden::BehindTwin,
-                Scale::Steady
-            )
+            (t.signals[0].space, &t.signals[0].side, t.signals[0].hidden),
+            (Space::World, &SideRule::Weighted, Hidden::BehindTwin)
         );
+        assert_eq!(t.signals[1].scale, Scale::Steady);
+        // A steady torso is for lengths in the picture: not for angles, not in 3-D.
+        for bad in [
+            world.replace(
+                "hidden = \"behind_twin\" }",
+                "hidden = \"behind_twin\", scale = \"steady\" }",
+            ),
+            world.replace(
+                "side = \"max\", scale",
+                "side = \"max\", space = \"world\", scale",
+            ),
+        ] {
+            let e = error_of(&bad);
+            assert!(e.contains("applies to lengths in the picture only"), "{e}");
+        }
         for (key, value, choices) in [
             ("space", "world", "picture, world"),
             ("hidden", "behind_twin", "unmeasured, behind_twin, placed"),
