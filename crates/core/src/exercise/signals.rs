@@ -836,12 +836,18 @@ impl SignalState {
                 }
                 m => {
                     let sided = spec.is_sided();
+                    // Only a steady signal needs a frame of its own (a copy of three landmark
+                    // tables); the others measure on the frame as given.
+                    let steady;
                     let scaled = match spec.scale {
-                        Scale::Frame => *frame,
-                        Scale::Steady => Frame {
-                            torso: frame.steady_torso,
-                            ..*frame
-                        },
+                        Scale::Frame => frame,
+                        Scale::Steady => {
+                            steady = Frame {
+                                torso: frame.steady_torso,
+                                ..*frame
+                            };
+                            &steady
+                        }
                     };
                     let pick = |side: Side| SignalValue {
                         value: scaled.measure(m, side, spec.space, spec.hidden),
