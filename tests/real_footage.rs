@@ -37,8 +37,8 @@ fn eval(manifest: &std::path::Path) -> Value {
 }
 
 /// Where the manifest gives each rep's top, every labelled top must have a counted rep at it
-/// (within 0.5 s and 0.4 of the gap to the next top): a report's `top_s` is when the rep came
-/// near its peak, not the earlier moment it counted.
+/// (within 0.5 s and 0.4 of the gap to the next top): a report's `top_s` is the middle of the
+/// rep's time held at the top, not the earlier moment it counted.
 fn reps_at_their_tops(clip: &Value) {
     if let Some(a) = clip["tops_matched"].as_array() {
         eprintln!("{}: rep tops matched {} of {}", clip["file"], a[0], a[1]);

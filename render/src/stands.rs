@@ -146,11 +146,13 @@ const LOOK_HELD_S: f64 = 1.0;
 const LOOK_PAUSE_S: f64 = 0.8;
 
 impl Look {
-    /// When the head is fully turned (the rep's top) and back facing forward.
+    /// The middle of the time the head is held fully turned (the rep's top, as the truth's
+    /// tops are the middle of the time at the top).
     pub fn top(&self) -> f64 {
-        self.begin + LOOK_TURN_S
+        self.begin + LOOK_TURN_S + 0.5 * LOOK_HELD_S
     }
 
+    /// When the head is back facing forward.
     pub fn end(&self) -> f64 {
         self.begin + 2.0 * LOOK_TURN_S + LOOK_HELD_S
     }
@@ -910,7 +912,7 @@ mod tests {
         };
         let (side0, up0) = nose(s.timing.start + 0.1);
         assert!(side0.abs() < 0.005, "facing forward: {side0}");
-        let at_top = |i: usize| nose(s.looks[i].top() + 0.5);
+        let at_top = |i: usize| nose(s.looks[i].top());
         let (right, _) = at_top(0);
         let (left, _) = at_top(1);
         let (side_up, up) = at_top(2);

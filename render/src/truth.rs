@@ -28,7 +28,7 @@ Pixel i covers [i, i+1). visible = inside the image and not hidden by another pa
 Track z = camera depth minus the hip centre's depth, metres (negative = nearer the camera). \
 world = 3-D joints as BlazePose's world landmarks: metres from the hip centre (midpoint of the hip joint centres), \
 camera axes: x right, y down the picture, z away from the camera. \
-top_s = working position first reached (a rep counts here); holds = time in the working position with correct form.";
+top_s = the middle of the time at the top (from the working position first reached, where a rep counts, to lowering), where the real clips' labels put a rep's top; holds = time in the working position with correct form.";
 
 fn round(v: f64, places: i32) -> f64 {
     let k = 10f64.powi(places);
@@ -314,7 +314,7 @@ impl Truth<'_> {
                     index: c.index,
                     side: side_name(c.side),
                     start_s: ms(c.start),
-                    top_s: ms(c.top),
+                    top_s: ms(c.top + 0.5 * (c.hold_end - c.top)),
                     end_s: ms(c.end),
                     faults: tl
                         .faults

@@ -34,9 +34,8 @@ const TIMING_TARGET_S: f64 = 0.3;
 /// What ends an attempt when balance is lost (posecheck's report words).
 const LOSSES: [&str; 4] = ["touch_down", "step", "heels_dropped", "hands_left_waist"];
 /// A look is found by a counted rep to the same side (none for a look up) whose top is this
-/// near the moment the head is fully turned; the manifests' rep tops allow 0.5 s too. A whole
-/// turn is found by a counted rep whose top falls within it (its moment of facing away is a
-/// plateau of 1 s or more in the nose's depth, where the rep's top comes early).
+/// near the middle of the second the head is held fully turned; the manifests' rep tops allow
+/// 0.5 s too. A whole turn is found by a counted rep whose top falls within it.
 const LOOK_WITHIN_S: f64 = 0.5;
 
 /// How a set is filmed: frame size, and how long the stance lasts when held and before a
@@ -702,7 +701,7 @@ pub fn markdown(e: &BalanceEval) -> String {
     }
     let _ = writeln!(
         w,
-        "\n### Head turns\n\nLooks right, left and up in turn, 70° each way and 35° up, each held 1 s; found: a rep to the same side (none for a look up) with its top within {LOOK_WITHIN_S} s of the head fully turned.\n\n| view | distance | right found | left found | up found | reps that were no look |\n|---|---|---:|---:|---:|---:|"
+        "\n### Head turns\n\nLooks right, left and up in turn, 70° each way and 35° up, each held 1 s; found: a rep to the same side (none for a look up) with its top within {LOOK_WITHIN_S} s of the middle of the second the head is held fully turned.\n\n| view | distance | right found | left found | up found | reps that were no look |\n|---|---|---:|---:|---:|---:|"
     );
     // Looks by their side (none: up).
     let to = |c: &ClipResult, side: Option<&str>| {

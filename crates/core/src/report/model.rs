@@ -16,8 +16,9 @@ use crate::skeleton::Side;
 /// balance exercises report; 1.3: the warning `other_person`; 1.4: a rep's `top_s` is when
 /// it reached its top, not when it counted on the way there; 1.5: an attempt's sway is
 /// measured once it has settled, from half a second after its start; 1.6: a balance rep's
-/// `top_s` is the middle of its attempt, not when it counted).
-pub const SCHEMA_VERSION: &str = "1.6";
+/// `top_s` is the middle of its attempt, not when it counted; 1.7: every rep's `top_s` is the
+/// middle of its time held at the top, not when it first came near the peak).
+pub const SCHEMA_VERSION: &str = "1.7";
 
 /// Version of the `routine` section, which may change on its own (minor versions add fields).
 pub const ROUTINE_SECTION_VERSION: &str = "1.0";
@@ -440,10 +441,10 @@ pub struct Rep {
     pub side: Option<Side>,
     /// Left the start position.
     pub start_s: f64,
-    /// The rep's top: when its key signal came within a tenth of its range from the peak (the
-    /// rep counts when it reaches the working position, usually a little before). A balance
-    /// rep's (a rise onto the toes, a tilt held on the toes): the middle of its attempt, the
-    /// time it held its top. A rep too brief to have a peak: when it counted.
+    /// The rep's top: the middle of its time held at the top (its key signal within the
+    /// template's `hold_band` of its peak; the rep counts when it reaches the working
+    /// position, before that). A balance rep's (a rise onto the toes, a tilt held on the
+    /// toes): the middle of its attempt. A rep too brief to have a peak: when it counted.
     pub top_s: f64,
     /// Back in the start position (or cut off).
     pub end_s: f64,
