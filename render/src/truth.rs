@@ -292,7 +292,8 @@ impl Truth<'_> {
                 })
                 .collect()
         } else if !looks.is_empty() {
-            // The head turns' reps are their looks: the top when the head is fully turned.
+            // The head turns' reps are their looks: the top the middle of the time the head is
+            // held fully turned.
             looks
                 .iter()
                 .zip(1..)

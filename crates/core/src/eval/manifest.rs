@@ -44,7 +44,8 @@ pub struct Clip {
     pub accept_hold_s: Option<[f64; 2]>,
     /// Each valid hold (for people and per-side checks; the total is what is scored).
     pub holds: Option<Vec<LabelledHold>>,
-    /// The moment each rep reaches its top.
+    /// Each rep's top: the middle of its time there where it pauses, as the real clips' labels
+    /// and the rendered truth put it.
     pub rep_tops_s: Option<Vec<f64>>,
     /// How the camera sees the body ("side", "front", "oblique", ...).
     pub view: Option<String>,
