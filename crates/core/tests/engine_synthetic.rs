@@ -44,18 +44,20 @@ fn reps(tempos: &[Tempo]) -> (Script, Vec<(f64, f64)>) {
     (script.to(1.0, 0.0), windows)
 }
 
+/// How finely [`at_top`] samples a rep, seconds.
+const TOP_STEP_S: f64 = 0.005;
+
 /// The moments of a rep in the top quarter of its movement, the engine's definition of the
-/// time held at the top (the default `hold_band` of templates), every 5 ms.
+/// time held at the top (the default `hold_band` of templates), every [`TOP_STEP_S`].
 fn at_top(script: &Script, (start, end): (f64, f64)) -> impl Iterator<Item = f64> + '_ {
-    let step = 0.005;
-    (0..((end - start) / step) as usize)
-        .map(move |i| start + i as f64 * step)
+    (0..((end - start) / TOP_STEP_S) as usize)
+        .map(move |i| start + i as f64 * TOP_STEP_S)
         .filter(|t| script.at(*t) >= 0.75)
 }
 
 /// Seconds of a rep spent at the top ([`at_top`]).
 fn held_at_top(script: &Script, window: (f64, f64)) -> f64 {
-    at_top(script, window).count() as f64 * 0.005
+    at_top(script, window).count() as f64 * TOP_STEP_S
 }
 
 fn rep_at(windows: &[(f64, f64)], t: f64) -> usize {

@@ -531,7 +531,7 @@ impl Runner {
                     // turned fast) makes the time near the peak alone end too early.
                     let reached = held.map(|(a, b)| a + 0.5 * (b - a));
                     let top = match attempt {
-                        Some(_) => Some((hold_start, hold_end)),
+                        Some(_) => held,
                         None => top_hold(&within, FAULT_BAND.min(band), rest, min_tolerance),
                     }
                     .filter(|(a, b)| b > a);

@@ -443,8 +443,9 @@ pub struct Rep {
     pub start_s: f64,
     /// The rep's top: the middle of its time held at the top (from the first to the last
     /// moment its key signal is within the template's `hold_band` of how far the rep went; the
-    /// rep counts when it reaches the working position, before that). A balance rep's (a rise onto the toes, a tilt held on the
-    /// toes): the middle of its attempt. A rep too brief to have a peak: when it counted.
+    /// rep counts when it reaches the working position, before that). A balance rep's (a rise
+    /// onto the toes, a tilt held on the toes): the middle of its attempt. A rep too brief to
+    /// have a peak: when it counted.
     pub top_s: f64,
     /// Back in the start position (or cut off).
     pub end_s: f64,
