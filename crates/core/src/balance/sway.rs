@@ -52,8 +52,8 @@ const MIN_COVERAGE: f64 = 0.8;
 /// Attempts shorter than this (after settling) have no sway worth a number.
 const MIN_ATTEMPT_S: f64 = 1.0;
 /// The first moments of an attempt are not measured: an attempt starts while the body is still
-/// moving into the stance (the raised foot is timed from 0.27 torso lengths up, while the leg is
-/// still rising), and the keypoint smoothing still carries that movement for a few frames after.
+/// moving into the stance (the raised foot is timed from 0.2 torso lengths up in 3-D, while the
+/// leg is still rising), and the keypoint smoothing still carries that movement for a few frames after.
 /// Measured on the rendered balance stands (posecheck eval --matrix balance): the measured
 /// centre of mass settles within 0.3 s of the start; left out 0.3, 0.5 or 1.0 s, 22 of 24
 /// sways read within 15 % (21 measured from the start).
@@ -76,7 +76,7 @@ const FOOT_JUMP: f64 = 0.03;
 const FOOT_MEDIAN_S: f64 = 1.0;
 
 /// With one ankle this far (torso lengths) above the other, that foot is off the floor and the
-/// body stands on the lower one (the single-leg stance's own threshold is 0.27).
+/// body stands on the lower one (the single-leg stance times a raised foot from 0.2 in 3-D).
 const FOOT_OFF_FLOOR: f64 = 0.15;
 
 #[derive(Clone, Copy, Debug)]

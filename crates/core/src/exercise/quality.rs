@@ -58,7 +58,8 @@ static TWINS: std::sync::LazyLock<[Joint; JOINT_COUNT]> =
 
 /// A hidden landmark this close to its seen twin (torso lengths, in the picture) stands behind
 /// it. On the rendered side-view heel raises the far ankle, knee, heel and toe lie within
-/// 0.05-0.11 of the near ones; a raised foot is at least 0.27 above the standing one.
+/// 0.05-0.11 of the near ones; a foot raised and held reads 0.28 or more above the standing one
+/// (the real single-leg clip).
 const BEHIND_TWIN_WITHIN: f32 = 0.15;
 
 /// The landmarks `seen`, and those in the picture hidden right behind their seen mirror twin
