@@ -53,7 +53,8 @@ const MIN_COVERAGE: f64 = 0.8;
 const MIN_ATTEMPT_S: f64 = 1.0;
 /// The first moments of an attempt are not measured: an attempt starts while the body is still
 /// moving into the stance (the raised foot is timed from 0.2 torso lengths up in 3-D, while the
-/// leg is still rising), and the keypoint smoothing still carries that movement for a few frames after.
+/// leg is still rising), and the keypoint smoothing still carries that movement for a few
+/// frames after.
 /// Measured on the rendered balance stands (posecheck eval --matrix balance): the measured
 /// centre of mass settles within 0.3 s of the start; left out 0.3, 0.5 or 1.0 s, 22 of 24
 /// sways read within 15 % (21 measured from the start).
